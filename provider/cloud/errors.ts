@@ -1,0 +1,263 @@
+/**
+ * One error model for everything the signed transport can throw: cloud error bodies, gateways that
+ * answer 5xx with HTML, refused or reset connections, and read timeouts.
+ *
+ * Classification is data: tables of cloud codes and network error codes, one predicate per kind.
+ * Nothing here guesses from message substrings.
+ */
+
+export type ErrorKind =
+  /** The service asked us to slow down. Always safe to retry (the request was rejected before any effect). */
+  | "throttling"
+  /** The service or the network failed in a way that may pass (5xx, reset, timeout). */
+  | "transient"
+  /** The target is busy or mid-transition (a concurrent operation, an in-flight status change). */
+  | "busy"
+  /** The target does not exist. */
+  | "notFound"
+  /** Anything else: retrying the same request cannot succeed. */
+  | "permanent";
+
+/** Codes that mean "too many requests". */
+export const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  "Throttling",
+  "Throttling.User",
+  "Throttling.Api",
+  "Throttling.Concurrent",
+  "Rejected.Throttling",
+  "QpsLimitExceeded",
+]);
+
+/** Codes that mean "the service had a temporary failure". */
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  "ServiceUnavailable",
+  "SystemBusy",
+  "InternalError",
+  "UnknownError",
+  "Gateway.Timeout",
+  "RequestTimeout",
+]);
+
+/**
+ * Codes that mean "the resource is busy or mid-transition; the same request will work later".
+ * `OperationFailed.Conflict` is documented by ReleaseAnycastEipAddress as "too frequent or a
+ * concurrency conflict, try again later"; `IncorrectStatus.Anycast` is what Eipanycast answers while an
+ * EIP is Associating/Unassociating/Modifying.
+ */
+export const BUSY_CODES: ReadonlySet<string> = new Set([
+  "OperationFailed.Conflict",
+  "IncorrectStatus.Anycast",
+  "OperationConflict",
+  "LastTokenProcessing",
+  "TaskConflict",
+]);
+
+/** Codes that mean "no such object". */
+export const NOT_FOUND_CODES: ReadonlySet<string> = new Set([
+  "ResourceNotFound.IpamPoolAllocation",
+  "ResourceNotFound.IpamPool",
+  "ResourceNotFound.AnycastInstance",
+  "ResourceNotFound.BindInstance",
+]);
+
+/** Node/httpx network error codes after which nothing reached the service (connect failed). */
+export const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+/** Node network error codes after which the request may or may not have been applied. */
+export const IN_FLIGHT_FAILURE_CODES: ReadonlySet<string> = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "ESOCKETTIMEDOUT",
+  "UND_ERR_SOCKET",
+]);
+
+/** HTTP statuses that are transient whatever the body says. */
+export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+export function kindOfCode(code: string | undefined, status: number | undefined): ErrorKind {
+  if (code !== undefined) {
+    if (THROTTLING_CODES.has(code)) return "throttling";
+    if (BUSY_CODES.has(code)) return "busy";
+    if (NOT_FOUND_CODES.has(code)) return "notFound";
+    if (TRANSIENT_CODES.has(code)) return "transient";
+    if (CONNECT_FAILURE_CODES.has(code) || IN_FLIGHT_FAILURE_CODES.has(code)) return "transient";
+  }
+  if (status === 429) return "throttling";
+  if (status !== undefined && TRANSIENT_STATUSES.has(status)) return "transient";
+  return "permanent";
+}
+
+export const isThrottling = (e: CloudError): boolean => e.kind === "throttling";
+export const isTransient = (e: CloudError): boolean => e.kind === "transient";
+export const isBusy = (e: CloudError): boolean => e.kind === "busy";
+export const isNotFound = (e: CloudError): boolean => e.kind === "notFound";
+/** The kinds the retry policy retries. */
+export const isRetryable = (e: CloudError): boolean => isThrottling(e) || isTransient(e) || isBusy(e);
+
+export interface CloudErrorFields {
+  code: string;
+  message: string;
+  status?: number;
+  requestId?: string;
+  recommend?: string;
+  hostId?: string;
+  kind?: ErrorKind;
+  /** What we were doing, e.g. `releasing Anycast EIP aeip-123`. */
+  operation?: string;
+  /** How many attempts the retry policy made before giving up (1 = no retry). */
+  attempts?: number;
+  cause?: unknown;
+}
+
+/**
+ * A failed cloud call. `message` is the user-facing line:
+ * `releasing Anycast EIP aeip-…: IncorrectStatus.Anycast: <cloud message> (RequestId …)`.
+ */
+export class CloudError extends Error {
+  readonly code: string;
+  readonly status?: number;
+  readonly requestId?: string;
+  readonly recommend?: string;
+  readonly hostId?: string;
+  readonly kind: ErrorKind;
+  readonly cloudMessage: string;
+  readonly operation?: string;
+  readonly attempts?: number;
+
+  constructor(fields: CloudErrorFields) {
+    super(formatCloudError(fields), { cause: fields.cause });
+    this.name = "CloudError";
+    this.code = fields.code;
+    this.status = fields.status;
+    this.requestId = fields.requestId;
+    this.recommend = fields.recommend;
+    this.hostId = fields.hostId;
+    this.cloudMessage = fields.message;
+    this.operation = fields.operation;
+    this.attempts = fields.attempts;
+    this.kind = fields.kind ?? kindOfCode(fields.code, fields.status);
+  }
+
+  /** The same error, described as part of a named operation. */
+  during(operation: string): CloudError {
+    return new CloudError({ ...this.fields(), operation });
+  }
+
+  /** The same error, after the retry policy made `attempts` attempts. */
+  afterAttempts(attempts: number): CloudError {
+    return new CloudError({ ...this.fields(), attempts });
+  }
+
+  fields(): CloudErrorFields {
+    return {
+      code: this.code,
+      message: this.cloudMessage,
+      status: this.status,
+      requestId: this.requestId,
+      recommend: this.recommend,
+      hostId: this.hostId,
+      kind: this.kind,
+      operation: this.operation,
+      attempts: this.attempts,
+      cause: this.cause,
+    };
+  }
+}
+
+function formatCloudError(f: CloudErrorFields): string {
+  const prefix = (f.operation ? `${f.operation}: ` : "") + (f.attempts && f.attempts > 1 ? `after ${f.attempts} failed attempts: ` : "");
+  const rid = f.requestId ? ` (RequestId ${f.requestId})` : "";
+  const status = f.requestId || f.status === undefined ? "" : ` (HTTP ${f.status})`;
+  return `${prefix}${f.code}: ${f.message}${rid}${status}`;
+}
+
+interface TeaLikeError {
+  name?: string;
+  code?: unknown;
+  message?: string;
+  statusCode?: number;
+  data?: Record<string, unknown>;
+}
+
+/** The message openapi-client builds is `code: <status>, <Message> request id: <RequestId>`; we keep the cloud's own. */
+function cloudMessageOf(data: Record<string, unknown>, fallback: string): string {
+  const m = data["Message"] ?? data["message"];
+  return typeof m === "string" ? m : fallback;
+}
+
+/** Normalizes anything thrown by openapi-client / tea / httpx / Node into a CloudError. */
+export function toCloudError(err: unknown, operation?: string): CloudError {
+  if (err instanceof CloudError) return operation && !err.operation ? err.during(operation) : err;
+  const e = (err ?? {}) as TeaLikeError;
+  const data = e.data && typeof e.data === "object" ? e.data : undefined;
+
+  // A cloud error body (tea ResponseError): Code/Message/RequestId/Recommend plus statusCode.
+  if (data && (data["Code"] !== undefined || data["code"] !== undefined) && data["statusCode"] !== undefined) {
+    const code = String(data["Code"] ?? data["code"]);
+    const status = Number(data["statusCode"]);
+    return new CloudError({
+      code,
+      status,
+      message: cloudMessageOf(data, e.message ?? ""),
+      requestId: stringOr(data["RequestId"] ?? data["requestId"]),
+      recommend: stringOr(data["Recommend"]),
+      hostId: stringOr(data["HostId"]),
+      operation,
+      cause: err,
+    });
+  }
+
+  // httpx timeouts: `RequestTimeoutError` with `ReadTimeout…` or `ConnectTimeout…` in the message.
+  if (e.name === "RequestTimeoutError") {
+    const connect = (e.message ?? "").startsWith("ConnectTimeout");
+    return new CloudError({
+      code: connect ? "ConnectTimeout" : "ReadTimeout",
+      message: connect
+        ? "could not connect to the endpoint in time"
+        : "no response within the read timeout (the request may have been applied)",
+      kind: "transient",
+      operation,
+      cause: err,
+    });
+  }
+
+  // Node socket errors (ECONNRESET, ECONNREFUSED, …).
+  if (typeof e.code === "string" && (CONNECT_FAILURE_CODES.has(e.code) || IN_FLIGHT_FAILURE_CODES.has(e.code))) {
+    return new CloudError({
+      code: e.code,
+      message: CONNECT_FAILURE_CODES.has(e.code)
+        ? `connection failed (${e.message ?? e.code})`
+        : `connection lost before the response arrived (${e.message ?? e.code}); the request may have been applied`,
+      kind: "transient",
+      operation,
+      cause: err,
+    });
+  }
+
+  // A response body that is not JSON (gateways answer 502/503/504 with HTML): openapi-client fails in JSON.parse
+  // before it can tell us the status, so this is treated as transient.
+  if (err instanceof SyntaxError) {
+    return new CloudError({
+      code: "InvalidResponse",
+      message: `the endpoint answered with a body that is not JSON (${err.message.slice(0, 120)})`,
+      kind: "transient",
+      operation,
+      cause: err,
+    });
+  }
+
+  const message = err instanceof Error ? err.message : String(err);
+  return new CloudError({ code: typeof e.code === "string" ? e.code : "ClientError", message, kind: "permanent", operation, cause: err });
+}
+
+function stringOr(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}

@@ -1,0 +1,81 @@
+/**
+ * Waiting for an asynchronous change (a release, an association) to show.
+ *
+ * The interval grows with the time already waited (a fixed fraction of it), starting small and capped.
+ * Polling at elapsed × (1 + f) means a change that takes S is noticed by about S × (1 + f) — with the
+ * default f = 0.2, within 1.2 × S — however long S is, instead of up to a fixed tick late (the
+ * reference poller waits 5 s first, then 3–10 s between polls).
+ */
+import { CloudError, isRetryable, toCloudError } from "./errors";
+import { Clock, systemClock } from "./retry";
+
+export interface PollPolicy {
+  /** Delay before the first probe. */
+  firstDelayMs: number;
+  /** Each further delay is this fraction of the time waited so far… */
+  growth: number;
+  /** …but at least this… */
+  minIntervalMs: number;
+  /** …and at most this. */
+  maxIntervalMs: number;
+}
+
+export const DEFAULT_POLL_POLICY: PollPolicy = { firstDelayMs: 100, growth: 0.2, minIntervalMs: 100, maxIntervalMs: 3000 };
+
+export function nextPollDelay(waitedMs: number, probes: number, policy: PollPolicy): number {
+  if (probes === 0) return policy.firstDelayMs;
+  return Math.min(policy.maxIntervalMs, Math.max(policy.minIntervalMs, Math.floor(waitedMs * policy.growth)));
+}
+
+export interface ProbeResult<T> {
+  done: boolean;
+  value?: T;
+  /** What we are waiting on, for progress lines and the timeout message (e.g. `Releasing`). */
+  state?: string;
+}
+
+export class WaitTimeoutError extends Error {
+  constructor(
+    readonly what: string,
+    readonly waitedMs: number,
+    readonly lastState: string | undefined,
+  ) {
+    super(`${what}: still ${lastState ?? "not done"} after ${Math.round(waitedMs / 100) / 10} s (deadline reached); run the command again to keep waiting`);
+    this.name = "WaitTimeoutError";
+  }
+}
+
+/**
+ * Probes until `done`. The first probe runs immediately when `firstDelayMs` is 0. Retryable cloud errors
+ * from a probe count as "not yet"; others fail the wait.
+ */
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<ProbeResult<T>>,
+  options: { policy: PollPolicy; deadlineAt: number; clock?: Clock; onWait?: (state: string | undefined, waitedMs: number) => void },
+): Promise<{ value: T | undefined; probes: number; waitedMs: number }> {
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  let probes = 0;
+  let lastState: string | undefined;
+  for (;;) {
+    const waited = clock.now() - started;
+    const delay = nextPollDelay(waited, probes, options.policy);
+    if (clock.now() + delay > options.deadlineAt) throw new WaitTimeoutError(what, waited, lastState);
+    if (delay > 0) await clock.sleep(delay);
+    probes++;
+    let result: ProbeResult<T>;
+    try {
+      result = await probe();
+    } catch (err) {
+      const cloud: CloudError = toCloudError(err);
+      if (!isRetryable(cloud)) throw cloud.during(what);
+      lastState = `unreadable (${cloud.code})`;
+      options.onWait?.(lastState, clock.now() - started);
+      continue;
+    }
+    if (result.done) return { value: result.value, probes, waitedMs: clock.now() - started };
+    lastState = result.state;
+    options.onWait?.(lastState, clock.now() - started);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The one signed transport: every cloud call goes through `@alicloud/openapi-client` `callApi`, RPC style,
+ * ACS3-HMAC-SHA256 (the client's default signature). The client's own retry stays off
+ * (`autoretry: false`); retries belong to `withRetry`, which knows which errors may be retried and keeps
+ * one ClientToken per operation. Both timeouts are set explicitly (the client defaults them to 3 s).
+ */
+import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
+import OpenApiUtil from "@alicloud/openapi-util";
+import * as $Util from "@alicloud/tea-util";
+import { CloudError, toCloudError } from "./errors";
+import { CredentialSource, missingCredentialsMessage, resolveCredentialSource } from "./credentials";
+import { Endpoint, resolveEndpoint } from "./endpoints";
+import { PRODUCTS, ProductName } from "./products";
+import { HttpTimeouts, SettingsSource, resolveTimeouts } from "./settings";
+
+export type CallParams = Record<string, string | number | boolean | undefined | readonly unknown[] | Record<string, unknown>>;
+
+export interface CallOptions {
+  /** The region whose endpoint answers (both products are regional). */
+  region: string;
+  /** GetIpamPoolAllocation is a GET in the SDK; everything else we call is POST. */
+  method?: "GET" | "POST";
+}
+
+/** A record of one call as made, for callers that report progress or count calls. */
+export interface CallRecord {
+  product: ProductName;
+  action: string;
+  ok: boolean;
+  code?: string;
+  requestId?: string;
+}
+
+export interface Transport {
+  call(product: ProductName, action: string, params: CallParams, options: CallOptions): Promise<Record<string, unknown>>;
+}
+
+/** Signs and sends calls with credentials and endpoints resolved from a SettingsSource. */
+export class SignedTransport implements Transport {
+  private readonly credentials: CredentialSource;
+  private readonly timeouts: HttpTimeouts;
+  private readonly clients = new Map<string, OpenApi>();
+
+  constructor(
+    private readonly source: SettingsSource,
+    private readonly onCall?: (record: CallRecord) => void,
+  ) {
+    this.credentials = resolveCredentialSource(source);
+    this.timeouts = resolveTimeouts(source);
+  }
+
+  endpointFor(product: ProductName, region: string): Endpoint {
+    return resolveEndpoint(this.source, product, region);
+  }
+
+  private clientFor(product: ProductName, region: string): OpenApi {
+    const endpoint = this.endpointFor(product, region);
+    const key = `${endpoint.protocol}://${endpoint.host}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new OpenApi(buildConfig(this.credentials, endpoint, region, this.timeouts));
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  async call(product: ProductName, action: string, params: CallParams, options: CallOptions): Promise<Record<string, unknown>> {
+    const client = this.clientFor(product, options.region);
+    const request = new $OpenApi.OpenApiRequest({ query: OpenApiUtil.query(stripUndefined(params)) });
+    const apiParams = new $OpenApi.Params({
+      action,
+      version: PRODUCTS[product].version,
+      protocol: "HTTPS",
+      pathname: "/",
+      method: options.method ?? "POST",
+      authType: "AK",
+      style: "RPC",
+      reqBodyType: "formData",
+      bodyType: "json",
+    });
+    const runtime = new $Util.RuntimeOptions({
+      autoretry: false,
+      readTimeout: this.timeouts.readTimeoutMs,
+      connectTimeout: this.timeouts.connectTimeoutMs,
+    });
+    try {
+      const response = await client.callApi(apiParams, request, runtime);
+      const body = (response?.body ?? {}) as Record<string, unknown>;
+      this.onCall?.({ product, action, ok: true, requestId: typeof body.RequestId === "string" ? body.RequestId : undefined });
+      return body;
+    } catch (err) {
+      const cloud = credentialFailure(err) ?? toCloudError(err);
+      this.onCall?.({ product, action, ok: false, code: cloud.code, requestId: cloud.requestId });
+      throw cloud;
+    }
+  }
+}
+
+function buildConfig(credentials: CredentialSource, endpoint: Endpoint, region: string, timeouts: HttpTimeouts): $OpenApi.Config {
+  const base = {
+    endpoint: endpoint.host,
+    protocol: endpoint.protocol,
+    regionId: region,
+    readTimeout: timeouts.readTimeoutMs,
+    connectTimeout: timeouts.connectTimeoutMs,
+  };
+  if (credentials.kind === "static") {
+    return new $OpenApi.Config({
+      ...base,
+      accessKeyId: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      securityToken: credentials.securityToken,
+    });
+  }
+  // Loaded only when needed: the default chain probes files and, last, the ECS metadata service.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const creds = require("@alicloud/credentials");
+  const Credential = creds.default;
+  const provider =
+    credentials.kind === "profile"
+      ? creds.CLIProfileCredentialsProvider.builder().withProfileName(credentials.profile).build()
+      : creds.DefaultCredentialsProvider.builder().build();
+  return new $OpenApi.Config({ ...base, credential: new Credential(null, provider) });
+}
+
+/** The credentials library throws plain errors when nothing in its chain has credentials. */
+function credentialFailure(err: unknown): CloudError | undefined {
+  const message = err instanceof Error ? err.message : "";
+  const code = (err as { code?: unknown })?.code;
+  if (code === "InvalidCredentials" || /unable to get credentials|could not load credentials|credentials? (?:is|are) (?:not|null)/i.test(message)) {
+    return new CloudError({ code: "MissingCredentials", message: missingCredentialsMessage(message), kind: "permanent", cause: err });
+  }
+  return undefined;
+}
+
+function stripUndefined(params: CallParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
+  return out;
+}

@@ -1,0 +1,106 @@
+import { CloudError } from "../../provider/cloud/errors";
+import { backoffDelay, FailedAttempt, withRetry } from "../../provider/cloud/retry";
+import { nextPollDelay, pollUntil, WaitTimeoutError } from "../../provider/cloud/poll";
+import { virtualClock } from "../helpers/clock";
+
+const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, deadlineMs: 60_000 };
+const busy = () => new CloudError({ code: "SystemBusy", message: "busy", status: 503, requestId: "R" });
+const denied = () => new CloudError({ code: "OperationDenied.ResourceTypeIsNotCustom", message: "no", status: 400, requestId: "D" });
+
+describe("withRetry", () => {
+  test("retries retryable errors, then succeeds; one listener call per failed attempt", async () => {
+    const clock = virtualClock();
+    const seen: FailedAttempt[] = [];
+    let calls = 0;
+    const out = await withRetry("op", async () => {
+      calls++;
+      if (calls < 3) throw busy();
+      return "ok";
+    }, policy, { clock, onFailedAttempt: (i) => seen.push(i) });
+    expect(out).toBe("ok");
+    expect(calls).toBe(3);
+    expect(seen.map((s) => s.attempt)).toEqual([1, 2]);
+    expect(seen.every((s) => s.error.code === "SystemBusy")).toBe(true);
+    // full jitter with random() = 0.5: half the capped exponential
+    expect(clock.slept).toEqual([50, 100]);
+  });
+
+  test("a permanent error fails on the first attempt, unchanged", async () => {
+    let calls = 0;
+    await expect(withRetry("releasing x", async () => {
+      calls++;
+      throw denied();
+    }, policy, { clock: virtualClock() })).rejects.toMatchObject({ code: "OperationDenied.ResourceTypeIsNotCustom", attempts: 1 });
+    expect(calls).toBe(1);
+  });
+
+  test("gives up after maxAttempts with the last cloud error and the count", async () => {
+    let calls = 0;
+    const err = await withRetry("releasing Anycast EIP aeip-1", async () => {
+      calls++;
+      throw new CloudError({ code: "Throttling.User", message: `try ${calls}`, requestId: `R${calls}` });
+    }, policy, { clock: virtualClock() }).catch((e) => e);
+    expect(calls).toBe(5);
+    expect(err).toBeInstanceOf(CloudError);
+    expect(err.message).toBe("releasing Anycast EIP aeip-1: after 5 failed attempts: Throttling.User: try 5 (RequestId R5)");
+  });
+
+  test("stops when the next attempt would pass the deadline", async () => {
+    const clock = virtualClock(0, () => 1);
+    let calls = 0;
+    const err = await withRetry("op", async () => {
+      calls++;
+      throw busy();
+    }, { ...policy, maxAttempts: 100, deadlineMs: 1000 }, { clock }).catch((e) => e);
+    expect(err.message).toMatch(/after \d+ failed attempts: SystemBusy: busy \(gave up: the next attempt would pass the 1 s deadline\)/);
+    expect(clock.now()).toBeLessThan(1000);
+    expect(calls).toBeLessThan(10);
+  });
+
+  test("backoff is capped full jitter", () => {
+    expect(backoffDelay(1, policy, () => 0.999)).toBe(99);
+    expect(backoffDelay(4, policy, () => 0.999)).toBe(799);
+    expect(backoffDelay(10, policy, () => 0.999)).toBe(999);
+    expect(backoffDelay(10, policy, () => 0)).toBe(0);
+  });
+});
+
+describe("pollUntil", () => {
+  const pollPolicy = { firstDelayMs: 100, growth: 0.2, minIntervalMs: 100, maxIntervalMs: 3000 };
+
+  test("intervals grow with the time waited, so a change is seen within ~1.2x its duration", async () => {
+    for (const settleMs of [500, 2000, 5000, 20000]) {
+      const clock = virtualClock(0);
+      const { waitedMs } = await pollUntil("x", async () => ({ done: clock.now() >= settleMs }), { policy: pollPolicy, deadlineAt: 10 ** 9, clock });
+      expect(waitedMs).toBeGreaterThanOrEqual(settleMs);
+      expect(waitedMs / settleMs).toBeLessThanOrEqual(1.21);
+    }
+  });
+
+  test("schedule: first delay, then a fraction of the elapsed time within bounds", () => {
+    expect(nextPollDelay(0, 0, pollPolicy)).toBe(100);
+    expect(nextPollDelay(100, 1, pollPolicy)).toBe(100);
+    expect(nextPollDelay(5000, 10, pollPolicy)).toBe(1000);
+    expect(nextPollDelay(60000, 30, pollPolicy)).toBe(3000);
+  });
+
+  test("retryable probe errors count as not yet; permanent ones fail", async () => {
+    const clock = virtualClock(0);
+    let n = 0;
+    const r = await pollUntil("x", async () => {
+      n++;
+      if (n === 1) throw busy();
+      return { done: n >= 3, value: n };
+    }, { policy: pollPolicy, deadlineAt: 10 ** 9, clock });
+    expect(r.value).toBe(3);
+    await expect(pollUntil("confirming", async () => { throw denied(); }, { policy: pollPolicy, deadlineAt: 10 ** 9, clock })).rejects.toThrow(/^confirming: OperationDenied/);
+  });
+
+  test("times out at the deadline with the last state", async () => {
+    const clock = virtualClock(0);
+    const err = await pollUntil("confirming the release of aeip-1", async () => ({ done: false, state: "Releasing" }), { policy: pollPolicy, deadlineAt: 2000, clock }).catch((e) => e);
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(err.message).toMatch(/^confirming the release of aeip-1: still Releasing after/);
+    expect(clock.now()).toBeLessThanOrEqual(2000);
+  });
+});
