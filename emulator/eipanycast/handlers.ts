@@ -1,0 +1,442 @@
+/**
+ * Eipanycast (2020-03-09) actions: for each, parse and validate the parameters, call the model, and
+ * shape the success body (without RequestId: the core adds it).
+ *
+ * The HTTP core has already checked `required` (MissingParameter) and handled ClientToken replay; the
+ * handlers still re-check required parameters so the model is safe to drive directly. Unknown extra
+ * parameters (RegionId, which Terraform always sends) are ignored.
+ */
+import { ActionDefinition, Params, RequestContext } from "../core/types";
+import * as errors from "./errors";
+import {
+  AssociationMode,
+  BANDWIDTH_MAX,
+  BANDWIDTH_MIN,
+  BID,
+  BindInstanceType,
+  Binding,
+  DEFAULT_BANDWIDTH,
+  Eip,
+  EipanycastModel,
+  ALI_UID,
+  ListFilter,
+  POP_LOCATIONS,
+  SERVER_REGIONS,
+  formatTime,
+} from "./model";
+
+// ---------------------------------------------------------------------------------------------------
+// Parameter helpers
+
+/** The raw value, `""` included (an empty Name clears the name). */
+function opt(p: Params, name: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(p, name) ? p[name] : undefined;
+}
+
+/** Present and not empty, else undefined (filters and optional ids treat `""` as absent). */
+function optNonEmpty(p: Params, name: string): string | undefined {
+  const v = opt(p, name);
+  return v === undefined || v === "" ? undefined : v;
+}
+
+function req(p: Params, name: string): string {
+  const v = optNonEmpty(p, name);
+  if (v === undefined) throw errors.missingParameter(name);
+  return v;
+}
+
+/** `Name.N` (scalars) in index order; indices are 1-based, gaps tolerated. */
+function scalarList(p: Params, prefix: string): string[] {
+  const re = new RegExp(`^${prefix.replace(/\./g, "\\.")}\\.(\\d+)$`);
+  return Object.keys(p)
+    .map((k) => ({ k, m: re.exec(k) }))
+    .filter((x): x is { k: string; m: RegExpExecArray } => x.m !== null)
+    .sort((a, b) => Number(a.m[1]) - Number(b.m[1]))
+    .map((x) => p[x.k])
+    .filter((v) => v !== "");
+}
+
+/** `Name.N.Field` (objects) in index order. */
+function objectList(p: Params, prefix: string): Record<string, string>[] {
+  const re = new RegExp(`^${prefix.replace(/\./g, "\\.")}\\.(\\d+)\\.([A-Za-z]+)$`);
+  const byIndex = new Map<number, Record<string, string>>();
+  for (const [k, v] of Object.entries(p)) {
+    const m = re.exec(k);
+    if (!m) continue;
+    const i = Number(m[1]);
+    const o = byIndex.get(i) ?? {};
+    o[m[2]] = v;
+    byIndex.set(i, o);
+  }
+  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, o]) => o);
+}
+
+function bool(p: Params, name: string): boolean {
+  const v = optNonEmpty(p, name);
+  if (v === undefined) return false;
+  const l = v.toLowerCase();
+  if (l === "true") return true;
+  if (l === "false") return false;
+  throw errors.invalidParameter(name, "Valid values: true, false.");
+}
+
+function bandwidth(p: Params, name: string, fallback?: number): number {
+  const v = optNonEmpty(p, name);
+  if (v === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw errors.missingParameter(name);
+  }
+  const n = /^[1-9]\d*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < BANDWIDTH_MIN || n > BANDWIDTH_MAX) {
+    throw errors.invalidParameter(name, `It must be an integer from ${BANDWIDTH_MIN} to ${BANDWIDTH_MAX} (Mbit/s).`);
+  }
+  return n;
+}
+
+/** 0–128 characters: letters, digits, `_`, `-`, starting with a letter (empty allowed). */
+function name(p: Params): string | undefined {
+  const v = opt(p, "Name");
+  if (v === undefined || v === "") return v;
+  if (v.length > 128 || !/^\p{L}[\p{L}0-9_-]*$/u.test(v)) {
+    throw errors.invalidParameter(
+      "Name",
+      "It must be 1 to 128 characters, start with a letter, and contain only letters, digits, underscores (_) and hyphens (-).",
+    );
+  }
+  return v;
+}
+
+/** 0–256 characters, not starting with http:// or https://. */
+function description(p: Params): string | undefined {
+  const v = opt(p, "Description");
+  if (v === undefined || v === "") return v;
+  if (v.length > 256 || /^https?:\/\//i.test(v)) {
+    throw errors.invalidParameter("Description", "It must be up to 256 characters and cannot start with http:// or https://.");
+  }
+  return v;
+}
+
+function oneOf<T extends string>(p: Params, param: string, allowed: readonly T[]): T | undefined {
+  const v = optNonEmpty(p, param);
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw errors.invalidParameter(param, `Valid values: ${allowed.join(", ")}.`);
+  }
+  return v as T;
+}
+
+function serviceLocation(p: Params, required: boolean): string | undefined {
+  if (required) req(p, "ServiceLocation");
+  return oneOf(p, "ServiceLocation", ["international"] as const);
+}
+
+const BIND_TYPES: readonly BindInstanceType[] = ["SlbInstance", "NetworkInterface"];
+const MODES: readonly AssociationMode[] = ["Default", "Normal"];
+
+function bindTarget(p: Params): {
+  anycastId: string;
+  bindInstanceId: string;
+  bindInstanceRegionId: string;
+  bindInstanceType: BindInstanceType;
+  privateIpAddress?: string;
+} {
+  const anycastId = req(p, "AnycastId");
+  const bindInstanceId = req(p, "BindInstanceId");
+  const bindInstanceRegionId = req(p, "BindInstanceRegionId");
+  req(p, "BindInstanceType");
+  const bindInstanceType = oneOf(p, "BindInstanceType", BIND_TYPES) as BindInstanceType;
+  // ASSUMPTION: any well-formed id is accepted (no SLB/ENI inventory): lb-… for SlbInstance, eni-… for ENIs.
+  const shape = bindInstanceType === "SlbInstance" ? /^lb-[a-z0-9]+$/ : /^eni-[a-z0-9]+$/;
+  if (!shape.test(bindInstanceId)) {
+    throw errors.invalidParameter(
+      "BindInstanceId",
+      bindInstanceType === "SlbInstance" ? "A CLB instance id looks like lb-xxxx." : "An ENI id looks like eni-xxxx.",
+    );
+  }
+  const privateIpAddress = optNonEmpty(p, "PrivateIpAddress");
+  if (privateIpAddress !== undefined) {
+    if (bindInstanceType !== "NetworkInterface") {
+      throw errors.invalidParameter("PrivateIpAddress", "It applies only when BindInstanceType is NetworkInterface.");
+    }
+    const parts = privateIpAddress.split(".");
+    const ok = parts.length === 4 && parts.every((x) => /^(0|[1-9]\d{0,2})$/.test(x) && Number(x) <= 255);
+    if (!ok) throw errors.invalidParameter("PrivateIpAddress", "It must be an IPv4 address.");
+  }
+  return { anycastId, bindInstanceId, bindInstanceRegionId, bindInstanceType, privateIpAddress };
+}
+
+function popList(p: Params, prefix: string): string[] {
+  return objectList(p, prefix)
+    .map((o) => o.PopLocation)
+    .filter((v): v is string => v !== undefined && v !== "");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Response shapes
+
+function describeBinding(b: Binding): Record<string, unknown> {
+  return {
+    BindInstanceId: b.bindInstanceId,
+    BindInstanceRegionId: b.bindInstanceRegionId,
+    BindInstanceType: b.bindInstanceType,
+    BindTime: formatTime(b.bindTime),
+    Status: b.status,
+    AssociationMode: b.associationMode,
+    ...(b.privateIpAddress !== undefined ? { PrivateIpAddress: b.privateIpAddress } : {}),
+    PopLocations: b.popLocations.map((pop) => ({ PopLocation: pop })),
+  };
+}
+
+/** Fields common to Describe and List items. */
+function eipFields(e: Readonly<Eip>): Record<string, unknown> {
+  return {
+    AnycastId: e.anycastId,
+    IpAddress: e.ipAddress,
+    Name: e.name,
+    Description: e.description,
+    Status: e.status,
+    BusinessStatus: e.businessStatus,
+    Bandwidth: e.bandwidth,
+    ServiceLocation: e.serviceLocation,
+    InstanceChargeType: e.instanceChargeType,
+    InternetChargeType: e.internetChargeType,
+    CreateTime: formatTime(e.createTime),
+    AliUid: ALI_UID,
+    ResourceGroupId: e.resourceGroupId,
+    ServiceManaged: e.serviceManaged ? 1 : 0,
+    Tags: e.tags.map((t) => ({ Key: t.key, Value: t.value })),
+  };
+}
+
+export function describeBody(e: Readonly<Eip>): Record<string, unknown> {
+  return { ...eipFields(e), Bid: BID, AnycastEipBindInfoList: e.bindings.map(describeBinding) };
+}
+
+export function listItem(e: Readonly<Eip>): Record<string, unknown> {
+  return {
+    ...eipFields(e),
+    AnycastEipBindInfoList: e.bindings.map((b) => ({
+      BindInstanceId: b.bindInstanceId,
+      BindInstanceRegionId: b.bindInstanceRegionId,
+      BindInstanceType: b.bindInstanceType,
+      BindTime: formatTime(b.bindTime),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Paging: NextToken is opaque to clients; it encodes the creation sequence number of the last EIP
+// returned, so deleting EIPs between pages neither skips nor repeats the others (ASSUMPTION: the real
+// token is also opaque; the filters are not bound to the token).
+
+const encodeToken = (seq: number): string => Buffer.from(`after:${seq}`, "utf8").toString("base64url");
+
+function decodeToken(token: string): number {
+  const m = /^after:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+  if (!m) throw errors.invalidParameter("NextToken", "Use the NextToken of the previous response.");
+  return Number(m[1]);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Actions
+
+export function createActions(model: EipanycastModel): Record<string, ActionDefinition> {
+  const def = (
+    d: Omit<ActionDefinition, "handle">,
+    handle: (p: Params, ctx: RequestContext) => Record<string, unknown>,
+  ): ActionDefinition => ({ ...d, handle: (ctx) => handle(ctx.params, ctx) });
+
+  return {
+    AllocateAnycastEipAddress: def(
+      { mutating: true, idempotent: true, required: ["ServiceLocation"] },
+      (p, ctx) => {
+        const loc = serviceLocation(p, true) as string;
+        const bw = bandwidth(p, "Bandwidth", DEFAULT_BANDWIDTH);
+        const ict = oneOf(p, "InstanceChargeType", ["PostPaid"] as const) ?? "PostPaid";
+        const nct = oneOf(p, "InternetChargeType", ["PayByTraffic"] as const) ?? "PayByTraffic";
+        const n = name(p) ?? "";
+        const d = description(p) ?? "";
+        const rg = optNonEmpty(p, "ResourceGroupId");
+        if (rg !== undefined && !/^rg-[A-Za-z0-9]+$/.test(rg)) {
+          throw errors.invalidParameter("ResourceGroupId", "A resource group id looks like rg-xxxx.");
+        }
+        const r = model.allocate(
+          {
+            serviceLocation: loc,
+            bandwidth: bw,
+            instanceChargeType: ict,
+            internetChargeType: nct,
+            name: n,
+            description: d,
+            resourceGroupId: rg,
+          },
+          ctx.now,
+        );
+        return { AnycastId: r.anycastId, OrderId: r.orderId };
+      },
+    ),
+
+    DescribeAnycastEipAddress: def({ mutating: false, idempotent: false, required: [] }, (p, ctx) => {
+      const anycastId = optNonEmpty(p, "AnycastId");
+      const ip = optNonEmpty(p, "Ip");
+      const bindInstanceId = optNonEmpty(p, "BindInstanceId");
+      // ASSUMPTION: at least one of the three (the docs say AnycastId or Ip must be given).
+      if (anycastId === undefined && ip === undefined && bindInstanceId === undefined) {
+        throw errors.missingParameter("AnycastId");
+      }
+      return describeBody(model.find({ anycastId, ip, bindInstanceId }, ctx.now));
+    }),
+
+    ListAnycastEipAddresses: def({ mutating: false, idempotent: false, required: [] }, (p, ctx) => {
+      const anycastIds = scalarList(p, "AnycastIds");
+      if (anycastIds.length > 50) throw errors.invalidParameter("AnycastIds", "At most 50 ids.");
+      const bindInstanceIds = scalarList(p, "BindInstanceIds");
+      if (bindInstanceIds.length > 100) throw errors.invalidParameter("BindInstanceIds", "At most 100 ids.");
+      const rawTags = objectList(p, "Tags");
+      if (rawTags.length > 20) throw errors.invalidParameter("Tags", "At most 20 tags.");
+      const tags = rawTags.map((t, i) => {
+        if (t.Key === undefined || t.Key === "") throw errors.missingParameter(`Tags.${i + 1}.Key`);
+        return { key: t.Key, value: t.Value === "" ? undefined : t.Value };
+      });
+      let maxResults = 50;
+      const mr = optNonEmpty(p, "MaxResults");
+      if (mr !== undefined) {
+        maxResults = /^\d+$/.test(mr) ? Number(mr) : NaN;
+        if (!Number.isInteger(maxResults) || maxResults < 20 || maxResults > 100) {
+          throw errors.invalidParameter("MaxResults", "It must be an integer from 20 to 100.");
+        }
+      }
+      const token = optNonEmpty(p, "NextToken");
+      const after = token === undefined ? 0 : decodeToken(token);
+      const filter: ListFilter = {
+        anycastId: optNonEmpty(p, "AnycastId"),
+        anycastIds,
+        ipAddress: optNonEmpty(p, "AnycastEipAddress"),
+        bindInstanceIds,
+        businessStatus: optNonEmpty(p, "BusinessStatus"),
+        instanceChargeType: optNonEmpty(p, "InstanceChargeType"),
+        internetChargeType: optNonEmpty(p, "InternetChargeType"),
+        name: optNonEmpty(p, "Name"),
+        serviceLocation: optNonEmpty(p, "ServiceLocation"),
+        status: optNonEmpty(p, "Status"),
+        resourceGroupId: optNonEmpty(p, "ResourceGroupId"),
+        tags,
+      };
+      const all = model.list(filter, ctx.now);
+      const rest = all.filter((e) => e.seq > after);
+      const page = rest.slice(0, maxResults);
+      const more = rest.length > page.length;
+      return {
+        AnycastList: page.map(listItem),
+        NextToken: more ? encodeToken(page[page.length - 1].seq) : "",
+        TotalCount: all.length,
+      };
+    }),
+
+    ModifyAnycastEipAddressAttribute: def(
+      { mutating: true, idempotent: false, required: ["AnycastId"] },
+      (p, ctx) => {
+        const anycastId = req(p, "AnycastId");
+        model.modifyAttribute(anycastId, { name: name(p), description: description(p) }, ctx.now);
+        return {};
+      },
+    ),
+
+    ModifyAnycastEipAddressSpec: def(
+      { mutating: true, idempotent: false, required: ["AnycastId", "Bandwidth"] },
+      (p, ctx) => {
+        const anycastId = req(p, "AnycastId");
+        model.modifySpec(anycastId, bandwidth(p, "Bandwidth"), ctx.now);
+        return {};
+      },
+    ),
+
+    AssociateAnycastEipAddress: def(
+      {
+        mutating: true,
+        idempotent: true,
+        required: ["AnycastId", "BindInstanceId", "BindInstanceRegionId", "BindInstanceType"],
+      },
+      (p, ctx) => {
+        const target = bindTarget(p);
+        model.associate(
+          {
+            ...target,
+            associationMode: oneOf(p, "AssociationMode", MODES),
+            popLocations: popList(p, "PopLocations"),
+            dryRun: bool(p, "DryRun"),
+          },
+          ctx.now,
+        );
+        return {};
+      },
+    ),
+
+    UnassociateAnycastEipAddress: def(
+      {
+        mutating: true,
+        idempotent: true,
+        required: ["AnycastId", "BindInstanceId", "BindInstanceRegionId", "BindInstanceType"],
+      },
+      (p, ctx) => {
+        const target = bindTarget(p);
+        // DryRun is typed string in this action's SDK model ("true"/"false"); parsed the same way.
+        model.unassociate({ ...target, dryRun: bool(p, "DryRun") }, ctx.now);
+        return {};
+      },
+    ),
+
+    UpdateAnycastEipAddressAssociations: def(
+      { mutating: true, idempotent: true, required: ["AnycastId", "BindInstanceId"] },
+      (p, ctx) => {
+        const anycastId = req(p, "AnycastId");
+        const bindInstanceId = req(p, "BindInstanceId");
+        const popLocationAdd = popList(p, "PopLocationAddList");
+        const popLocationDelete = popList(p, "PopLocationDeleteList");
+        // ASSUMPTION: a call that changes nothing is refused.
+        if (popLocationAdd.length === 0 && popLocationDelete.length === 0) {
+          throw errors.missingParameter("PopLocationAddList.1.PopLocation");
+        }
+        model.updateAssociations(
+          {
+            anycastId,
+            bindInstanceId,
+            associationMode: oneOf(p, "AssociationMode", MODES),
+            popLocationAdd,
+            popLocationDelete,
+            dryRun: bool(p, "DryRun"),
+          },
+          ctx.now,
+        );
+        return {};
+      },
+    ),
+
+    ReleaseAnycastEipAddress: def(
+      { mutating: true, idempotent: true, required: ["AnycastId"] },
+      (p, ctx) => {
+        model.release(req(p, "AnycastId"), ctx.now);
+        return {};
+      },
+    ),
+
+    DescribeAnycastServerRegions: def({ mutating: false, idempotent: false, required: ["ServiceLocation"] }, (p, ctx) => {
+      serviceLocation(p, true);
+      model.advance(ctx.now);
+      return {
+        Count: String(SERVER_REGIONS.length),
+        AnycastServerRegionList: SERVER_REGIONS.map((r) => ({ RegionId: r.regionId, RegionName: r.regionName })),
+      };
+    }),
+
+    // ServiceLocation is optional here (per the API page), but when given must be `international`.
+    DescribeAnycastPopLocations: def({ mutating: false, idempotent: false, required: [] }, (p, ctx) => {
+      serviceLocation(p, false);
+      model.advance(ctx.now);
+      return {
+        Count: String(POP_LOCATIONS.length),
+        AnycastPopLocationList: POP_LOCATIONS.map((r) => ({ RegionId: r.regionId, RegionName: r.regionName })),
+      };
+    }),
+  };
+}

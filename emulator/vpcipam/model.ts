@@ -1,0 +1,791 @@
+/**
+ * VpcIpam state and rules: IPAM pools (seeded only — no pool action is in scope) and their
+ * allocations. Moto-style: the model owns plain records and enforces the service's rules; it never
+ * sees HTTP or raw request strings (handlers.ts parses those).
+ *
+ * Assumptions (the public docs are silent; see /work/shared/reference/alibaba-apis.md §1):
+ * - Get/List answer from any request region (IPAM data is account-wide), while Create, Update and
+ *   Delete must be called in the pool's region (`OperationDenied.RequestRegionInvalid` otherwise;
+ *   documented for Delete and, in prose, for Create).
+ * - Released allocations are forgotten at once: Get → `ResourceNotFound.IpamPoolAllocation`, List
+ *   omits them, and their CIDR is free again. No `Deleted` status is ever shown.
+ * - Allocations live in one flat, account-wide id space; `RegionId` of an allocation is its pool's
+ *   region at creation time.
+ * - Conflicts are checked against the pool's own live allocations (any resource type). A sub-pool's
+ *   CIDR shows up in its parent as an `IpamPool` allocation, so it is covered once seeded as such.
+ * - Mask limits: an explicit `Cidr`'s prefix and a `CidrMask` must both lie within the pool's
+ *   [AllocationMinCidrMask, AllocationMaxCidrMask]. Unset limits default to 0 and 32 (IPv4) / 128
+ *   (IPv6); an unset AllocationDefaultCidrMask defaults to 24 (IPv4) / 64 (IPv6), clamped into the
+ *   limits (it is only reported: Create requires Cidr or CidrMask).
+ * - `OperationDenied.Unauthorized` (documented for Delete) is an emulator device: an allocation
+ *   seeded with `authorizedAccessKeyIds` refuses Update/Delete from any other AccessKeyId.
+ *   Allocations created through the API accept every caller.
+ * - Check order for Delete: allocation exists → pool exists → caller authorized → request region →
+ *   resource type → DryRun. Update uses the same order. Create: pool exists → region → CIDR/mask
+ *   rules → free space → DryRun.
+ */
+import { randomBytes } from "node:crypto";
+
+import { ApiError } from "../core/types";
+import {
+  type CidrBlock,
+  type IpVersion,
+  addressBits,
+  cidrContains,
+  cidrsOverlap,
+  findFirstFreeBlock,
+  formatCidr,
+  mustParseCidr,
+  parseCidr,
+} from "./cidr";
+import * as errors from "./errors";
+
+export type AllocationResourceType = "VPC" | "IpamPool" | "Custom";
+export const KNOWN_RESOURCE_TYPES: readonly AllocationResourceType[] = ["VPC", "IpamPool", "Custom"];
+
+/** Emulated account id, reported as OwnerId / ResourceOwnerId unless a seed says otherwise (assumption). */
+export const DEFAULT_ACCOUNT_ID = 1234567890123456;
+
+// ---------------------------------------------------------------------------------------------
+// Records (plain JSON: they are what snapshot() writes)
+// ---------------------------------------------------------------------------------------------
+
+export interface PoolTag {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface PoolRecord {
+  ipamPoolId: string;
+  name?: string;
+  description?: string;
+  /** The pool's region (PoolRegionId): allocations must be created/changed/released from here. */
+  regionId: string;
+  /** The IPAM's managed region (IpamRegionId / RegionId in ListIpamPools). */
+  ipamRegionId: string;
+  ipVersion: IpVersion;
+  /** Provisioned CIDRs, canonical text, in provisioning order. */
+  cidrs: string[];
+  allocationMinCidrMask: number;
+  allocationMaxCidrMask: number;
+  allocationDefaultCidrMask: number;
+  ipamId: string;
+  ipamScopeId: string;
+  ipamScopeType: "private" | "public";
+  sourceIpamPoolId?: string;
+  poolDepth: number;
+  ownerId: number;
+  resourceGroupId: string;
+  isShared: boolean;
+  autoImport: boolean;
+  tags: PoolTag[];
+  /** Epoch ms. */
+  createTime: number;
+  /** Creation order (paging key). */
+  seq: number;
+}
+
+export interface AllocationRecord {
+  ipamPoolAllocationId: string;
+  ipamPoolId: string;
+  name?: string;
+  description?: string;
+  /** Canonical CIDR text. */
+  cidr: string;
+  /** The pool CIDR that contains `cidr`. */
+  sourceCidr: string;
+  /** `VPC` | `IpamPool` | `Custom`, or anything a seed put there (to exercise UnexpectedResourceType). */
+  resourceType: string;
+  resourceId: string;
+  resourceOwnerId: number;
+  resourceRegionId: string;
+  /** The pool's region when the allocation was made. */
+  regionId: string;
+  status: "Created";
+  /** Epoch ms. */
+  creationTime: number;
+  seq: number;
+  /** Emulator device for `OperationDenied.Unauthorized`; absent = anyone may change it. */
+  authorizedAccessKeyIds?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed spec
+// ---------------------------------------------------------------------------------------------
+
+export interface VpcIpamSeedPool {
+  /** `ipam-pool-<lowercase alnum>`; generated when absent. Give it explicitly to seed allocations in the same call. */
+  ipamPoolId?: string;
+  /** The pool's region. */
+  regionId: string;
+  /** Provisioned CIDRs (canonical network addresses, one family, not overlapping). */
+  cidrs: string[];
+  /** Default: the family of `cidrs[0]`. */
+  ipVersion?: IpVersion;
+  allocationMinCidrMask?: number;
+  allocationMaxCidrMask?: number;
+  allocationDefaultCidrMask?: number;
+  name?: string;
+  description?: string;
+  /** IPAM managed region; default `regionId`. */
+  ipamRegionId?: string;
+  ipamId?: string;
+  ipamScopeId?: string;
+  ipamScopeType?: "private" | "public";
+  /** Parent pool (must already exist or come earlier in the same spec). */
+  sourceIpamPoolId?: string;
+  ownerId?: number;
+  resourceGroupId?: string;
+  isShared?: boolean;
+  tags?: Record<string, string>;
+}
+
+export interface VpcIpamSeedAllocation {
+  ipamPoolId: string;
+  cidr: string;
+  /** `VPC` | `IpamPool` | `Custom`; any other string seeds an "unexpected" type. */
+  resourceType: AllocationResourceType | (string & Record<never, never>);
+  /** Default: a generated `vpc-…` for VPC, a generated `ipam-pool-…` for IpamPool, "" otherwise. */
+  resourceId?: string;
+  name?: string;
+  description?: string;
+  /** `ipam-pool-alloc-<lowercase alnum>`; generated when absent. */
+  ipamPoolAllocationId?: string;
+  resourceOwnerId?: number;
+  /** Default: the pool's region. */
+  resourceRegionId?: string;
+  /** Only these AccessKeyIds may Update/Delete it (others → OperationDenied.Unauthorized). */
+  authorizedAccessKeyIds?: string[];
+}
+
+/**
+ * What `seed()` accepts. Applied atomically in this order: pools, allocations, then `removePools`
+ * (which deletes pools but keeps their allocations — a pool deleted out of band, so that Delete
+ * can answer `ResourceNotFound.IpamPool`).
+ */
+export interface VpcIpamSeedSpec {
+  pools?: VpcIpamSeedPool[];
+  allocations?: VpcIpamSeedAllocation[];
+  removePools?: string[];
+}
+
+export interface VpcIpamSeedResult {
+  ipamPoolIds: string[];
+  ipamPoolAllocationIds: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ids
+// ---------------------------------------------------------------------------------------------
+
+const ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
+/** Process-wide, never reset: ids do not repeat across model resets within one process. */
+let idCounter = 0;
+
+function randomAlnum(length: number): string {
+  const bytes = randomBytes(length);
+  let out = "";
+  for (let i = 0; i < length; i++) out += ALNUM[bytes[i] % ALNUM.length];
+  return out;
+}
+
+/** `length` lowercase alphanumerics: random head + a base-36 process counter tail (unique). */
+function uniqueSuffix(length: number): string {
+  const counter = (idCounter++).toString(36).padStart(6, "0");
+  return randomAlnum(length - counter.length) + counter;
+}
+
+export const POOL_ID_PATTERN = /^ipam-pool-[a-z0-9]+$/;
+/** `ipam-pool-alloc-…` is what we emit; doc examples also show `ipam-alloc-…`, accepted from seeds. */
+export const ALLOCATION_ID_PATTERN = /^ipam-(pool-)?alloc-[a-z0-9]+$/;
+
+// ---------------------------------------------------------------------------------------------
+// Validation shared with handlers
+// ---------------------------------------------------------------------------------------------
+
+function startsWithHttp(s: string): boolean {
+  const lower = s.toLowerCase();
+  return lower.startsWith("http://") || lower.startsWith("https://");
+}
+
+/**
+ * IpamPoolAllocationName: 1–128 characters, must not start with `http://` / `https://`
+ * (case-insensitive — assumption). Returns a reason or undefined when valid.
+ */
+export function checkAllocationName(name: string): string | undefined {
+  const len = [...name].length;
+  if (len < 1 || len > 128) return "It must be 1 to 128 characters in length.";
+  if (startsWithHttp(name)) return "It cannot start with http:// or https://.";
+  return undefined;
+}
+
+/**
+ * IpamPoolAllocationDescription: 1–256 characters, starts with a letter (ASCII — assumption) or a
+ * Chinese character (CJK unified ideograph), must not start with `http://` / `https://`.
+ */
+export function checkAllocationDescription(description: string): string | undefined {
+  const len = [...description].length;
+  if (len < 1 || len > 256) return "It must be 1 to 256 characters in length.";
+  if (!/^[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]/u.test(description)) return "It must start with a letter or a Chinese character.";
+  if (startsWithHttp(description)) return "It cannot start with http:// or https://.";
+  return undefined;
+}
+
+/** UTC ISO 8601 without milliseconds: `2024-10-15T02:24:19Z`. */
+export function isoSeconds(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model inputs
+// ---------------------------------------------------------------------------------------------
+
+/** Who is calling and from where (the parts of RequestContext the rules need). */
+export interface Caller {
+  readonly regionId: string;
+  readonly accessKeyId: string;
+  readonly now: number;
+}
+
+export interface CreateAllocationInput {
+  readonly ipamPoolId: string;
+  /** Parsed, canonical block (syntax already checked by the handler). Exactly one of cidr / cidrMask. */
+  readonly cidr?: CidrBlock;
+  readonly cidrMask?: number;
+  readonly name?: string;
+  readonly description?: string;
+  readonly dryRun: boolean;
+}
+
+export interface UpdateAllocationInput {
+  readonly ipamPoolAllocationId: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly dryRun: boolean;
+}
+
+export interface AllocationFilter {
+  readonly ipamPoolId: string;
+  readonly ids?: readonly string[];
+  readonly name?: string;
+  /** Canonical CIDR text: exact match (assumption; the docs do not say whether it is exact or containment). */
+  readonly cidr?: string;
+}
+
+export interface PoolFilter {
+  readonly ids?: readonly string[];
+  readonly name?: string;
+  readonly ipamScopeId?: string;
+  readonly poolRegionId?: string;
+  readonly sourceIpamPoolId?: string;
+  readonly ipVersion?: IpVersion;
+  readonly isShared?: boolean;
+  readonly resourceGroupId?: string;
+  /** Each tag must be present; a tag without value matches any value. */
+  readonly tags?: readonly { key: string; value?: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshot format
+// ---------------------------------------------------------------------------------------------
+
+export interface VpcIpamSnapshot {
+  format: "vpcipam/1";
+  seq: number;
+  pools: PoolRecord[];
+  allocations: AllocationRecord[];
+}
+
+function seedError(message: string): ApiError {
+  return new ApiError("InvalidParameter", `VpcIpam seed: ${message}`, 400);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function optString(o: Record<string, unknown>, key: string, where: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw seedError(`${where}.${key} must be a string`);
+  return v;
+}
+
+function optInt(o: Record<string, unknown>, key: string, where: string, min: number, max: number): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw seedError(`${where}.${key} must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+function optStringArray(o: Record<string, unknown>, key: string, where: string): string[] | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw seedError(`${where}.${key} must be an array of strings`);
+  return v as string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model
+// ---------------------------------------------------------------------------------------------
+
+export class VpcIpamState {
+  private pools = new Map<string, PoolRecord>();
+  private allocations = new Map<string, AllocationRecord>();
+  private seq = 0;
+
+  reset(): void {
+    this.pools = new Map();
+    this.allocations = new Map();
+    this.seq = 0;
+  }
+
+  // ---- lookups ----
+
+  getPool(ipamPoolId: string): PoolRecord | undefined {
+    return this.pools.get(ipamPoolId);
+  }
+
+  /** Live allocation or `ResourceNotFound.IpamPoolAllocation`. Region-independent (assumption, see header). */
+  getAllocation(ipamPoolAllocationId: string): AllocationRecord {
+    const a = this.allocations.get(ipamPoolAllocationId);
+    if (!a) throw errors.allocationNotFound();
+    return a;
+  }
+
+  private requirePool(ipamPoolId: string): PoolRecord {
+    const p = this.pools.get(ipamPoolId);
+    if (!p) throw errors.poolNotFound();
+    return p;
+  }
+
+  private allocationsOfPool(ipamPoolId: string): AllocationRecord[] {
+    return [...this.allocations.values()].filter((a) => a.ipamPoolId === ipamPoolId).sort((a, b) => a.seq - b.seq);
+  }
+
+  private newAllocationId(): string {
+    for (;;) {
+      const id = `ipam-pool-alloc-${uniqueSuffix(18)}`;
+      if (!this.allocations.has(id)) return id;
+    }
+  }
+
+  private newPoolId(): string {
+    for (;;) {
+      const id = `ipam-pool-${uniqueSuffix(20)}`;
+      if (!this.pools.has(id)) return id;
+    }
+  }
+
+  // ---- rules ----
+
+  /**
+   * Pick or check the CIDR for a new allocation in `pool`. Throws the cloud error; returns the
+   * block and its source pool CIDR.
+   */
+  private placeAllocation(pool: PoolRecord, input: { cidr?: CidrBlock; cidrMask?: number }): { block: CidrBlock; source: CidrBlock } {
+    const sources = pool.cidrs.map(mustParseCidr);
+    const live = this.allocationsOfPool(pool.ipamPoolId).map((a) => ({ rec: a, block: mustParseCidr(a.cidr) }));
+    const range = `It must be from ${pool.allocationMinCidrMask} to ${pool.allocationMaxCidrMask} for this IPAM pool.`;
+
+    if (input.cidr) {
+      const block = input.cidr;
+      const text = formatCidr(block);
+      if (block.version !== pool.ipVersion) {
+        throw errors.invalidParameter("Cidr", `The IPAM pool is ${pool.ipVersion}; ${text} is ${block.version}.`);
+      }
+      if (block.prefix < pool.allocationMinCidrMask || block.prefix > pool.allocationMaxCidrMask) {
+        throw errors.invalidParameter("Cidr", `Its mask ${block.prefix} is out of range. ${range}`);
+      }
+      const source = sources.find((s) => cidrContains(s, block));
+      if (!source) throw errors.cidrNotInPool(text);
+      const clash = live.find((l) => cidrsOverlap(l.block, block));
+      if (clash) throw errors.cidrConflict(text, clash.rec.cidr);
+      return { block, source };
+    }
+
+    const mask = input.cidrMask;
+    if (mask === undefined) throw errors.missingParameter("Cidr or CidrMask");
+    const bits = addressBits(pool.ipVersion);
+    if (mask < 0 || mask > bits) {
+      throw errors.invalidParameter("CidrMask", `It must be an integer from 0 to ${bits} for an ${pool.ipVersion} pool.`);
+    }
+    if (mask < pool.allocationMinCidrMask || mask > pool.allocationMaxCidrMask) {
+      throw errors.invalidParameter("CidrMask", range);
+    }
+    const found = findFirstFreeBlock(
+      sources,
+      live.map((l) => l.block),
+      mask,
+    );
+    if (!found) throw errors.noAvailableCidr(mask);
+    return found;
+  }
+
+  private checkCallerMayChange(a: AllocationRecord, caller: Caller): PoolRecord {
+    const pool = this.requirePool(a.ipamPoolId);
+    if (a.authorizedAccessKeyIds && !a.authorizedAccessKeyIds.includes(caller.accessKeyId)) throw errors.unauthorized();
+    if (caller.regionId !== pool.regionId) throw errors.requestRegionInvalid();
+    return pool;
+  }
+
+  createAllocation(input: CreateAllocationInput, caller: Caller): AllocationRecord {
+    const pool = this.requirePool(input.ipamPoolId);
+    if (caller.regionId !== pool.regionId) throw errors.requestRegionInvalid();
+    const placed = this.placeAllocation(pool, input);
+    if (input.dryRun) throw errors.dryRunOperation();
+    const rec: AllocationRecord = {
+      ipamPoolAllocationId: this.newAllocationId(),
+      ipamPoolId: pool.ipamPoolId,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      cidr: formatCidr(placed.block),
+      sourceCidr: formatCidr(placed.source),
+      resourceType: "Custom",
+      // Assumption: a Custom reservation has no backing resource, so ResourceId is empty.
+      resourceId: "",
+      resourceOwnerId: pool.ownerId,
+      resourceRegionId: pool.regionId,
+      regionId: pool.regionId,
+      status: "Created",
+      creationTime: caller.now,
+      seq: ++this.seq,
+    };
+    this.allocations.set(rec.ipamPoolAllocationId, rec);
+    return rec;
+  }
+
+  /** Only name/description change. Non-Custom → `OperationDenied.ResourceTypeIsNotCustom` (assumption). */
+  updateAllocation(input: UpdateAllocationInput, caller: Caller): AllocationRecord {
+    const a = this.getAllocation(input.ipamPoolAllocationId);
+    this.checkCallerMayChange(a, caller);
+    if (a.resourceType !== "Custom") throw errors.resourceTypeIsNotCustom();
+    if (input.dryRun) throw errors.dryRunOperation();
+    if (input.name !== undefined) a.name = input.name;
+    if (input.description !== undefined) a.description = input.description;
+    return a;
+  }
+
+  /**
+   * DeleteIpamPoolAllocation, exactly as the API page (seed) documents it: Custom and IPv4 VPC
+   * allocations are released; IPv6 VPC → Ipv6VpcNotSupport; IpamPool → ResourceTypeIsNotCustom;
+   * anything else → UnexpectedResourceType. DryRun runs every check, then DryRunOperation.
+   */
+  deleteAllocation(input: { ipamPoolAllocationId: string; dryRun: boolean }, caller: Caller): void {
+    const a = this.getAllocation(input.ipamPoolAllocationId);
+    this.checkCallerMayChange(a, caller);
+    switch (a.resourceType) {
+      case "Custom":
+        break;
+      case "VPC":
+        if (mustParseCidr(a.cidr).version === "IPv6") throw errors.ipv6VpcNotSupport();
+        break;
+      case "IpamPool":
+        throw errors.resourceTypeIsNotCustom();
+      default:
+        throw errors.unexpectedResourceType();
+    }
+    if (input.dryRun) throw errors.dryRunOperation();
+    this.allocations.delete(a.ipamPoolAllocationId);
+  }
+
+  /** Live allocations of one pool matching the filter, in creation order. Unknown pool → 404. */
+  listAllocations(filter: AllocationFilter): AllocationRecord[] {
+    this.requirePool(filter.ipamPoolId);
+    const ids = filter.ids && filter.ids.length > 0 ? new Set(filter.ids) : undefined;
+    return this.allocationsOfPool(filter.ipamPoolId).filter(
+      (a) =>
+        (!ids || ids.has(a.ipamPoolAllocationId)) &&
+        (filter.name === undefined || a.name === filter.name) &&
+        (filter.cidr === undefined || a.cidr === filter.cidr),
+    );
+  }
+
+  /** Pools matching the filter, in creation order. Region-independent (assumption, see header). */
+  listPools(filter: PoolFilter): PoolRecord[] {
+    const ids = filter.ids && filter.ids.length > 0 ? new Set(filter.ids) : undefined;
+    return [...this.pools.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .filter(
+        (p) =>
+          (!ids || ids.has(p.ipamPoolId)) &&
+          (filter.name === undefined || p.name === filter.name) &&
+          (filter.ipamScopeId === undefined || p.ipamScopeId === filter.ipamScopeId) &&
+          (filter.poolRegionId === undefined || p.regionId === filter.poolRegionId) &&
+          (filter.sourceIpamPoolId === undefined || p.sourceIpamPoolId === filter.sourceIpamPoolId) &&
+          (filter.ipVersion === undefined || p.ipVersion === filter.ipVersion) &&
+          (filter.isShared === undefined || p.isShared === filter.isShared) &&
+          (filter.resourceGroupId === undefined || p.resourceGroupId === filter.resourceGroupId) &&
+          (filter.tags ?? []).every((t) => p.tags.some((pt) => pt.key === t.key && (t.value === undefined || pt.value === t.value))),
+      );
+  }
+
+  /** Provisioned CIDRs of a pool (index = paging key). Unknown pool → 404. */
+  listPoolCidrs(ipamPoolId: string, cidr?: string): { cidr: string; index: number }[] {
+    const pool = this.requirePool(ipamPoolId);
+    return pool.cidrs.map((c, i) => ({ cidr: c, index: i + 1 })).filter((c) => cidr === undefined || c.cidr === cidr);
+  }
+
+  // ---- views (API field names) ----
+
+  allocationView(a: AllocationRecord): Record<string, unknown> {
+    return {
+      IpamPoolAllocationId: a.ipamPoolAllocationId,
+      IpamPoolId: a.ipamPoolId,
+      // Assumption: unset name/description are omitted (the gateway drops null fields).
+      ...(a.name !== undefined ? { IpamPoolAllocationName: a.name } : {}),
+      ...(a.description !== undefined ? { IpamPoolAllocationDescription: a.description } : {}),
+      Cidr: a.cidr,
+      SourceCidr: a.sourceCidr,
+      ResourceType: a.resourceType,
+      ResourceId: a.resourceId,
+      ResourceOwnerId: a.resourceOwnerId,
+      ResourceRegionId: a.resourceRegionId,
+      RegionId: a.regionId,
+      Status: a.status,
+      CreationTime: isoSeconds(a.creationTime),
+    };
+  }
+
+  poolView(p: PoolRecord): Record<string, unknown> {
+    const hasSubPool = [...this.pools.values()].some((q) => q.sourceIpamPoolId === p.ipamPoolId);
+    return {
+      IpamPoolId: p.ipamPoolId,
+      ...(p.name !== undefined ? { IpamPoolName: p.name } : {}),
+      ...(p.description !== undefined ? { IpamPoolDescription: p.description } : {}),
+      IpamId: p.ipamId,
+      IpamScopeId: p.ipamScopeId,
+      IpamScopeType: p.ipamScopeType,
+      IpamRegionId: p.ipamRegionId,
+      PoolRegionId: p.regionId,
+      // Assumption: RegionId of a pool is the IPAM's managed region (the region ListIpamPools is called in).
+      RegionId: p.ipamRegionId,
+      ...(p.sourceIpamPoolId !== undefined ? { SourceIpamPoolId: p.sourceIpamPoolId } : {}),
+      PoolDepth: p.poolDepth,
+      IpVersion: p.ipVersion,
+      AllocationDefaultCidrMask: p.allocationDefaultCidrMask,
+      AllocationMinCidrMask: p.allocationMinCidrMask,
+      AllocationMaxCidrMask: p.allocationMaxCidrMask,
+      AutoImport: p.autoImport,
+      HasSubPool: hasSubPool,
+      IsShared: p.isShared,
+      OwnerId: p.ownerId,
+      ResourceGroupId: p.resourceGroupId,
+      CreateTime: isoSeconds(p.createTime),
+      Status: "Created",
+      Tags: p.tags.map((t) => ({ Key: t.key, Value: t.value })),
+    };
+  }
+
+  inventory(): { pools: Record<string, unknown>[]; allocations: Record<string, unknown>[] } {
+    const pools = [...this.pools.values()].sort((a, b) => a.seq - b.seq);
+    const allocations = [...this.allocations.values()].sort((a, b) => a.seq - b.seq);
+    return {
+      // Inventory adds the provisioned CIDRs, which ListIpamPools does not return.
+      pools: pools.map((p) => ({ ...this.poolView(p), Cidrs: [...p.cidrs] })),
+      allocations: allocations.map((a) => this.allocationView(a)),
+    };
+  }
+
+  // ---- snapshot ----
+
+  snapshot(): VpcIpamSnapshot {
+    return JSON.parse(
+      JSON.stringify({
+        format: "vpcipam/1",
+        seq: this.seq,
+        pools: [...this.pools.values()].sort((a, b) => a.seq - b.seq),
+        allocations: [...this.allocations.values()].sort((a, b) => a.seq - b.seq),
+      }),
+    ) as VpcIpamSnapshot;
+  }
+
+  restore(snapshot: unknown): void {
+    if (!isObject(snapshot) || snapshot.format !== "vpcipam/1" || !Array.isArray(snapshot.pools) || !Array.isArray(snapshot.allocations)) {
+      throw new Error('VpcIpam restore: not a VpcIpam snapshot (expected format "vpcipam/1")');
+    }
+    const copy = JSON.parse(JSON.stringify(snapshot)) as VpcIpamSnapshot;
+    const pools = new Map<string, PoolRecord>();
+    const allocations = new Map<string, AllocationRecord>();
+    let seq = typeof copy.seq === "number" ? copy.seq : 0;
+    for (const p of copy.pools) {
+      if (!isObject(p) || typeof p.ipamPoolId !== "string" || !Array.isArray(p.cidrs)) throw new Error("VpcIpam restore: bad pool record");
+      p.cidrs.forEach(mustParseCidr);
+      pools.set(p.ipamPoolId, p);
+      if (typeof p.seq === "number") seq = Math.max(seq, p.seq);
+    }
+    for (const a of copy.allocations) {
+      if (!isObject(a) || typeof a.ipamPoolAllocationId !== "string" || typeof a.cidr !== "string") {
+        throw new Error("VpcIpam restore: bad allocation record");
+      }
+      mustParseCidr(a.cidr);
+      allocations.set(a.ipamPoolAllocationId, a);
+      if (typeof a.seq === "number") seq = Math.max(seq, a.seq);
+    }
+    this.pools = pools;
+    this.allocations = allocations;
+    this.seq = seq;
+  }
+
+  // ---- seed ----
+
+  /** Atomic: on any invalid entry nothing is added (throws ApiError InvalidParameter "VpcIpam seed: …"). */
+  seed(spec: unknown, now: number): VpcIpamSeedResult {
+    if (!isObject(spec)) throw seedError("spec must be an object { pools?, allocations?, removePools? }");
+    const backup = this.snapshot();
+    try {
+      return this.applySeed(spec, now);
+    } catch (e) {
+      this.restore(backup);
+      throw e;
+    }
+  }
+
+  private applySeed(spec: Record<string, unknown>, now: number): VpcIpamSeedResult {
+    const result: VpcIpamSeedResult = { ipamPoolIds: [], ipamPoolAllocationIds: [] };
+    const list = (key: string): unknown[] => {
+      const v = spec[key];
+      if (v === undefined || v === null) return [];
+      if (!Array.isArray(v)) throw seedError(`${key} must be an array`);
+      return v;
+    };
+    list("pools").forEach((p, i) => result.ipamPoolIds.push(this.seedPool(p, `pools[${i}]`, now).ipamPoolId));
+    list("allocations").forEach((a, i) =>
+      result.ipamPoolAllocationIds.push(this.seedAllocation(a, `allocations[${i}]`, now).ipamPoolAllocationId),
+    );
+    list("removePools").forEach((id, i) => {
+      if (typeof id !== "string" || !this.pools.has(id)) throw seedError(`removePools[${i}] is not a known pool id`);
+      this.pools.delete(id);
+    });
+    return result;
+  }
+
+  private seedPool(raw: unknown, where: string, now: number): PoolRecord {
+    if (!isObject(raw)) throw seedError(`${where} must be an object`);
+    let id = optString(raw, "ipamPoolId", where);
+    if (id !== undefined) {
+      if (!POOL_ID_PATTERN.test(id)) throw seedError(`${where}.ipamPoolId must match ${POOL_ID_PATTERN}`);
+      if (this.pools.has(id)) throw seedError(`${where}.ipamPoolId ${id} already exists`);
+    } else {
+      id = this.newPoolId();
+    }
+    const regionId = optString(raw, "regionId", where);
+    if (!regionId) throw seedError(`${where}.regionId is required`);
+    const cidrTexts = optStringArray(raw, "cidrs", where);
+    if (!cidrTexts || cidrTexts.length === 0) throw seedError(`${where}.cidrs must be a non-empty array`);
+    const blocks = cidrTexts.map((c) => {
+      const r = parseCidr(c);
+      if (!r.ok) throw seedError(`${where}.cidrs: ${JSON.stringify(c)} is not a canonical CIDR (${r.reason})`);
+      return r.block;
+    });
+    const versionRaw = optString(raw, "ipVersion", where);
+    if (versionRaw !== undefined && versionRaw !== "IPv4" && versionRaw !== "IPv6") throw seedError(`${where}.ipVersion must be IPv4 or IPv6`);
+    const ipVersion: IpVersion = versionRaw ?? blocks[0].version;
+    blocks.forEach((b, i) => {
+      if (b.version !== ipVersion) throw seedError(`${where}.cidrs[${i}] is not ${ipVersion}`);
+      blocks.slice(0, i).forEach((o) => {
+        if (cidrsOverlap(o, b)) throw seedError(`${where}.cidrs overlap: ${formatCidr(o)} and ${formatCidr(b)}`);
+      });
+    });
+    const bits = addressBits(ipVersion);
+    const min = optInt(raw, "allocationMinCidrMask", where, 0, bits) ?? 0;
+    const max = optInt(raw, "allocationMaxCidrMask", where, 0, bits) ?? bits;
+    if (min > max) throw seedError(`${where}: allocationMinCidrMask > allocationMaxCidrMask`);
+    const fallbackDefault = Math.min(Math.max(ipVersion === "IPv4" ? 24 : 64, min), max);
+    const def = optInt(raw, "allocationDefaultCidrMask", where, min, max) ?? fallbackDefault;
+    const scopeType = optString(raw, "ipamScopeType", where) ?? "private";
+    if (scopeType !== "private" && scopeType !== "public") throw seedError(`${where}.ipamScopeType must be private or public`);
+    const sourceIpamPoolId = optString(raw, "sourceIpamPoolId", where);
+    let poolDepth = 0;
+    if (sourceIpamPoolId !== undefined) {
+      const parent = this.pools.get(sourceIpamPoolId);
+      if (!parent) throw seedError(`${where}.sourceIpamPoolId ${sourceIpamPoolId} is not a known pool`);
+      poolDepth = parent.poolDepth + 1;
+    }
+    const tagsRaw = raw.tags;
+    if (tagsRaw !== undefined && (!isObject(tagsRaw) || Object.values(tagsRaw).some((v) => typeof v !== "string"))) {
+      throw seedError(`${where}.tags must be an object of strings`);
+    }
+    const isShared = raw.isShared;
+    if (isShared !== undefined && typeof isShared !== "boolean") throw seedError(`${where}.isShared must be a boolean`);
+    const name = optString(raw, "name", where);
+    const description = optString(raw, "description", where);
+    const rec: PoolRecord = {
+      ipamPoolId: id,
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+      regionId,
+      ipamRegionId: optString(raw, "ipamRegionId", where) ?? regionId,
+      ipVersion,
+      cidrs: blocks.map(formatCidr),
+      allocationMinCidrMask: min,
+      allocationMaxCidrMask: max,
+      allocationDefaultCidrMask: def,
+      ipamId: optString(raw, "ipamId", where) ?? "ipam-emulator0000000000",
+      ipamScopeId: optString(raw, "ipamScopeId", where) ?? `ipam-scope-emulator-${scopeType}`,
+      ipamScopeType: scopeType,
+      ...(sourceIpamPoolId !== undefined ? { sourceIpamPoolId } : {}),
+      poolDepth,
+      ownerId: optInt(raw, "ownerId", where, 0, Number.MAX_SAFE_INTEGER) ?? DEFAULT_ACCOUNT_ID,
+      resourceGroupId: optString(raw, "resourceGroupId", where) ?? "rg-emulatordefault000",
+      isShared: isShared === true,
+      autoImport: false,
+      tags: Object.entries((tagsRaw as Record<string, string> | undefined) ?? {}).map(([key, value]) => ({ key, value })),
+      createTime: now,
+      seq: ++this.seq,
+    };
+    this.pools.set(id, rec);
+    return rec;
+  }
+
+  private seedAllocation(raw: unknown, where: string, now: number): AllocationRecord {
+    if (!isObject(raw)) throw seedError(`${where} must be an object`);
+    const poolId = optString(raw, "ipamPoolId", where);
+    const pool = poolId === undefined ? undefined : this.pools.get(poolId);
+    if (!pool) throw seedError(`${where}.ipamPoolId ${String(poolId)} is not a known pool`);
+    const cidrText = optString(raw, "cidr", where);
+    const parsed = cidrText === undefined ? undefined : parseCidr(cidrText);
+    if (!parsed || !parsed.ok) throw seedError(`${where}.cidr ${JSON.stringify(cidrText)} is not a canonical CIDR`);
+    const block = parsed.block;
+    if (block.version !== pool.ipVersion) throw seedError(`${where}.cidr is not ${pool.ipVersion}`);
+    const source = pool.cidrs.map(mustParseCidr).find((s) => cidrContains(s, block));
+    if (!source) throw seedError(`${where}.cidr ${cidrText} is outside the pool's CIDRs ${pool.cidrs.join(", ")}`);
+    const clash = this.allocationsOfPool(pool.ipamPoolId).find((a) => cidrsOverlap(mustParseCidr(a.cidr), block));
+    if (clash) throw seedError(`${where}.cidr ${cidrText} overlaps allocation ${clash.ipamPoolAllocationId} (${clash.cidr})`);
+    const resourceType = optString(raw, "resourceType", where);
+    if (!resourceType) throw seedError(`${where}.resourceType is required (VPC, IpamPool or Custom)`);
+    let id = optString(raw, "ipamPoolAllocationId", where);
+    if (id !== undefined) {
+      if (!ALLOCATION_ID_PATTERN.test(id)) throw seedError(`${where}.ipamPoolAllocationId must match ${ALLOCATION_ID_PATTERN}`);
+      if (this.allocations.has(id)) throw seedError(`${where}.ipamPoolAllocationId ${id} already exists`);
+    } else {
+      id = this.newAllocationId();
+    }
+    const defaultResourceId =
+      resourceType === "VPC" ? `vpc-${randomAlnum(20)}` : resourceType === "IpamPool" ? `ipam-pool-${randomAlnum(20)}` : "";
+    const name = optString(raw, "name", where);
+    const description = optString(raw, "description", where);
+    const authorized = optStringArray(raw, "authorizedAccessKeyIds", where);
+    const rec: AllocationRecord = {
+      ipamPoolAllocationId: id,
+      ipamPoolId: pool.ipamPoolId,
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+      cidr: formatCidr(block),
+      sourceCidr: formatCidr(source),
+      resourceType,
+      resourceId: optString(raw, "resourceId", where) ?? defaultResourceId,
+      resourceOwnerId: optInt(raw, "resourceOwnerId", where, 0, Number.MAX_SAFE_INTEGER) ?? pool.ownerId,
+      resourceRegionId: optString(raw, "resourceRegionId", where) ?? pool.regionId,
+      regionId: pool.regionId,
+      status: "Created",
+      creationTime: now,
+      seq: ++this.seq,
+      ...(authorized !== undefined ? { authorizedAccessKeyIds: [...authorized] } : {}),
+    };
+    this.allocations.set(id, rec);
+    return rec;
+  }
+}
