@@ -1,0 +1,7 @@
+/**
+ * pulumi-alicloud-release: Pulumi dynamic resources for Alibaba Cloud IPAM pool allocations and Anycast
+ * EIPs whose delete checks before it releases.
+ */
+export * from "./ipam";
+export * as cloud from "./cloud";
+export { ReleaseRefusedError, PartialCreateError } from "./lifecycle";

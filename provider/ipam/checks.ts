@@ -1,0 +1,67 @@
+/**
+ * The pre-delete checks of an IPAM pool allocation, as pure functions over the allocation's record and
+ * the stored outputs. `delete` and the preflight command both call them, so they cannot disagree.
+ */
+import { ReleaseRefusedError } from "../lifecycle";
+import { describeAllocation } from "./api";
+import { AllocationRecord } from "./types";
+
+export type AllocationVerdict =
+  | { verdict: "gone"; id: string }
+  | { verdict: "releasable"; id: string; record: AllocationRecord }
+  | { verdict: "refused"; id: string; record: AllocationRecord; reason: string; fix: string };
+
+/** What delete needs from state; every field is optional so state from earlier versions still works. */
+export interface AllocationReleaseProps {
+  regionId?: string;
+  adoptAllocationId?: string;
+  allowVpcAllocationRelease?: boolean;
+}
+
+export function allocationVerdict(id: string, record: AllocationRecord | undefined, props: AllocationReleaseProps, requestRegion: string): AllocationVerdict {
+  if (!record) return { verdict: "gone", id };
+  const type = record.ResourceType ?? "Custom";
+  const owner = record.ResourceId ? ` ${record.ResourceId}` : "";
+  const ipv6 = (record.Cidr ?? "").includes(":");
+  const refuse = (reason: string, fix: string): AllocationVerdict => ({ verdict: "refused", id, record, reason, fix });
+  const dropFromState = "or, to stop managing it without releasing it, `pulumi state delete <urn>`";
+
+  const poolRegion = record.RegionId || record.ResourceRegionId;
+  if (poolRegion && poolRegion !== requestRegion) {
+    return refuse(
+      `its pool is in region ${poolRegion} but the release would be requested in ${requestRegion} (the API refuses it with OperationDenied.RequestRegionInvalid)`,
+      `Set regionId: "${poolRegion}" on the resource and run \`pulumi up\` before destroying`,
+    );
+  }
+  if (type === "Custom") return { verdict: "releasable", id, record };
+  if (type === "VPC") {
+    if (ipv6) {
+      return refuse(
+        `it is the IPv6 CIDR ${record.Cidr} of VPC${owner}, and IPv6 VPC allocations cannot be released through the API (OperationDenied.Ipv6VpcNotSupport)`,
+        `It goes away with the VPC: delete or detach the VPC's IPv6 CIDR${owner ? ` on${owner}` : ""}, ${dropFromState}`,
+      );
+    }
+    if (props.adoptAllocationId && props.allowVpcAllocationRelease === true) return { verdict: "releasable", id, record };
+    return refuse(
+      `it is a VPC allocation owned by VPC${owner} (CIDR ${record.Cidr}); releasing it frees the live VPC's reservation`,
+      props.adoptAllocationId
+        ? `If that is intended, set allowVpcAllocationRelease: true and run \`pulumi up\` first; otherwise delete the VPC${owner} (its allocation goes with it), ${dropFromState}`
+        : `Delete the VPC${owner} (its allocation goes with it), ${dropFromState}`,
+    );
+  }
+  if (type === "IpamPool") {
+    return refuse(
+      `it is the CIDR ${record.Cidr} of sub-pool${owner}; only Custom allocations can be released (OperationDenied.ResourceTypeIsNotCustom)`,
+      `Delete the sub-pool${owner} or deprovision its CIDR, ${dropFromState}`,
+    );
+  }
+  return refuse(
+    `it has resource type ${type}, which this provider does not release`,
+    `Release it where ${type} resources are managed, ${dropFromState}`,
+  );
+}
+
+/** Throws ReleaseRefusedError unless the verdict allows the release (gone counts as allowed). */
+export function assertAllocationReleasable(v: AllocationVerdict): void {
+  if (v.verdict === "refused") throw new ReleaseRefusedError(describeAllocation(v.id), v.reason, v.fix);
+}

@@ -1,0 +1,182 @@
+/**
+ * IpamPoolAllocation's lifecycle: check and diff offline; create with one ClientToken and read back;
+ * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
+ */
+import { CloudContext } from "../cloud/context";
+import { SettingsError } from "../cloud/settings";
+import { pollUntil } from "../cloud/poll";
+import { Lifecycle, PartialCreateError, Props, deadlineFor, isUnknown, plain, withResourceLimits } from "../lifecycle";
+import { createAllocation, deleteAllocation, describeAllocation, getAllocation, outputsFromRecord, updateAllocation } from "./api";
+import { allocationVerdict, assertAllocationReleasable } from "./checks";
+import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
+import { cidrPrefix, cidrsMayOverlap, validateAllocationInputs } from "./validate";
+
+/** Changing any of these means a different allocation. */
+const REPLACE_KEYS = ["ipamPoolId", "regionId", "adoptAllocationId"] as const;
+/** Changing these is an UpdateIpamPoolAllocation. */
+const UPDATE_KEYS = ["name", "description"] as const;
+/** Changing these only changes how the provider behaves; no API call. */
+const SETTING_KEYS = ["allowVpcAllocationRelease", "timeoutSeconds", "maxAttempts"] as const;
+
+function changed(a: unknown, b: unknown): boolean {
+  return isUnknown(b) || JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
+}
+
+/** Region of the calls for stored state: the stored regionId, else the provider's (older state may lack it). */
+function regionOf(ctx: CloudContext, props: Props): string {
+  return typeof props.regionId === "string" && props.regionId ? props.regionId : ctx.region();
+}
+
+function inputsOf(props: Props): IpamPoolAllocationInputs {
+  return props as unknown as IpamPoolAllocationInputs;
+}
+
+export const ipamPoolAllocationLifecycle: Lifecycle = {
+  async check(ctx, _olds, news) {
+    const failures = validateAllocationInputs(news);
+    const inputs = plain(news);
+    if (inputs.regionId === undefined) {
+      try {
+        inputs.regionId = ctx.region();
+      } catch (err) {
+        if (!(err instanceof SettingsError)) throw err;
+        failures.push({ property: "regionId", reason: err.message });
+      }
+    }
+    return { inputs, failures };
+  },
+
+  async diff(_ctx, _id, olds, news) {
+    const replaces: string[] = REPLACE_KEYS.filter((k) => changed(olds[k], news[k]));
+    // `cidr` in the outputs is the allocated block. A mask-based allocation has no cidr input; switching
+    // between an explicit CIDR and the same-sized mask of the block we hold is not a change.
+    const newCidr = news.cidr;
+    const newMask = news.cidrMask;
+    if (newCidr !== undefined) {
+      if (changed(olds.cidr, newCidr)) replaces.push("cidr");
+    } else if (newMask !== undefined) {
+      const heldPrefix = typeof olds.cidr === "string" ? cidrPrefix(olds.cidr) : undefined;
+      if (isUnknown(newMask) || (olds.cidrMask !== undefined ? olds.cidrMask !== newMask : heldPrefix !== newMask)) replaces.push("cidrMask");
+    }
+    const updates = [...UPDATE_KEYS, ...SETTING_KEYS].filter((k) => changed(olds[k], news[k]));
+    const changes = replaces.length > 0 || updates.length > 0;
+    // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
+    const overlapping = replaces.includes("cidr") && typeof olds.cidr === "string" && typeof newCidr === "string" && cidrsMayOverlap(olds.cidr, newCidr);
+    return { changes, replaces, deleteBeforeReplace: overlapping };
+  },
+
+  async create(baseCtx, props) {
+    const ctx = withResourceLimits(baseCtx, props);
+    const inputs = inputsOf(props);
+    const region = regionOf(ctx, props);
+    const deadlineAt = deadlineFor(ctx, props);
+    const applied = { ...inputs, regionId: region };
+
+    if (inputs.adoptAllocationId) {
+      const id = inputs.adoptAllocationId;
+      const record = await getAllocation(ctx, id, region, deadlineAt);
+      if (!record) throw new Error(`adoptAllocationId: ${describeAllocation(id)} does not exist in region ${region}`);
+      if (record.IpamPoolId && record.IpamPoolId !== inputs.ipamPoolId) {
+        throw new Error(`adoptAllocationId: ${describeAllocation(id)} belongs to pool ${record.IpamPoolId}, not ipamPoolId ${inputs.ipamPoolId}; set ipamPoolId to ${record.IpamPoolId} or adopt another allocation`);
+      }
+      if (inputs.cidr && record.Cidr && inputs.cidr !== record.Cidr) {
+        throw new Error(`adoptAllocationId: ${describeAllocation(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
+      }
+      return { id, outs: plain({ ...outputsFromRecord(record, applied) }) };
+    }
+
+    // One token for the whole create, fixed before the retry loop: a retried create after a lost response
+    // returns the allocation the first attempt made instead of making a second one.
+    const clientToken = ctx.newClientToken();
+    const created = await createAllocation(ctx, {
+      ipamPoolId: inputs.ipamPoolId,
+      cidr: inputs.cidr,
+      cidrMask: inputs.cidrMask,
+      name: inputs.name,
+      description: inputs.description,
+      region,
+      clientToken,
+      deadlineAt,
+    });
+    const known: IpamPoolAllocationOutputs = {
+      ...outputsFromRecord({ IpamPoolAllocationId: created.id, Cidr: created.cidr, SourceCidr: created.sourceCidr, IpamPoolId: inputs.ipamPoolId, ResourceType: "Custom", Status: "Created" }, applied),
+      name: inputs.name,
+      description: inputs.description,
+    };
+    try {
+      const record = await getAllocation(ctx, created.id, region, deadlineAt);
+      if (!record) throw new Error(`${describeAllocation(created.id)} was created but cannot be read back`);
+      return { id: created.id, outs: plain({ ...outputsFromRecord(record, applied) }) };
+    } catch (err) {
+      // The allocation exists: hand its id to the engine so it stays in state (never leaked).
+      throw new PartialCreateError(`${describeAllocation(created.id)} was created, but reading it back failed: ${(err as Error).message}`, created.id, plain({ ...known }));
+    }
+  },
+
+  async read(baseCtx, id, props) {
+    const ctx = withResourceLimits(baseCtx, props);
+    const region = regionOf(ctx, props);
+    const record = await getAllocation(ctx, id, region, deadlineFor(ctx, props));
+    if (!record) return {};
+    const outs = plain({ ...outputsFromRecord(record, { ...(props as Partial<IpamPoolAllocationOutputs>), regionId: region }) });
+    return { id, props: outs };
+  },
+
+  async update(baseCtx, id, olds, news) {
+    const ctx = withResourceLimits(baseCtx, news);
+    const region = regionOf(ctx, olds);
+    const deadlineAt = deadlineFor(ctx, news);
+    const applied = { ...inputsOf(news), regionId: region };
+    if (UPDATE_KEYS.some((k) => changed(olds[k], news[k]))) {
+      if (news.name === undefined && olds.name !== undefined || news.description === undefined && olds.description !== undefined) {
+        ctx.progress(`${describeAllocation(id)}: name/description removed from the program; the API cannot clear them, so the cloud keeps the last value`);
+      }
+      await updateAllocation(ctx, {
+        id,
+        region,
+        name: news.name as string | undefined,
+        description: news.description as string | undefined,
+        clientToken: ctx.newClientToken(),
+        deadlineAt,
+      });
+    }
+    const record = await getAllocation(ctx, id, region, deadlineAt);
+    if (!record) throw new Error(`${describeAllocation(id)} disappeared during the update; run \`pulumi refresh\``);
+    return { outs: plain({ ...outputsFromRecord(record, applied) }) };
+  },
+
+  async delete(baseCtx, id, props) {
+    const ctx = withResourceLimits(baseCtx, props);
+    const region = regionOf(ctx, props);
+    const deadlineAt = deadlineFor(ctx, props);
+    const what = describeAllocation(id);
+
+    // 1. Read it: gone already is success, so destroy can be run again after any crash.
+    const record = await getAllocation(ctx, id, region, deadlineAt);
+    const verdict = allocationVerdict(id, record, props, region);
+    if (verdict.verdict === "gone") {
+      ctx.progress(`${what} is already gone; nothing to release`);
+      return;
+    }
+    // 2. Refuse before any delete call.
+    assertAllocationReleasable(verdict);
+    // 3. Release with one token for every retry; not-found means someone released it meanwhile.
+    const released = await deleteAllocation(ctx, { id, region, clientToken: ctx.newClientToken(), deadlineAt });
+    if (!released) return;
+    // 4. Confirm. The API deletes synchronously, so the first probe is immediate.
+    await pollUntil(
+      `confirming the release of ${what}`,
+      async () => {
+        const again = await getAllocation(ctx, id, region, deadlineAt);
+        return { done: !again, state: again?.Status };
+      },
+      {
+        policy: { ...ctx.poll, firstDelayMs: 0 },
+        deadlineAt,
+        clock: ctx.clock,
+        onWait: (state, waited) => ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
+      },
+    );
+  },
+};
+

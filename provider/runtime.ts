@@ -1,0 +1,40 @@
+/**
+ * Entry point of the serialized provider shim (`pulumi-alicloud-release/runtime`): builds a CloudContext
+ * from the stack config the engine sent (`configure`) and the environment, then runs the resource's
+ * lifecycle method. Loaded in the dynamic-provider process, at call time.
+ */
+import { createContext } from "./cloud/context";
+import { pulumiSource } from "./cloud/settings";
+import { Lifecycle } from "./lifecycle";
+import type { ResourceKind } from "./shim";
+
+type Method = "configure" | keyof Lifecycle;
+
+interface ShimState {
+  config?: { get(key: string): string | undefined };
+}
+
+function lifecycleOf(kind: ResourceKind): Lifecycle {
+  switch (kind) {
+    case "IpamPoolAllocation":
+      return require("./ipam/lifecycle").ipamPoolAllocationLifecycle;
+    case "AnycastEipAddress":
+      return require("./anycast/eip-lifecycle").anycastEipAddressLifecycle;
+    case "AnycastEipAssociation":
+      return require("./anycast/association-lifecycle").anycastEipAssociationLifecycle;
+    default:
+      throw new Error(`unknown resource kind ${String(kind)}: the installed pulumi-alicloud-release is older than the one that wrote this state`);
+  }
+}
+
+export async function dispatch(kind: ResourceKind, method: Method, self: ShimState, args: unknown[]): Promise<unknown> {
+  if (method === "configure") {
+    // Kept on the provider object the host created for this __provider text, for later calls.
+    self.config = (args[0] as { config?: ShimState["config"] })?.config;
+    return undefined;
+  }
+  const lifecycle = lifecycleOf(kind);
+  const ctx = createContext(pulumiSource(self.config));
+  const fn = lifecycle[method] as (...a: unknown[]) => Promise<unknown>;
+  return fn.call(lifecycle, ctx, ...args);
+}

@@ -1,0 +1,191 @@
+/**
+ * IpamPoolAllocation's lifecycle against the emulator over real HTTP with real signatures.
+ */
+import { RunningEmulator } from "../../emulator";
+import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
+import { ReleaseRefusedError } from "../../provider/lifecycle";
+import { callsOf, emulatorContext, REGION, startTestEmulator } from "../helpers/cloud";
+
+let emu: RunningEmulator;
+let poolId: string;
+let v6PoolId: string;
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(() => {
+  emu.control.reset();
+  const seeded = emu.control.seed({
+    vpcipam: {
+      pools: [
+        { ipamPoolId: "ipam-pool-main", regionId: REGION, cidrs: ["10.0.0.0/16"] },
+        { ipamPoolId: "ipam-pool-v6", regionId: REGION, cidrs: ["2408:4000::/48"], ipVersion: "IPv6" },
+        { ipamPoolId: "ipam-pool-sh", regionId: "cn-shanghai", cidrs: ["172.16.0.0/16"] },
+      ],
+    },
+  }) as { vpcipam: { ipamPoolIds: string[] } };
+  [poolId, v6PoolId] = seeded.vpcipam.ipamPoolIds;
+});
+
+const allocations = () => (emu.control.state().vpcipam as { allocations: { IpamPoolAllocationId: string; Cidr: string }[] }).allocations;
+
+async function created(ctx: ReturnType<typeof emulatorContext>, args: Record<string, unknown>) {
+  const checked = await lc.check(ctx, {}, args);
+  expect(checked.failures).toEqual([]);
+  return { inputs: checked.inputs as Record<string, unknown>, result: await lc.create(ctx, checked.inputs as Record<string, unknown>) };
+}
+
+describe("create / read / update / delete", () => {
+  test("by CIDR and by mask; outputs are plain JSON with everything delete needs", async () => {
+    const ctx = emulatorContext(emu);
+    const a = await created(ctx, { ipamPoolId: poolId, cidr: "10.0.1.0/24", name: "by-cidr", description: "Web tier" });
+    const b = await created(ctx, { ipamPoolId: poolId, cidrMask: 20 });
+    expect(a.result.outs).toMatchObject({ allocationId: a.result.id, cidr: "10.0.1.0/24", sourceCidr: "10.0.0.0/16", resourceType: "Custom", status: "Created", regionId: REGION, ipamPoolId: poolId, name: "by-cidr", description: "Web tier" });
+    expect(b.result.outs).toMatchObject({ cidr: "10.0.16.0/20", cidrMask: 20 });
+    expect(JSON.parse(JSON.stringify(a.result.outs))).toEqual(a.result.outs);
+    expect(allocations()).toHaveLength(2);
+
+    const read = await lc.read(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    expect(read).toMatchObject({ id: a.result.id, props: { cidr: "10.0.1.0/24", name: "by-cidr" } });
+
+    const updated = await lc.update(ctx, a.result.id, a.result.outs as Record<string, unknown>, { ...a.inputs, name: "renamed" });
+    expect(updated.outs).toMatchObject({ name: "renamed", cidr: "10.0.1.0/24" });
+
+    emu.control.clearCalls();
+    await lc.delete(ctx, a.result.id, updated.outs as Record<string, unknown>);
+    const calls = emu.control.calls().map((c) => c.action);
+    // read, release, confirm: three calls
+    expect(calls).toEqual(["GetIpamPoolAllocation", "DeleteIpamPoolAllocation", "GetIpamPoolAllocation"]);
+    expect(allocations().map((x) => x.Cidr)).toEqual(["10.0.16.0/20"]);
+    expect(await lc.read(ctx, a.result.id, a.result.outs as Record<string, unknown>)).toEqual({});
+  });
+
+  test("delete of an allocation that is already gone succeeds without a delete call", async () => {
+    const ctx = emulatorContext(emu);
+    const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
+    await lc.delete(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    emu.control.clearCalls();
+    await lc.delete(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(0);
+    expect(ctx.lines.join("\n")).toMatch(/already gone/);
+  });
+
+  test("delete works from state written by an earlier version (only the id, no regionId)", async () => {
+    const ctx = emulatorContext(emu);
+    const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
+    await lc.delete(ctx, a.result.id, { __provider: "old text" });
+    expect(allocations()).toHaveLength(0);
+  });
+
+  test("cloud validation errors carry code, message and request id", async () => {
+    const ctx = emulatorContext(emu);
+    await created(ctx, { ipamPoolId: poolId, cidr: "10.0.1.0/24" });
+    const err = await lc.create(ctx, { ipamPoolId: poolId, cidr: "10.0.1.0/25", regionId: REGION }).catch((e) => e);
+    expect(err.message).toMatch(/^creating an allocation in IPAM pool ipam-pool-main: OperationFailed\.CidrConflict: .+ \(RequestId [0-9A-F-]{36}\)$/);
+    expect(allocations()).toHaveLength(1);
+  });
+});
+
+describe("adoption and refusals: no delete call is ever made", () => {
+  test("adopting checks the pool; a VPC allocation is refused with the owner and the fix", async () => {
+    const seeded = emu.control.seed({ vpcipam: { allocations: [{ ipamPoolId: poolId, cidr: "10.0.128.0/20", resourceType: "VPC", resourceId: "vpc-prod1" }] } }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+    const vpcAllocId = seeded.vpcipam.ipamPoolAllocationIds[0];
+    const ctx = emulatorContext(emu);
+    await expect(lc.create(ctx, { ipamPoolId: "ipam-pool-sh", adoptAllocationId: vpcAllocId, regionId: REGION })).rejects.toThrow(/belongs to pool ipam-pool-main, not ipamPoolId ipam-pool-sh/);
+    const adopted = await lc.create(ctx, { ipamPoolId: poolId, adoptAllocationId: vpcAllocId, regionId: REGION });
+    expect(adopted.outs).toMatchObject({ resourceType: "VPC", resourceId: "vpc-prod1", cidr: "10.0.128.0/20" });
+    emu.control.clearCalls();
+    const err = await lc.delete(ctx, vpcAllocId, adopted.outs as Record<string, unknown>).catch((e) => e);
+    expect(err).toBeInstanceOf(ReleaseRefusedError);
+    expect(err.message).toContain(`IPAM pool allocation ${vpcAllocId}`);
+    expect(err.message).toContain("owned by VPC vpc-prod1");
+    expect(err.message).toContain("allowVpcAllocationRelease: true");
+    expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(0);
+    expect(allocations()).toHaveLength(1);
+
+    // the opt-in releases it
+    await lc.delete(ctx, vpcAllocId, { ...adopted.outs, allowVpcAllocationRelease: true });
+    expect(allocations()).toHaveLength(0);
+  });
+
+  test("sub-pool, IPv6 VPC and wrong-region allocations are refused before any delete call", async () => {
+    const seeded = emu.control.seed({
+      vpcipam: {
+        allocations: [
+          { ipamPoolId: poolId, cidr: "10.0.64.0/18", resourceType: "IpamPool", resourceId: "ipam-pool-child" },
+          { ipamPoolId: v6PoolId, cidr: "2408:4000:0:100::/56", resourceType: "VPC", resourceId: "vpc-v6" },
+        ],
+      },
+    }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+    const [subPoolAlloc, v6Alloc] = seeded.vpcipam.ipamPoolAllocationIds;
+    const ctx = emulatorContext(emu);
+    const custom = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
+    emu.control.clearCalls();
+    await expect(lc.delete(ctx, subPoolAlloc, { regionId: REGION, adoptAllocationId: subPoolAlloc })).rejects.toThrow(/sub-pool ipam-pool-child/);
+    await expect(lc.delete(ctx, v6Alloc, { regionId: REGION, adoptAllocationId: v6Alloc, allowVpcAllocationRelease: true })).rejects.toThrow(/Ipv6VpcNotSupport/);
+    await expect(lc.delete(ctx, custom.result.id, { ...custom.result.outs, regionId: "cn-shanghai" })).rejects.toThrow(/its pool is in region cn-hangzhou but the release would be requested in cn-shanghai/);
+    expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(0);
+    expect(allocations()).toHaveLength(3);
+  });
+});
+
+describe("faults: exactly one allocation, none left behind, one ClientToken per operation", () => {
+  test.each([
+    ["Throttling.User", { kind: "error", code: "Throttling.User", count: 2 }],
+    ["SystemBusy", { kind: "error", code: "SystemBusy", status: 503, count: 2 }],
+    ["connection reset", { kind: "reset", count: 1 }],
+    ["lost response", { kind: "lost", count: 1 }],
+  ])("create under %s", async (_name, fault) => {
+    emu.control.addFault({ action: "CreateIpamPoolAllocation", ...(fault as { kind: "error" }) });
+    const ctx = emulatorContext(emu);
+    const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
+    expect(allocations().map((x) => x.IpamPoolAllocationId)).toEqual([a.result.id]);
+    const creates = callsOf(emu, "CreateIpamPoolAllocation");
+    expect(creates.length).toBeGreaterThan(1);
+    expect(new Set(creates.map((c) => c.clientToken)).size).toBe(1);
+    expect(ctx.lines.some((l) => /attempt 1 failed/.test(l))).toBe(true);
+
+    emu.control.clearFaults();
+    await lc.delete(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    expect(allocations()).toHaveLength(0);
+  });
+
+  test.each([
+    ["Throttling.User", { kind: "error", code: "Throttling.User", count: 2 }],
+    ["SystemBusy", { kind: "error", code: "SystemBusy", status: 503, count: 2 }],
+    ["connection reset", { kind: "reset", count: 1 }],
+    ["lost response", { kind: "lost", count: 1 }],
+  ])("delete under %s", async (_name, fault) => {
+    const ctx = emulatorContext(emu);
+    const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
+    emu.control.clearCalls();
+    emu.control.addFault({ action: "DeleteIpamPoolAllocation", ...(fault as { kind: "error" }) });
+    await lc.delete(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    expect(allocations()).toHaveLength(0);
+    const deletes = callsOf(emu, "DeleteIpamPoolAllocation");
+    expect(deletes.length).toBeGreaterThan(1);
+    expect(new Set(deletes.map((c) => c.clientToken)).size).toBe(1);
+  });
+
+  test("a permanent error is not retried, and a create whose read-back fails keeps the id", async () => {
+    const ctx = emulatorContext(emu);
+    emu.control.addFault({ action: "GetIpamPoolAllocation", kind: "error", code: "Forbidden.RAM", status: 403, count: 1 });
+    const err = await lc.create(ctx, { ipamPoolId: poolId, cidrMask: 24, regionId: REGION }).catch((e) => e);
+    expect(callsOf(emu, "GetIpamPoolAllocation")).toHaveLength(1);
+    expect(err.id).toBe(allocations()[0].IpamPoolAllocationId);
+    expect(err.properties).toMatchObject({ allocationId: err.id, cidr: allocations()[0].Cidr, regionId: REGION });
+    expect(err.message).toMatch(/was created, but reading it back failed: .*Forbidden\.RAM/);
+  });
+
+  test("retries give up after maxAttempts with the count and the cloud error", async () => {
+    const ctx = emulatorContext(emu);
+    emu.control.addFault({ action: "CreateIpamPoolAllocation", kind: "error", code: "SystemBusy", status: 503 });
+    const err = await lc.create(ctx, { ipamPoolId: poolId, cidrMask: 24, regionId: REGION, maxAttempts: 3 }).catch((e) => e);
+    expect(err.message).toMatch(/^creating an allocation in IPAM pool ipam-pool-main: after 3 failed attempts: SystemBusy: .+ \(RequestId /);
+    expect(callsOf(emu, "CreateIpamPoolAllocation")).toHaveLength(3);
+    expect(allocations()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,108 @@
+import { allocationVerdict, assertAllocationReleasable } from "../../provider/ipam/checks";
+import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
+import { validateAllocationInputs } from "../../provider/ipam/validate";
+import { createContext } from "../../provider/cloud/context";
+import { envSource } from "../../provider/cloud/settings";
+import { ReleaseRefusedError, UNKNOWN } from "../../provider/lifecycle";
+
+const ctx = createContext(envSource({ ALIBABA_CLOUD_REGION: "cn-hangzhou" }));
+const props = (failures: { property: string }[]) => failures.map((f) => f.property).sort();
+
+describe("check: offline validation, one failure per property", () => {
+  test("valid inputs pass and the provider region is filled in", async () => {
+    const r = await lc.check(ctx, {}, { ipamPoolId: "ipam-pool-abc123", cidrMask: 24, name: "web" });
+    expect(r.failures).toEqual([]);
+    expect(r.inputs).toMatchObject({ regionId: "cn-hangzhou", cidrMask: 24 });
+  });
+
+  test.each([
+    [{ ipamPoolId: "pool-1", cidr: "10.0.0.0/24" }, ["ipamPoolId"]],
+    [{ ipamPoolId: "ipam-pool-a" }, ["cidr"]],
+    [{ ipamPoolId: "ipam-pool-a", cidr: "10.0.0.0/24", cidrMask: 24 }, ["cidrMask"]],
+    [{ ipamPoolId: "ipam-pool-a", cidr: "10.0.0.1/24" }, ["cidr"]],
+    [{ ipamPoolId: "ipam-pool-a", cidr: "10.0.0.0/33" }, ["cidr"]],
+    [{ ipamPoolId: "ipam-pool-a", cidr: "300.0.0.0/8" }, ["cidr"]],
+    [{ ipamPoolId: "ipam-pool-a", cidrMask: 129 }, ["cidrMask"]],
+    [{ ipamPoolId: "ipam-pool-a", cidrMask: 24, name: "" }, ["name"]],
+    [{ ipamPoolId: "ipam-pool-a", cidrMask: 24, name: "https://x" }, ["name"]],
+    [{ ipamPoolId: "ipam-pool-a", cidrMask: 24, description: "1abc" }, ["description"]],
+    [{ ipamPoolId: "ipam-pool-a", cidrMask: 24, regionId: "Hangzhou" }, ["regionId"]],
+    [{ ipamPoolId: "ipam-pool-a", adoptAllocationId: "alloc-1" }, ["adoptAllocationId"]],
+    [{ ipamPoolId: "ipam-pool-a", cidrMask: 24, allowVpcAllocationRelease: true }, ["allowVpcAllocationRelease"]],
+    [{ ipamPoolId: "ipam-pool-a", cidrMask: 24, timeoutSeconds: 0, maxAttempts: 1.5 }, ["maxAttempts", "timeoutSeconds"]],
+  ])("%j fails on %j", (news, expected) => {
+    expect(props(validateAllocationInputs(news))).toEqual(expected);
+  });
+
+  test("the reason says what would be valid", () => {
+    const [f] = validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidr: "10.0.0.1/24" });
+    expect(f.reason).toBe('cidr "10.0.0.1/24" is invalid: host bits are set; the network address is 10.0.0.0/24');
+  });
+
+  test("unknown values during preview pass through", () => {
+    expect(validateAllocationInputs({ ipamPoolId: UNKNOWN, cidr: UNKNOWN, name: UNKNOWN })).toEqual([]);
+  });
+
+  test("no region anywhere is a failure on regionId", async () => {
+    const r = await lc.check(createContext(envSource({})), {}, { ipamPoolId: "ipam-pool-a", cidrMask: 24 });
+    expect(r.failures).toEqual([{ property: "regionId", reason: expect.stringContaining("alicloud:region") }]);
+  });
+
+  test("IPv6 CIDRs are validated too", () => {
+    expect(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidr: "2408:4000::/56" })).toEqual([]);
+    expect(props(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidr: "2408:::/56" }))).toEqual(["cidr"]);
+  });
+});
+
+describe("diff", () => {
+  const olds = { __provider: "old", allocationId: "ipam-pool-alloc-1", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", name: "a" };
+
+  test("no change (the serialized provider text is ignored)", async () => {
+    expect(await lc.diff(ctx, "id", olds, { __provider: "new", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", name: "a" })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+
+  test("name is an in-place update", async () => {
+    expect(await lc.diff(ctx, "id", olds, { ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", name: "b" })).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  test("pool, region, CIDR and mask changes replace; an overlapping CIDR is deleted first", async () => {
+    expect((await lc.diff(ctx, "id", olds, { ...olds, ipamPoolId: "ipam-pool-b" })).replaces).toEqual(["ipamPoolId"]);
+    expect((await lc.diff(ctx, "id", olds, { ...olds, regionId: "cn-shanghai" })).replaces).toEqual(["regionId"]);
+    expect(await lc.diff(ctx, "id", olds, { ...olds, cidr: "10.0.2.0/24" })).toMatchObject({ replaces: ["cidr"], deleteBeforeReplace: false });
+    expect(await lc.diff(ctx, "id", olds, { ...olds, cidr: "10.0.0.0/16" })).toMatchObject({ replaces: ["cidr"], deleteBeforeReplace: true });
+    const byMask = { ...olds, cidrMask: 24 };
+    expect((await lc.diff(ctx, "id", byMask, { ipamPoolId: "ipam-pool-a", cidrMask: 24, regionId: "cn-hangzhou", name: "a" })).changes).toBe(false);
+    expect((await lc.diff(ctx, "id", byMask, { ipamPoolId: "ipam-pool-a", cidrMask: 25, regionId: "cn-hangzhou", name: "a" })).replaces).toEqual(["cidrMask"]);
+  });
+
+  test("an explicit CIDR replaced by the same-sized mask is not a change", async () => {
+    expect((await lc.diff(ctx, "id", olds, { ipamPoolId: "ipam-pool-a", cidrMask: 24, regionId: "cn-hangzhou", name: "a" })).changes).toBe(false);
+  });
+
+  test("an unknown pool during preview replaces", async () => {
+    expect((await lc.diff(ctx, "id", olds, { ...olds, ipamPoolId: UNKNOWN })).replaces).toEqual(["ipamPoolId"]);
+  });
+});
+
+describe("pre-delete verdict", () => {
+  const base = { IpamPoolAllocationId: "ipam-pool-alloc-1", IpamPoolId: "ipam-pool-a", Cidr: "10.0.1.0/24", RegionId: "cn-hangzhou", Status: "Created" };
+
+  test("gone, Custom, and each refusal", () => {
+    expect(allocationVerdict("x", undefined, {}, "cn-hangzhou").verdict).toBe("gone");
+    expect(allocationVerdict("x", { ...base, ResourceType: "Custom" }, {}, "cn-hangzhou").verdict).toBe("releasable");
+    const vpc = allocationVerdict("x", { ...base, ResourceType: "VPC", ResourceId: "vpc-1" }, { adoptAllocationId: "x" }, "cn-hangzhou");
+    expect(vpc).toMatchObject({ verdict: "refused", reason: expect.stringContaining("VPC allocation owned by VPC vpc-1"), fix: expect.stringContaining("allowVpcAllocationRelease: true") });
+    expect(allocationVerdict("x", { ...base, ResourceType: "VPC", ResourceId: "vpc-1" }, { adoptAllocationId: "x", allowVpcAllocationRelease: true }, "cn-hangzhou").verdict).toBe("releasable");
+    const v6 = allocationVerdict("x", { ...base, Cidr: "2408:4000::/56", ResourceType: "VPC", ResourceId: "vpc-1" }, { adoptAllocationId: "x", allowVpcAllocationRelease: true }, "cn-hangzhou");
+    expect(v6).toMatchObject({ verdict: "refused", reason: expect.stringContaining("Ipv6VpcNotSupport") });
+    expect(allocationVerdict("x", { ...base, ResourceType: "IpamPool", ResourceId: "ipam-pool-sub" }, {}, "cn-hangzhou")).toMatchObject({ verdict: "refused", reason: expect.stringContaining("sub-pool ipam-pool-sub") });
+    expect(allocationVerdict("x", { ...base, ResourceType: "Custom" }, {}, "cn-shanghai")).toMatchObject({ verdict: "refused", fix: expect.stringContaining('regionId: "cn-hangzhou"') });
+    expect(allocationVerdict("x", { ...base, ResourceType: "Mystery" }, {}, "cn-hangzhou").verdict).toBe("refused");
+  });
+
+  test("assertAllocationReleasable throws a message with the allocation, the reason and the fix", () => {
+    const v = allocationVerdict("ipam-pool-alloc-1", { ...base, ResourceType: "VPC", ResourceId: "vpc-9" }, {}, "cn-hangzhou");
+    expect(() => assertAllocationReleasable(v)).toThrow(ReleaseRefusedError);
+    expect(() => assertAllocationReleasable(v)).toThrow(/^refusing to release IPAM pool allocation ipam-pool-alloc-1: it is a VPC allocation owned by VPC vpc-9 .*Delete the VPC vpc-9/);
+  });
+});
