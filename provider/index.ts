@@ -3,5 +3,6 @@
  * EIPs whose delete checks before it releases.
  */
 export * from "./ipam";
+export * from "./anycast";
 export * as cloud from "./cloud";
 export { ReleaseRefusedError, PartialCreateError } from "./lifecycle";

@@ -11,27 +11,30 @@ import type * as pulumi from "@pulumi/pulumi";
 export type ResourceKind = "IpamPoolAllocation" | "AnycastEipAddress" | "AnycastEipAssociation";
 
 export function providerShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
+  // One captured helper keeps each method's serialized text to a line; `this` is the provider object the
+  // host re-creates from state, where `configure` leaves the stack config for the later calls.
+  const run = (method: string, self: unknown, args: unknown[]) => require("pulumi-alicloud-release/runtime").dispatch(kind, method, self, args);
   return {
-    async configure(req) {
-      return require("pulumi-alicloud-release/runtime").dispatch(kind, "configure", this, [req]);
+    configure(...a) {
+      return run("configure", this, a);
     },
-    async check(olds, news) {
-      return require("pulumi-alicloud-release/runtime").dispatch(kind, "check", this, [olds, news]);
+    check(...a) {
+      return run("check", this, a);
     },
-    async diff(id, olds, news) {
-      return require("pulumi-alicloud-release/runtime").dispatch(kind, "diff", this, [id, olds, news]);
+    diff(...a) {
+      return run("diff", this, a);
     },
-    async create(inputs) {
-      return require("pulumi-alicloud-release/runtime").dispatch(kind, "create", this, [inputs]);
+    create(...a) {
+      return run("create", this, a);
     },
-    async read(id, props) {
-      return require("pulumi-alicloud-release/runtime").dispatch(kind, "read", this, [id, props]);
+    read(...a) {
+      return run("read", this, a);
     },
-    async update(id, olds, news) {
-      return require("pulumi-alicloud-release/runtime").dispatch(kind, "update", this, [id, olds, news]);
+    update(...a) {
+      return run("update", this, a);
     },
-    async delete(id, props) {
-      return require("pulumi-alicloud-release/runtime").dispatch(kind, "delete", this, [id, props]);
+    delete(...a) {
+      return run("delete", this, a);
     },
-  };
+  } as pulumi.dynamic.ResourceProvider;
 }

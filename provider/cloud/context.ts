@@ -37,8 +37,9 @@ export function stderrProgress(line: string): void {
 
 export function createContext(source: SettingsSource, overrides: ContextOverrides = {}): CloudContext {
   const base = resolveBackoffBaseMs(source, DEFAULT_RETRY_POLICY.baseDelayMs);
-  // A zero base (tests, the emulator demo) makes both the retry backoff and the poll intervals zero.
-  const pollScale = base === 0 ? { firstDelayMs: 0, minIntervalMs: 0, maxIntervalMs: 0 } : {};
+  // A zero base (tests, the emulator demo) makes the retry backoff zero and the poll intervals tiny: the
+  // first probe is immediate, later ones 5 ms apart so a held transition does not spin a core.
+  const pollScale = base === 0 ? { firstDelayMs: 0, minIntervalMs: 5, maxIntervalMs: 5 } : {};
   // Credentials are resolved on the first call, so offline steps (check, diff) need none.
   let signed: Transport | undefined;
   const transport: Transport = overrides.transport ?? {

@@ -69,7 +69,7 @@ export async function pollUntil<T>(
       result = await probe();
     } catch (err) {
       const cloud: CloudError = toCloudError(err);
-      if (!isRetryable(cloud)) throw cloud.during(what);
+      if (!isRetryable(cloud)) throw cloud.operation ? cloud : cloud.during(what);
       lastState = `unreadable (${cloud.code})`;
       options.onWait?.(lastState, clock.now() - started);
       continue;

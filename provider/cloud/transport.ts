@@ -113,7 +113,6 @@ function buildConfig(credentials: CredentialSource, endpoint: Endpoint, region: 
     });
   }
   // Loaded only when needed: the default chain probes files and, last, the ECS metadata service.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const creds = require("@alicloud/credentials");
   const Credential = creds.default;
   const provider =

@@ -21,7 +21,14 @@ export function emulatorEnv(emu: RunningEmulator, extra: Record<string, string> 
 /** A context as the provider builds it, over real HTTP with real signatures, collecting progress lines. */
 export function emulatorContext(emu: RunningEmulator, overrides: ContextOverrides = {}, extraEnv: Record<string, string> = {}): CloudContext & { lines: string[] } {
   const lines: string[] = [];
-  const ctx = createContext(envSource(emulatorEnv(emu, extraEnv)), { progress: (l) => lines.push(l), ...overrides });
+  const progress = overrides.progress;
+  const ctx = createContext(envSource(emulatorEnv(emu, extraEnv)), {
+    ...overrides,
+    progress: (l) => {
+      lines.push(l);
+      progress?.(l);
+    },
+  });
   return Object.assign(ctx, { lines });
 }
 

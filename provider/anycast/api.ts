@@ -1,0 +1,437 @@
+/**
+ * Thin typed calls over `invoke` for the Eipanycast actions the two resources use, and the mapping from a
+ * DescribeAnycastEipAddress record to resource outputs. Every mutating call that takes a ClientToken gets
+ * exactly one, made before `invoke`'s retry loop, so every attempt of that operation sends the same token.
+ */
+import { CloudContext, invoke } from "../cloud/context";
+import { CloudError } from "../cloud/errors";
+import { pollUntil, ProbeResult } from "../cloud/poll";
+import { AnycastEipAddressOutputs, AnycastEipBinding } from "./types";
+
+const PRODUCT = "Eipanycast" as const;
+
+/** The endpoint region: the stored/declared `regionId`, else the provider's (older state may lack it). */
+export function regionOf(ctx: CloudContext, props: Record<string, unknown>): string {
+  return typeof props.regionId === "string" && props.regionId !== "" ? props.regionId : ctx.region();
+}
+
+/** Where a call goes and by when the whole lifecycle step must be done. */
+export interface CallScope {
+  /** The region whose Eipanycast endpoint answers. */
+  region: string;
+  /** Epoch ms shared by every call and wait of one lifecycle method. */
+  deadlineAt: number;
+}
+
+/** A binding as DescribeAnycastEipAddress reports it. */
+export interface BindingRecord extends AnycastEipBinding {
+  popLocations: string[];
+  bindTime: string;
+}
+
+/** DescribeAnycastEipAddress, typed. */
+export interface AnycastEipRecord {
+  anycastId: string;
+  ipAddress: string;
+  name: string;
+  description: string;
+  status: string;
+  businessStatus: string;
+  bandwidth: number | undefined;
+  serviceLocation: string;
+  instanceChargeType: string;
+  internetChargeType: string;
+  createTime: string;
+  resourceGroupId: string;
+  serviceManaged: boolean;
+  bindings: BindingRecord[];
+}
+
+/** The code that means "no such Anycast EIP" (Terraform's not-found signal). */
+export const EIP_NOT_FOUND = "ResourceNotFound.AnycastInstance";
+/** The code Unassociate / UpdateAnycastEipAddressAssociations answer for a binding the EIP does not have. */
+export const BINDING_NOT_FOUND = "ResourceNotFound.BindInstance";
+
+export function isCode(err: unknown, ...codes: string[]): err is CloudError {
+  return err instanceof CloudError && codes.includes(err.code);
+}
+
+const str = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+
+function num(v: unknown): number | undefined {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** `ServiceManaged` is an int (0/1) in the API; tolerate booleans and strings. */
+function flag(v: unknown): boolean {
+  return v === true || v === 1 || v === "1" || v === "true";
+}
+
+function list(v: unknown): Record<string, unknown>[] {
+  // Some RPC responses wrap lists as { Item: [...] }; accept both.
+  const arr = Array.isArray(v) ? v : v && typeof v === "object" && Array.isArray((v as Record<string, unknown>).Item) ? (v as { Item: unknown[] }).Item : [];
+  return arr.filter((x): x is Record<string, unknown> => !!x && typeof x === "object");
+}
+
+export function parseBinding(b: Record<string, unknown>): BindingRecord {
+  return {
+    instanceId: str(b.BindInstanceId),
+    instanceType: str(b.BindInstanceType),
+    regionId: str(b.BindInstanceRegionId),
+    status: str(b.Status),
+    associationMode: str(b.AssociationMode),
+    privateIpAddress: str(b.PrivateIpAddress),
+    popLocations: list(b.PopLocations).map((p) => str(p.PopLocation)).filter((p) => p !== ""),
+    bindTime: str(b.BindTime),
+  };
+}
+
+export function parseEipRecord(body: Record<string, unknown>): AnycastEipRecord {
+  return {
+    anycastId: str(body.AnycastId),
+    ipAddress: str(body.IpAddress),
+    name: str(body.Name),
+    description: str(body.Description),
+    status: str(body.Status),
+    businessStatus: str(body.BusinessStatus),
+    bandwidth: num(body.Bandwidth),
+    serviceLocation: str(body.ServiceLocation),
+    instanceChargeType: str(body.InstanceChargeType),
+    internetChargeType: str(body.InternetChargeType),
+    createTime: str(body.CreateTime),
+    resourceGroupId: str(body.ResourceGroupId),
+    serviceManaged: flag(body.ServiceManaged),
+    bindings: list(body.AnycastEipBindInfoList).map(parseBinding),
+  };
+}
+
+/** The EIP, or undefined when the service says it does not exist. */
+export async function describeAnycastEip(ctx: CloudContext, anycastId: string, scope: CallScope): Promise<AnycastEipRecord | undefined> {
+  try {
+    const body = await invoke(ctx, {
+      operation: `describing Anycast EIP ${anycastId}`,
+      product: PRODUCT,
+      action: "DescribeAnycastEipAddress",
+      params: { AnycastId: anycastId },
+      region: scope.region,
+      deadlineAt: scope.deadlineAt,
+    });
+    const record = parseEipRecord(body);
+    // An answer for a different EIP would be a service bug; never act on it as if it were ours.
+    if (record.anycastId !== "" && record.anycastId !== anycastId) {
+      throw new CloudError({
+        code: "UnexpectedResponse",
+        message: `DescribeAnycastEipAddress for ${anycastId} answered with ${record.anycastId}`,
+        kind: "permanent",
+        operation: `describing Anycast EIP ${anycastId}`,
+      });
+    }
+    return { ...record, anycastId };
+  } catch (err) {
+    if (isCode(err, EIP_NOT_FOUND)) return undefined;
+    throw err;
+  }
+}
+
+export interface AllocateRequest {
+  serviceLocation: string;
+  bandwidth?: number;
+  instanceChargeType?: string;
+  internetChargeType?: string;
+  name?: string;
+  description?: string;
+  resourceGroupId?: string;
+}
+
+/** AllocateAnycastEipAddress; returns the new EIP's ID. */
+export async function allocateAnycastEip(
+  ctx: CloudContext,
+  req: AllocateRequest,
+  scope: CallScope,
+  clientToken: string = ctx.newClientToken(),
+): Promise<string> {
+  const body = await invoke(ctx, {
+    operation: "allocating Anycast EIP",
+    product: PRODUCT,
+    action: "AllocateAnycastEipAddress",
+    params: {
+      ServiceLocation: req.serviceLocation,
+      // A string in the request model (an integer in responses).
+      Bandwidth: req.bandwidth === undefined ? undefined : String(req.bandwidth),
+      InstanceChargeType: req.instanceChargeType,
+      InternetChargeType: req.internetChargeType,
+      Name: req.name || undefined,
+      Description: req.description || undefined,
+      ResourceGroupId: req.resourceGroupId,
+      ClientToken: clientToken,
+    },
+    region: scope.region,
+    deadlineAt: scope.deadlineAt,
+  });
+  const id = str(body.AnycastId);
+  if (id === "") {
+    throw new CloudError({
+      code: "UnexpectedResponse",
+      message: `AllocateAnycastEipAddress answered without an AnycastId (RequestId ${str(body.RequestId) || "unknown"}; ClientToken ${clientToken})`,
+      kind: "permanent",
+      operation: "allocating Anycast EIP",
+    });
+  }
+  return id;
+}
+
+/** ModifyAnycastEipAddressAttribute (synchronous; takes no ClientToken). */
+export async function modifyAnycastEipAttribute(
+  ctx: CloudContext,
+  anycastId: string,
+  attrs: { name?: string; description?: string },
+  scope: CallScope,
+): Promise<void> {
+  await invoke(ctx, {
+    operation: `renaming Anycast EIP ${anycastId}`,
+    product: PRODUCT,
+    action: "ModifyAnycastEipAddressAttribute",
+    params: { AnycastId: anycastId, Name: attrs.name, Description: attrs.description },
+    region: scope.region,
+    deadlineAt: scope.deadlineAt,
+  });
+}
+
+/** ModifyAnycastEipAddressSpec (the EIP goes `Modifying`; takes no ClientToken). */
+export async function modifyAnycastEipSpec(ctx: CloudContext, anycastId: string, bandwidth: number, scope: CallScope): Promise<void> {
+  await invoke(ctx, {
+    operation: `changing the bandwidth of Anycast EIP ${anycastId} to ${bandwidth} Mbit/s`,
+    product: PRODUCT,
+    action: "ModifyAnycastEipAddressSpec",
+    params: { AnycastId: anycastId, Bandwidth: String(bandwidth) },
+    region: scope.region,
+    deadlineAt: scope.deadlineAt,
+  });
+}
+
+/** Identifies one binding of one EIP. */
+export interface BindingKey {
+  anycastId: string;
+  bindInstanceId: string;
+  bindInstanceRegionId: string;
+  bindInstanceType: string;
+}
+
+export interface AssociateRequest extends BindingKey {
+  associationMode?: string;
+  popLocations?: string[];
+  privateIpAddress?: string;
+}
+
+export const describeBinding = (k: BindingKey): string =>
+  `${k.bindInstanceType} ${k.bindInstanceId} (${k.bindInstanceRegionId}) on Anycast EIP ${k.anycastId}`;
+
+function popList(name: string, pops: readonly string[] | undefined): Record<string, unknown> {
+  // Flattened by the transport as Name.N.PopLocation.
+  return pops && pops.length > 0 ? { [name]: pops.map((p) => ({ PopLocation: p })) } : {};
+}
+
+/** AssociateAnycastEipAddress. */
+export async function associateAnycastEip(
+  ctx: CloudContext,
+  req: AssociateRequest,
+  scope: CallScope,
+  clientToken: string = ctx.newClientToken(),
+): Promise<void> {
+  await invoke(ctx, {
+    operation: `associating ${describeBinding(req)}`,
+    product: PRODUCT,
+    action: "AssociateAnycastEipAddress",
+    params: {
+      AnycastId: req.anycastId,
+      BindInstanceId: req.bindInstanceId,
+      BindInstanceRegionId: req.bindInstanceRegionId,
+      BindInstanceType: req.bindInstanceType,
+      AssociationMode: req.associationMode,
+      PrivateIpAddress: req.privateIpAddress || undefined,
+      ...popList("PopLocations", req.popLocations),
+      ClientToken: clientToken,
+    },
+    region: scope.region,
+    deadlineAt: scope.deadlineAt,
+  });
+}
+
+/**
+ * UnassociateAnycastEipAddress. Returns false when the EIP or the binding no longer exists (nothing to
+ * detach), true when the call was accepted.
+ */
+export async function unassociateAnycastEip(
+  ctx: CloudContext,
+  key: BindingKey & { privateIpAddress?: string },
+  scope: CallScope,
+  clientToken: string = ctx.newClientToken(),
+): Promise<boolean> {
+  try {
+    await invoke(ctx, {
+      operation: `detaching ${describeBinding(key)}`,
+      product: PRODUCT,
+      action: "UnassociateAnycastEipAddress",
+      params: {
+        AnycastId: key.anycastId,
+        BindInstanceId: key.bindInstanceId,
+        BindInstanceRegionId: key.bindInstanceRegionId,
+        BindInstanceType: key.bindInstanceType,
+        PrivateIpAddress: key.privateIpAddress || undefined,
+        ClientToken: clientToken,
+      },
+      region: scope.region,
+      deadlineAt: scope.deadlineAt,
+    });
+    return true;
+  } catch (err) {
+    if (isCode(err, EIP_NOT_FOUND, BINDING_NOT_FOUND)) return false;
+    throw err;
+  }
+}
+
+/** UpdateAnycastEipAddressAssociations: adds and removes pop locations of one binding. */
+export async function updateAnycastEipAssociations(
+  ctx: CloudContext,
+  key: BindingKey & { associationMode?: string },
+  change: { add: readonly string[]; remove: readonly string[] },
+  scope: CallScope,
+  clientToken: string = ctx.newClientToken(),
+): Promise<void> {
+  await invoke(ctx, {
+    operation: `changing the pop locations of ${describeBinding(key)}`,
+    product: PRODUCT,
+    action: "UpdateAnycastEipAddressAssociations",
+    params: {
+      AnycastId: key.anycastId,
+      BindInstanceId: key.bindInstanceId,
+      AssociationMode: key.associationMode || undefined,
+      ...popList("PopLocationAddList", change.add),
+      ...popList("PopLocationDeleteList", change.remove),
+      ClientToken: clientToken,
+    },
+    region: scope.region,
+    deadlineAt: scope.deadlineAt,
+  });
+}
+
+/**
+ * ReleaseAnycastEipAddress under the retry policy with one ClientToken. Returns `"notFound"` when the
+ * service says the EIP does not exist (already released: success for a delete).
+ */
+export async function releaseAnycastEip(
+  ctx: CloudContext,
+  anycastId: string,
+  scope: CallScope,
+  clientToken: string = ctx.newClientToken(),
+): Promise<"released" | "notFound"> {
+  try {
+    await invoke(ctx, {
+      operation: `releasing Anycast EIP ${anycastId}`,
+      product: PRODUCT,
+      action: "ReleaseAnycastEipAddress",
+      params: { AnycastId: anycastId, ClientToken: clientToken },
+      region: scope.region,
+      deadlineAt: scope.deadlineAt,
+    });
+    return "released";
+  } catch (err) {
+    if (isCode(err, EIP_NOT_FOUND)) return "notFound";
+    throw err;
+  }
+}
+
+/**
+ * Polls DescribeAnycastEipAddress until `until` says done. Waits are reported through `ctx.progress`
+ * (`<what>: <state>, waited N s`). Returns the last record (undefined when the EIP is gone).
+ */
+export async function waitForEip(
+  ctx: CloudContext,
+  what: string,
+  anycastId: string,
+  scope: CallScope,
+  until: (record: AnycastEipRecord | undefined) => { done: boolean; state?: string; fail?: string },
+): Promise<AnycastEipRecord | undefined> {
+  const probe = async (): Promise<ProbeResult<AnycastEipRecord | undefined>> => {
+    const record = await describeAnycastEip(ctx, anycastId, scope);
+    const verdict = until(record);
+    if (verdict.fail !== undefined) throw vanished(verdict.fail);
+    return { done: verdict.done, value: record, state: verdict.state };
+  };
+  const result = await pollUntil(what, probe, {
+    policy: ctx.poll,
+    deadlineAt: scope.deadlineAt,
+    clock: ctx.clock,
+    onWait: (state, waitedMs) => ctx.progress(`${what}: ${state ?? "not done"}, waited ${(waitedMs / 1000).toFixed(1)} s`),
+  });
+  return result.value;
+}
+
+/** A binding in the public output shape. */
+export function bindingOutput(b: BindingRecord): AnycastEipBinding {
+  return {
+    instanceId: b.instanceId,
+    instanceType: b.instanceType,
+    regionId: b.regionId,
+    status: b.status,
+    associationMode: b.associationMode,
+    privateIpAddress: b.privateIpAddress,
+  };
+}
+
+/** What the lifecycle applied (or stored earlier) that the cloud record does not carry. */
+export interface AppliedSettings {
+  regionId: string;
+  detachOnDelete: boolean;
+  adoptAnycastId?: string;
+  timeoutSeconds?: number;
+  maxAttempts?: number;
+  /** Used when the record does not report a value (e.g. an older API answer without Bandwidth). */
+  bandwidth?: number;
+  serviceLocation?: string;
+  internetChargeType?: string;
+  instanceChargeType?: string;
+}
+
+/** Outputs of an AnycastEipAddress from a Describe record plus the settings as applied. Plain JSON. */
+export function eipOutputsFromRecord(record: AnycastEipRecord, applied: AppliedSettings): AnycastEipAddressOutputs {
+  const out: AnycastEipAddressOutputs = {
+    anycastId: record.anycastId,
+    ipAddress: record.ipAddress,
+    status: record.status,
+    businessStatus: record.businessStatus,
+    serviceManaged: record.serviceManaged,
+    bandwidth: record.bandwidth ?? applied.bandwidth ?? 0,
+    bindings: record.bindings.filter((b) => b.status !== "DELETED").map(bindingOutput),
+    createTime: record.createTime,
+    serviceLocation: record.serviceLocation || applied.serviceLocation || "",
+    internetChargeType: record.internetChargeType || applied.internetChargeType || "",
+    instanceChargeType: record.instanceChargeType || applied.instanceChargeType || "",
+    name: record.name,
+    description: record.description,
+    resourceGroupId: record.resourceGroupId,
+    regionId: applied.regionId,
+    detachOnDelete: applied.detachOnDelete,
+  };
+  if (applied.adoptAnycastId !== undefined) out.adoptAnycastId = applied.adoptAnycastId;
+  if (applied.timeoutSeconds !== undefined) out.timeoutSeconds = applied.timeoutSeconds;
+  if (applied.maxAttempts !== undefined) out.maxAttempts = applied.maxAttempts;
+  return out;
+}
+
+/** The binding of `instanceId`/`regionId`/`type` on `record`, ignoring ones already `DELETED`. */
+export function findBinding(record: AnycastEipRecord | undefined, key: Omit<BindingKey, "anycastId">): BindingRecord | undefined {
+  return record?.bindings.find(
+    (b) =>
+      b.status !== "DELETED" &&
+      b.instanceId === key.bindInstanceId &&
+      (b.regionId === "" || b.regionId === key.bindInstanceRegionId) &&
+      (b.instanceType === "" || b.instanceType === key.bindInstanceType),
+  );
+}
+
+/** A permanent error raised inside a wait when what we wait on has vanished (fails the wait at once). */
+export function vanished(message: string): CloudError {
+  return new CloudError({ code: "ResourceGone", message, kind: "permanent" });
+}

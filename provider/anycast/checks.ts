@@ -1,0 +1,123 @@
+/**
+ * The pre-release checks of an Anycast EIP, as pure functions over a Describe record. `delete` calls
+ * `assertReleasable` with the record it just read; a preflight command can call the very same code to
+ * say, before anything is destroyed, whether a release would go ahead.
+ */
+import { ReleaseRefusedError } from "../lifecycle";
+import { AnycastEipRecord, bindingOutput, BindingRecord } from "./api";
+import { AnycastEipBinding } from "./types";
+
+/** EIP statuses that end by themselves; a delete waits them out (bounded by its deadline). */
+export const TRANSITIONAL_EIP_STATUSES: ReadonlySet<string> = new Set(["Allocating", "Associating", "Unassociating", "Modifying", "Releasing"]);
+/** Binding statuses that end by themselves. */
+export const TRANSITIONAL_BINDING_STATUSES: ReadonlySet<string> = new Set(["BINDING", "UNBINDING", "MODIFYING"]);
+/** Binding statuses of a binding on its way out (not counted as "associated"). */
+export const LEAVING_BINDING_STATUSES: ReadonlySet<string> = new Set(["UNBINDING", "DELETED"]);
+
+export type ReleaseVerdict =
+  /** Nothing to release: the EIP does not exist or is `Released`. */
+  | { kind: "gone"; reason: string }
+  /** A release may be sent now — after detaching `detach` (non-empty only with `detachOnDelete`). */
+  | { kind: "releasable"; reason: string; detach: AnycastEipBinding[] }
+  /** Mid-transition (`state`): check again shortly. */
+  | { kind: "wait"; reason: string; state: string }
+  /** Releasing is refused; `reason` and `fix` are for the user; no release call may be made. */
+  | { kind: "refused"; resource: string; reason: string; fix: string; bindings: AnycastEipBinding[] };
+
+/** What the checks read from a resource's stored properties (older state may lack fields). */
+export interface ReleaseOptions {
+  detachOnDelete?: unknown;
+}
+
+/** `Anycast EIP aeip-… (1.2.3.4, "name")` — how refusals name the EIP. */
+export function describeEip(record: Pick<AnycastEipRecord, "anycastId" | "ipAddress" | "name">): string {
+  const extras = [record.ipAddress, record.name ? `"${record.name}"` : ""].filter((s) => s !== "");
+  return `Anycast EIP ${record.anycastId}${extras.length > 0 ? ` (${extras.join(", ")})` : ""}`;
+}
+
+/** `eni-1 (NetworkInterface in cn-hangzhou)`, plus the status when it is not `BINDED`. */
+export function describeBindingShort(b: AnycastEipBinding): string {
+  const status = b.status && b.status !== "BINDED" ? `, ${b.status}` : "";
+  return `${b.instanceId} (${b.instanceType} in ${b.regionId}${status})`;
+}
+
+function activeBindings(record: AnycastEipRecord): BindingRecord[] {
+  return record.bindings.filter((b) => !LEAVING_BINDING_STATUSES.has(b.status));
+}
+
+/**
+ * Whether the EIP may be released now, in the order delete applies the rules:
+ * gone → service-managed (refused) → associated (refused, or detach first with `detachOnDelete`) →
+ * mid-transition (wait) → releasable.
+ */
+export function releaseVerdict(record: AnycastEipRecord | undefined, props: ReleaseOptions): ReleaseVerdict {
+  if (record === undefined) return { kind: "gone", reason: "the EIP does not exist (already released)" };
+  if (record.status === "Released") return { kind: "gone", reason: `${record.anycastId} is already Released` };
+  const resource = describeEip(record);
+
+  if (record.serviceManaged) {
+    return {
+      kind: "refused",
+      resource,
+      reason: "it is managed by an Alibaba Cloud service (ServiceManaged=1), and a managed EIP cannot be released by its owner",
+      fix: "Release it through the Alibaba Cloud service that manages it. To stop managing it in this stack without releasing it, remove it from the state with `pulumi state delete <urn>`.",
+      bindings: record.bindings.filter((b) => b.status !== "DELETED").map(bindingOutput),
+    };
+  }
+
+  const active = activeBindings(record);
+  if (active.length > 0) {
+    const detachOnDelete = props.detachOnDelete === true;
+    if (!detachOnDelete) {
+      const n = active.length;
+      return {
+        kind: "refused",
+        resource,
+        reason: `it is still associated with ${n} instance${n === 1 ? "" : "s"}: ${active.map(describeBindingShort).join(", ")}`,
+        fix:
+          "Either remove the AnycastEipAssociation resource(s) for these instances from the program (Pulumi then detaches them before it releases the EIP; detach any binding made outside Pulumi yourself), " +
+          "or set `detachOnDelete: true` on this AnycastEipAddress and run `pulumi up` so the setting is stored, then delete again: the EIP is then detached from every instance and released.",
+        bindings: active.map(bindingOutput),
+      };
+    }
+    const moving = active.find((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
+    if (TRANSITIONAL_EIP_STATUSES.has(record.status) || moving) {
+      const state = moving ? `binding ${moving.instanceId} ${moving.status}` : record.status;
+      return { kind: "wait", reason: `${resource} is ${state}; detaching once it settles`, state };
+    }
+    return { kind: "releasable", reason: `detachOnDelete: detaching ${active.map(describeBindingShort).join(", ")}, then releasing`, detach: active.map(bindingOutput) };
+  }
+
+  if (TRANSITIONAL_EIP_STATUSES.has(record.status)) {
+    return { kind: "wait", reason: `${resource} is ${record.status}`, state: record.status };
+  }
+  const leaving = record.bindings.find((b) => b.status === "UNBINDING");
+  if (leaving) {
+    const state = `binding ${leaving.instanceId} UNBINDING`;
+    return { kind: "wait", reason: `${resource}: ${state}`, state };
+  }
+  if (record.status === "Associated") {
+    // Associated with no binding left: the status has not caught up yet.
+    return { kind: "wait", reason: `${resource} is still Associated although no binding is listed`, state: "Associated" };
+  }
+  return { kind: "releasable", reason: `${resource} is ${record.status || "in an unreported status"} with no bindings`, detach: [] };
+}
+
+/** A refusal of an Anycast EIP release, carrying the bindings that caused it (if any). */
+export class AnycastReleaseRefusedError extends ReleaseRefusedError {
+  constructor(
+    resource: string,
+    reason: string,
+    fix: string,
+    readonly bindings: AnycastEipBinding[],
+  ) {
+    super(resource, reason, fix);
+  }
+}
+
+/** The verdict, unless it is a refusal: then throws (a ReleaseRefusedError naming the EIP, the reason and the fix). */
+export function assertReleasable(record: AnycastEipRecord | undefined, props: ReleaseOptions): Exclude<ReleaseVerdict, { kind: "refused" }> {
+  const verdict = releaseVerdict(record, props);
+  if (verdict.kind === "refused") throw new AnycastReleaseRefusedError(verdict.resource, verdict.reason, verdict.fix, verdict.bindings);
+  return verdict;
+}

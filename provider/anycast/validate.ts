@@ -1,0 +1,141 @@
+/**
+ * Offline checks of resource inputs: pure functions, no API call, one `{property, reason}` per problem.
+ * A value that is not known yet (the preview UNKNOWN sentinel) passes: it is checked when it is known.
+ */
+import { isUnknown } from "../lifecycle";
+import {
+  ASSOCIATION_MODES,
+  BIND_INSTANCE_TYPES,
+  INSTANCE_CHARGE_TYPES,
+  INTERNET_CHARGE_TYPES,
+  MAX_BANDWIDTH,
+  MIN_BANDWIDTH,
+  SERVICE_LOCATIONS,
+} from "./types";
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+type Props = Record<string, unknown>;
+type Rule = (value: unknown) => string | undefined;
+
+/** Letters (any script, as the service accepts), digits, `_` and `-`, starting with a letter. */
+export const NAME_PATTERN = /^\p{L}[\p{L}0-9_-]*$/u;
+export const MAX_NAME_LENGTH = 128;
+export const MAX_DESCRIPTION_LENGTH = 256;
+export const ANYCAST_ID_PATTERN = /^aeip-[A-Za-z0-9]+$/;
+export const RESOURCE_GROUP_PATTERN = /^rg-[A-Za-z0-9]+$/;
+export const REGION_ID_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+const IPV4_PATTERN = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
+
+function oneOf(allowed: readonly string[]): Rule {
+  return (v) =>
+    typeof v === "string" && allowed.includes(v)
+      ? undefined
+      : `must be ${allowed.length === 1 ? `"${allowed[0]}" (the only documented value)` : `one of ${allowed.map((a) => `"${a}"`).join(", ")}`}; got ${show(v)}`;
+}
+
+export const rules = {
+  serviceLocation: oneOf(SERVICE_LOCATIONS),
+  internetChargeType: oneOf(INTERNET_CHARGE_TYPES),
+  instanceChargeType: oneOf(INSTANCE_CHARGE_TYPES),
+  bindInstanceType: oneOf(BIND_INSTANCE_TYPES),
+  associationMode: oneOf(ASSOCIATION_MODES),
+  bandwidth: ((v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= MIN_BANDWIDTH && v <= MAX_BANDWIDTH
+      ? undefined
+      : `must be a whole number of Mbit/s from ${MIN_BANDWIDTH} to ${MAX_BANDWIDTH}; got ${show(v)}`) as Rule,
+  name: ((v) => {
+    if (typeof v !== "string") return `must be a string; got ${show(v)}`;
+    if (v.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters; got ${v.length}`;
+    if (v !== "" && !NAME_PATTERN.test(v)) return `must start with a letter and contain only letters, digits, "_" and "-"; got ${show(v)}`;
+    return undefined;
+  }) as Rule,
+  description: ((v) => {
+    if (typeof v !== "string") return `must be a string; got ${show(v)}`;
+    if (v.length > MAX_DESCRIPTION_LENGTH) return `must be at most ${MAX_DESCRIPTION_LENGTH} characters; got ${v.length}`;
+    if (/^https?:\/\//i.test(v)) return `must not start with http:// or https://`;
+    return undefined;
+  }) as Rule,
+  resourceGroupId: ((v) =>
+    typeof v === "string" && RESOURCE_GROUP_PATTERN.test(v) ? undefined : `must be a resource group ID like "rg-acfm…"; got ${show(v)}`) as Rule,
+  regionId: ((v) =>
+    typeof v === "string" && REGION_ID_PATTERN.test(v) ? undefined : `must be a region ID like "cn-hangzhou"; got ${show(v)}`) as Rule,
+  anycastId: ((v) =>
+    typeof v === "string" && ANYCAST_ID_PATTERN.test(v) ? undefined : `must be an Anycast EIP ID like "aeip-bp1ix34fralt4ykf3"; got ${show(v)}`) as Rule,
+  boolean: ((v) => (typeof v === "boolean" ? undefined : `must be true or false; got ${show(v)}`)) as Rule,
+  nonEmptyString: ((v) => (typeof v === "string" && v.trim() !== "" ? undefined : `must be a non-empty string; got ${show(v)}`)) as Rule,
+  ipv4: ((v) => (typeof v === "string" && IPV4_PATTERN.test(v) ? undefined : `must be an IPv4 address; got ${show(v)}`)) as Rule,
+  timeoutSeconds: ((v) =>
+    typeof v === "number" && Number.isFinite(v) && v > 0 ? undefined : `must be a number of seconds greater than 0; got ${show(v)}`) as Rule,
+  maxAttempts: ((v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 100 ? undefined : `must be a whole number from 1 to 100; got ${show(v)}`) as Rule,
+  popLocations: ((v) => {
+    if (!Array.isArray(v)) return `must be a list of pop location names; got ${show(v)}`;
+    const seen = new Set<string>();
+    for (const [i, item] of v.entries()) {
+      if (isUnknown(item)) continue;
+      if (typeof item !== "string" || item.trim() === "") return `item ${i} must be a non-empty string; got ${show(item)}`;
+      if (seen.has(item)) return `lists ${show(item)} twice`;
+      seen.add(item);
+    }
+    return undefined;
+  }) as Rule,
+};
+
+/** Applies `rule` to `props[property]` unless it is absent (optional) or not known yet. */
+function apply(failures: CheckFailure[], props: Props, property: string, rule: Rule, required = false): void {
+  const v = props[property];
+  if (isUnknown(v)) return;
+  if (v === undefined || v === null) {
+    if (required) failures.push({ property, reason: "is required" });
+    return;
+  }
+  const reason = rule(v);
+  if (reason) failures.push({ property, reason });
+}
+
+function limits(failures: CheckFailure[], props: Props): void {
+  apply(failures, props, "regionId", rules.regionId);
+  apply(failures, props, "timeoutSeconds", rules.timeoutSeconds);
+  apply(failures, props, "maxAttempts", rules.maxAttempts);
+}
+
+/** Every problem with AnycastEipAddress inputs. */
+export function validateAnycastEipAddress(props: Props): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  apply(failures, props, "serviceLocation", rules.serviceLocation, true);
+  apply(failures, props, "bandwidth", rules.bandwidth);
+  apply(failures, props, "internetChargeType", rules.internetChargeType);
+  apply(failures, props, "instanceChargeType", rules.instanceChargeType);
+  apply(failures, props, "name", rules.name);
+  apply(failures, props, "description", rules.description);
+  apply(failures, props, "resourceGroupId", rules.resourceGroupId);
+  apply(failures, props, "detachOnDelete", rules.boolean);
+  apply(failures, props, "adoptAnycastId", rules.anycastId);
+  limits(failures, props);
+  return failures;
+}
+
+/** Every problem with AnycastEipAssociation inputs. */
+export function validateAnycastEipAssociation(props: Props): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  apply(failures, props, "anycastId", rules.anycastId, true);
+  apply(failures, props, "bindInstanceId", rules.nonEmptyString, true);
+  apply(failures, props, "bindInstanceRegionId", rules.regionId, true);
+  apply(failures, props, "bindInstanceType", rules.bindInstanceType, true);
+  apply(failures, props, "privateIpAddress", rules.ipv4);
+  apply(failures, props, "associationMode", rules.associationMode);
+  apply(failures, props, "popLocations", rules.popLocations);
+  limits(failures, props);
+  const type = props.bindInstanceType;
+  const ip = props.privateIpAddress;
+  if (ip !== undefined && ip !== null && !isUnknown(ip) && !isUnknown(type) && type === "SlbInstance") {
+    failures.push({ property: "privateIpAddress", reason: "applies only when bindInstanceType is \"NetworkInterface\"; remove it for an SlbInstance" });
+  }
+  return failures;
+}

@@ -1,0 +1,177 @@
+/**
+ * Offline validation and `check` of the Anycast resources: per-property failures, defaults, UNKNOWN
+ * values passing through. No HTTP.
+ */
+import { anycastEipAddressLifecycle as eip } from "../../provider/anycast/eip-lifecycle";
+import { anycastEipAssociationLifecycle as assoc } from "../../provider/anycast/association-lifecycle";
+import { validateAnycastEipAddress, validateAnycastEipAssociation } from "../../provider/anycast/validate";
+import { createContext } from "../../provider/cloud/context";
+import { envSource } from "../../provider/cloud/settings";
+import { UNKNOWN } from "../../provider/lifecycle";
+
+const withRegion = createContext(envSource({ ALIBABA_CLOUD_REGION: "cn-hangzhou" }));
+const noRegion = createContext(envSource({}));
+const props = (failures: { property: string }[]) => failures.map((f) => f.property).sort();
+
+describe("validateAnycastEipAddress", () => {
+  test("a minimal and a full valid input pass", () => {
+    expect(validateAnycastEipAddress({ serviceLocation: "international" })).toEqual([]);
+    expect(
+      validateAnycastEipAddress({
+        serviceLocation: "international",
+        bandwidth: 200,
+        internetChargeType: "PayByTraffic",
+        instanceChargeType: "PostPaid",
+        name: "web-eip_1",
+        description: "front door",
+        resourceGroupId: "rg-acfm123",
+        regionId: "ap-southeast-1",
+        detachOnDelete: true,
+        adoptAnycastId: "aeip-bp1ix34fralt4ykf3",
+        timeoutSeconds: 60,
+        maxAttempts: 3,
+      }),
+    ).toEqual([]);
+    expect(validateAnycastEipAddress({ serviceLocation: "international", name: "", description: "", bandwidth: 1000 })).toEqual([]);
+    expect(validateAnycastEipAddress({ serviceLocation: "international", name: "名字-1" })).toEqual([]);
+  });
+
+  test("serviceLocation is required and only 'international' is accepted", () => {
+    expect(validateAnycastEipAddress({})).toEqual([{ property: "serviceLocation", reason: "is required" }]);
+    const [f] = validateAnycastEipAddress({ serviceLocation: "mainland" });
+    expect(f.property).toBe("serviceLocation");
+    expect(f.reason).toMatch(/"international".*got "mainland"/);
+  });
+
+  test.each([
+    ["bandwidth", 199],
+    ["bandwidth", 1001],
+    ["bandwidth", 250.5],
+    ["bandwidth", "500"],
+    ["internetChargeType", "PayByBandwidth"],
+    ["instanceChargeType", "PrePaid"],
+    ["name", "1starts-with-digit"],
+    ["name", "has space"],
+    ["name", "a".repeat(129)],
+    ["description", "https://example.com"],
+    ["description", "http://x"],
+    ["description", "d".repeat(257)],
+    ["resourceGroupId", "group-1"],
+    ["regionId", "Hangzhou"],
+    ["detachOnDelete", "yes"],
+    ["adoptAnycastId", "eip-123"],
+    ["timeoutSeconds", 0],
+    ["timeoutSeconds", -5],
+    ["maxAttempts", 0],
+    ["maxAttempts", 1.5],
+  ])("%s = %p fails on that property only", (property, value) => {
+    const failures = validateAnycastEipAddress({ serviceLocation: "international", [property]: value });
+    expect(props(failures)).toEqual([property]);
+    expect(failures[0].reason.length).toBeGreaterThan(10);
+  });
+
+  test("boundary values pass", () => {
+    expect(validateAnycastEipAddress({ serviceLocation: "international", bandwidth: 200, name: "a".repeat(128), description: "d".repeat(256) })).toEqual([]);
+  });
+
+  test("every problem is reported at once", () => {
+    const failures = validateAnycastEipAddress({ serviceLocation: "x", bandwidth: 5, name: "_", description: "https://", maxAttempts: 0 });
+    expect(props(failures)).toEqual(["bandwidth", "description", "maxAttempts", "name", "serviceLocation"]);
+  });
+
+  test("UNKNOWN values pass (checked once known)", () => {
+    const all = Object.fromEntries(
+      ["serviceLocation", "bandwidth", "internetChargeType", "instanceChargeType", "name", "description", "resourceGroupId", "regionId", "detachOnDelete", "adoptAnycastId", "timeoutSeconds", "maxAttempts"].map((k) => [k, UNKNOWN]),
+    );
+    expect(validateAnycastEipAddress(all)).toEqual([]);
+  });
+});
+
+describe("validateAnycastEipAssociation", () => {
+  const ok = { anycastId: "aeip-abc123", bindInstanceId: "eni-1", bindInstanceRegionId: "us-west-1", bindInstanceType: "NetworkInterface" };
+
+  test("valid inputs pass", () => {
+    expect(validateAnycastEipAssociation(ok)).toEqual([]);
+    expect(validateAnycastEipAssociation({ ...ok, privateIpAddress: "10.0.0.5", associationMode: "Normal", popLocations: ["us-west-1-pop"], regionId: "cn-hangzhou" })).toEqual([]);
+    expect(validateAnycastEipAssociation({ ...ok, bindInstanceType: "SlbInstance", bindInstanceId: "lb-1" })).toEqual([]);
+  });
+
+  test("required fields", () => {
+    expect(props(validateAnycastEipAssociation({}))).toEqual(["anycastId", "bindInstanceId", "bindInstanceRegionId", "bindInstanceType"]);
+  });
+
+  test.each([
+    ["anycastId", "eip-1"],
+    ["bindInstanceId", ""],
+    ["bindInstanceRegionId", "US West"],
+    ["bindInstanceType", "EcsInstance"],
+    ["privateIpAddress", "10.0.0.300"],
+    ["associationMode", "Primary"],
+    ["popLocations", "us-west-1-pop"],
+    ["popLocations", ["a", "a"]],
+    ["popLocations", [""]],
+    ["regionId", "x"],
+    ["timeoutSeconds", "10"],
+    ["maxAttempts", 101],
+  ])("%s = %p fails on that property only", (property, value) => {
+    expect(props(validateAnycastEipAssociation({ ...ok, [property]: value }))).toEqual([property]);
+  });
+
+  test("privateIpAddress only for NetworkInterface", () => {
+    const failures = validateAnycastEipAssociation({ ...ok, bindInstanceType: "SlbInstance", privateIpAddress: "10.0.0.5" });
+    expect(failures).toEqual([{ property: "privateIpAddress", reason: expect.stringMatching(/NetworkInterface/) }]);
+    expect(validateAnycastEipAssociation({ ...ok, bindInstanceType: UNKNOWN, privateIpAddress: "10.0.0.5" })).toEqual([]);
+  });
+
+  test("UNKNOWN values (and unknown list items) pass", () => {
+    expect(validateAnycastEipAssociation({ ...ok, anycastId: UNKNOWN, popLocations: [UNKNOWN, "x"] })).toEqual([]);
+    expect(validateAnycastEipAssociation({ ...ok, popLocations: UNKNOWN })).toEqual([]);
+  });
+});
+
+describe("check", () => {
+  test("AnycastEipAddress fills defaults (regionId from the provider) and drops __provider/undefined", async () => {
+    const r = await eip.check(withRegion, {}, { serviceLocation: "international", name: undefined, __provider: "x" });
+    expect(r.failures).toEqual([]);
+    expect(r.inputs).toEqual({
+      serviceLocation: "international",
+      bandwidth: 1000,
+      internetChargeType: "PayByTraffic",
+      instanceChargeType: "PostPaid",
+      detachOnDelete: false,
+      regionId: "cn-hangzhou",
+    });
+  });
+
+  test("explicit values win; an adopted EIP gets no bandwidth default", async () => {
+    const r = await eip.check(withRegion, {}, { serviceLocation: "international", regionId: "us-east-1", bandwidth: 300, detachOnDelete: true });
+    expect(r.inputs).toMatchObject({ regionId: "us-east-1", bandwidth: 300, detachOnDelete: true });
+    const adopted = await eip.check(withRegion, {}, { serviceLocation: "international", adoptAnycastId: "aeip-abc" });
+    expect(adopted.inputs).not.toHaveProperty("bandwidth");
+  });
+
+  test("no region anywhere: a failure on regionId saying how to set it", async () => {
+    const r = await eip.check(noRegion, {}, { serviceLocation: "international" });
+    expect(r.failures).toEqual([{ property: "regionId", reason: expect.stringMatching(/alicloud:region.*ALIBABA_CLOUD_REGION/) }]);
+    const a = await assoc.check(noRegion, {}, { anycastId: "aeip-1", bindInstanceId: "eni-1", bindInstanceRegionId: "us-west-1", bindInstanceType: "NetworkInterface" });
+    expect(a.failures).toEqual([{ property: "regionId", reason: expect.stringMatching(/alicloud:region/) }]);
+  });
+
+  test("UNKNOWN inputs are kept as they are, with no failures (preview)", async () => {
+    const r = await eip.check(noRegion, {}, { serviceLocation: UNKNOWN, bandwidth: UNKNOWN, regionId: UNKNOWN, name: UNKNOWN });
+    expect(r.failures).toEqual([]);
+    expect(r.inputs).toMatchObject({ serviceLocation: UNKNOWN, bandwidth: UNKNOWN, regionId: UNKNOWN, name: UNKNOWN });
+    const a = await assoc.check(withRegion, {}, { anycastId: UNKNOWN, bindInstanceId: "eni-1", bindInstanceRegionId: "us-west-1", bindInstanceType: "NetworkInterface" });
+    expect(a.failures).toEqual([]);
+    expect(a.inputs).toMatchObject({ anycastId: UNKNOWN, regionId: "cn-hangzhou" });
+  });
+
+  test("check makes no API call (a context without credentials or endpoint is enough)", async () => {
+    const calls: string[] = [];
+    const ctx = createContext(envSource({ ALIBABA_CLOUD_REGION: "cn-hangzhou" }), { transport: { call: async (_p, a) => (calls.push(a), {}) } });
+    await eip.check(ctx, {}, { serviceLocation: "international" });
+    await eip.diff(ctx, "aeip-1", { serviceLocation: "international" }, { serviceLocation: "international" });
+    await assoc.check(ctx, {}, { anycastId: "aeip-1" });
+    expect(calls).toEqual([]);
+  });
+});
