@@ -5,7 +5,10 @@
  */
 import { createContext } from "./cloud/context";
 import { pulumiSource } from "./cloud/settings";
-import { Lifecycle } from "./lifecycle";
+import { Lifecycle, ReleaseRefusedError } from "./lifecycle";
+import { CloudError } from "./cloud/errors";
+import { SettingsError } from "./cloud/settings";
+import { WaitTimeoutError } from "./cloud/poll";
 import type { ResourceKind } from "./shim";
 
 type Method = "configure" | keyof Lifecycle;
@@ -36,5 +39,21 @@ export async function dispatch(kind: ResourceKind, method: Method, self: ShimSta
   const lifecycle = lifecycleOf(kind);
   const ctx = createContext(pulumiSource(self.config));
   const fn = lifecycle[method] as (...a: unknown[]) => Promise<unknown>;
-  return fn.call(lifecycle, ctx, ...args);
+  try {
+    return await fn.call(lifecycle, ctx, ...args);
+  } catch (err) {
+    throw withoutStackIfExpected(err);
+  }
+}
+
+/**
+ * The dynamic-provider host prints `${err}: ${err.stack}` for every failure. For the failures we
+ * expect — a refusal, a cloud error, a bad setting, a wait that ran out — the message is the whole story
+ * and a stack trace in `pulumi destroy` output is noise; anything else keeps its stack.
+ */
+function withoutStackIfExpected(err: unknown): unknown {
+  if (err instanceof ReleaseRefusedError || err instanceof CloudError || err instanceof SettingsError || err instanceof WaitTimeoutError) {
+    Object.defineProperty(err, "stack", { value: "", configurable: true, writable: true });
+  }
+  return err;
 }

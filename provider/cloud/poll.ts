@@ -52,12 +52,32 @@ export class WaitTimeoutError extends Error {
 export async function pollUntil<T>(
   what: string,
   probe: () => Promise<ProbeResult<T>>,
-  options: { policy: PollPolicy; deadlineAt: number; clock?: Clock; onWait?: (state: string | undefined, waitedMs: number) => void },
+  options: {
+    policy: PollPolicy;
+    deadlineAt: number;
+    clock?: Clock;
+    /**
+     * Progress: called on the first probe that is not done, whenever the state changes, and at most every
+     * `reportEveryMs` (default 5 s) otherwise — a progress line per probe would drown the CLI output.
+     */
+    onWait?: (state: string | undefined, waitedMs: number) => void;
+    reportEveryMs?: number;
+  },
 ): Promise<{ value: T | undefined; probes: number; waitedMs: number }> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
+  const reportEvery = options.reportEveryMs ?? 5000;
   let probes = 0;
   let lastState: string | undefined;
+  let reportedState: string | undefined;
+  let reportedAt: number | undefined;
+  const report = (state: string | undefined) => {
+    const now = clock.now();
+    if (reportedAt !== undefined && state === reportedState && now - reportedAt < reportEvery) return;
+    reportedState = state;
+    reportedAt = now;
+    options.onWait?.(state, now - started);
+  };
   for (;;) {
     const waited = clock.now() - started;
     const delay = nextPollDelay(waited, probes, options.policy);
@@ -71,11 +91,11 @@ export async function pollUntil<T>(
       const cloud: CloudError = toCloudError(err);
       if (!isRetryable(cloud)) throw cloud.operation ? cloud : cloud.during(what);
       lastState = `unreadable (${cloud.code})`;
-      options.onWait?.(lastState, clock.now() - started);
+      report(lastState);
       continue;
     }
     if (result.done) return { value: result.value, probes, waitedMs: clock.now() - started };
     lastState = result.state;
-    options.onWait?.(lastState, clock.now() - started);
+    report(lastState);
   }
 }

@@ -22,13 +22,17 @@ export interface RunResult {
   output: string;
 }
 
+let nextStackNumber = 1;
+
 export class TestStack {
   readonly home: string;
   readonly env: Record<string, string>;
 
   constructor(
     readonly emu: RunningEmulator,
-    readonly stack = "dev",
+    // Unique per TestStack: stack config files (Pulumi.<stack>.yaml) live in the shared fixture directory,
+    // and jest runs e2e files in parallel.
+    readonly stack = `t${process.pid}x${nextStackNumber++}`,
     readonly cwd = FIXTURE,
   ) {
     this.home = mkdtempSync(path.join(tmpdir(), "alicloud-release-e2e-"));
@@ -141,6 +145,7 @@ export class TestStack {
   async remove(): Promise<void> {
     await this.run(["stack", "rm", "--yes", "--force", "-s", this.stack]);
     rmSync(this.home, { recursive: true, force: true });
+    rmSync(path.join(this.cwd, `Pulumi.${this.stack}.yaml`), { force: true });
   }
 }
 

@@ -37,7 +37,7 @@ test("preview is read-only; up creates; a second up changes nothing; rename upda
   emu.control.clearCalls();
   const preview = await stack.preview();
   expect(preview.code).toBe(0);
-  expect(preview.output).toContain("[urn=urn:pulumi:dev::e2e::pulumi-nodejs:dynamic/alicloud:IpamPoolAllocation::by-cidr]");
+  expect(preview.output).toContain(`[urn=urn:pulumi:${stack.stack}::e2e::pulumi-nodejs:dynamic/alicloud:IpamPoolAllocation::by-cidr]`);
   expect(preview.output).toContain("+ 3 to create");
   expect((await stack.plan()).ops).toEqual({ "by-cidr": "create", "by-mask": "create" });
   expect(mutatingCalls()).toEqual([]);

@@ -104,3 +104,17 @@ describe("pollUntil", () => {
     expect(clock.now()).toBeLessThanOrEqual(2000);
   });
 });
+
+describe("pollUntil progress", () => {
+  test("reports the first wait, each change of state, and otherwise at most every reportEveryMs", async () => {
+    const clock = virtualClock(0);
+    const states = ["Unbinding", "Unbinding", "Unbinding", "Releasing", "Releasing"];
+    let n = 0;
+    const reports: string[] = [];
+    await pollUntil("x", async () => {
+      const state = states[n++];
+      return { done: state === undefined, state };
+    }, { policy: { firstDelayMs: 0, growth: 0, minIntervalMs: 1000, maxIntervalMs: 1000 }, deadlineAt: 10 ** 9, clock, reportEveryMs: 1500, onWait: (s, w) => reports.push(`${s}@${w}`) });
+    expect(reports).toEqual(["Unbinding@0", "Unbinding@2000", "Releasing@3000"]);
+  });
+});
