@@ -1,0 +1,87 @@
+/**
+ * The signed transport over real HTTP: what each kind of failure becomes, and the missing-credentials
+ * message.
+ */
+import { createServer, Server } from "node:http";
+import { AddressInfo } from "node:net";
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { CloudError } from "../../provider/cloud/errors";
+import { createContext } from "../../provider/cloud/context";
+import { envSource } from "../../provider/cloud/settings";
+import { emulatorEnv } from "../helpers/cloud";
+
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+});
+afterAll(() => emu.close());
+beforeEach(() => emu.control.reset());
+
+const listPools = (env: Record<string, string>) =>
+  createContext(envSource(env)).transport.call("VpcIpam", "ListIpamPools", { RegionId: "cn-hangzhou" }, { region: "cn-hangzhou" });
+
+test("a signed call succeeds and carries the request id; the emulator saw a V3 signature", async () => {
+  const body = await listPools(emulatorEnv(emu));
+  expect(body.RequestId).toMatch(/^[0-9A-F-]{36}$/);
+  expect(emu.control.calls()[0]).toMatchObject({ action: "ListIpamPools", signature: "V3", outcome: { status: 200 } });
+});
+
+test("a wrong secret is a permanent SignatureDoesNotMatch with status and request id", async () => {
+  const err = await listPools({ ...emulatorEnv(emu), ALIBABA_CLOUD_ACCESS_KEY_SECRET: "wrong" }).catch((e) => e);
+  expect(err).toBeInstanceOf(CloudError);
+  expect(err).toMatchObject({ code: "SignatureDoesNotMatch", status: 400, kind: "permanent" });
+  expect(err.requestId).toMatch(/^[0-9A-F-]{36}$/);
+});
+
+test("throttling and 503 are classified from the body's code", async () => {
+  emu.control.addFault({ action: "ListIpamPools", kind: "error", code: "Throttling.User", count: 1 });
+  await expect(listPools(emulatorEnv(emu))).rejects.toMatchObject({ code: "Throttling.User", kind: "throttling" });
+  emu.control.addFault({ action: "ListIpamPools", kind: "error", code: "SystemBusy", status: 503, count: 1 });
+  await expect(listPools(emulatorEnv(emu))).rejects.toMatchObject({ code: "SystemBusy", status: 503, kind: "transient" });
+});
+
+test("reset, lost response and read timeout are transient", async () => {
+  emu.control.addFault({ action: "ListIpamPools", kind: "reset", count: 1 });
+  await expect(listPools(emulatorEnv(emu))).rejects.toMatchObject({ code: "ECONNRESET", kind: "transient" });
+  emu.control.addFault({ action: "ListIpamPools", kind: "latency", latencyMs: 400, count: 1 });
+  await expect(listPools(emulatorEnv(emu, { ALICLOUD_RELEASE_READ_TIMEOUT_MS: "100" }))).rejects.toMatchObject({ code: "ReadTimeout", kind: "transient" });
+});
+
+test("a refused connection is transient; an HTML 502 from a gateway is transient", async () => {
+  const gateway: Server = createServer((_req, res) => {
+    res.writeHead(502, { "Content-Type": "text/html" });
+    res.end("<html><body>502 Bad Gateway</body></html>");
+  });
+  await new Promise<void>((r) => gateway.listen(0, "127.0.0.1", r));
+  const port = (gateway.address() as AddressInfo).port;
+  try {
+    await expect(listPools({ ...emulatorEnv(emu), ALIBABA_CLOUD_ENDPOINT_VPCIPAM: `http://127.0.0.1:${port}` })).rejects.toMatchObject({ code: "InvalidResponse", kind: "transient" });
+  } finally {
+    gateway.closeAllConnections();
+    await new Promise((r) => gateway.close(r));
+  }
+  // a port nobody listens on any more
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+  const freePort = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  await expect(listPools({ ...emulatorEnv(emu), ALIBABA_CLOUD_ENDPOINT_VPCIPAM: `http://127.0.0.1:${freePort}` })).rejects.toMatchObject({ code: "ECONNREFUSED", kind: "transient" });
+});
+
+test("no credentials anywhere: the error lists every place that was searched", async () => {
+  const home = process.env.HOME;
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (/^(ALIBABA_CLOUD|ALICLOUD)_/.test(k)) delete process.env[k];
+  process.env.HOME = "/nonexistent-home";
+  process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true";
+  try {
+    const err = await listPools({ ALIBABA_CLOUD_ENDPOINT_VPCIPAM: emu.url }).catch((e) => e);
+    expect(err).toMatchObject({ code: "MissingCredentials", kind: "permanent" });
+    expect(err.message).toContain("Pulumi config alicloud:accessKey");
+    expect(err.message).toContain("ALICLOUD_ACCESS_KEY");
+    expect(emu.control.calls()).toEqual([]);
+  } finally {
+    process.env = saved;
+    process.env.HOME = home;
+  }
+});
