@@ -22,7 +22,7 @@ import {
   updateAnycastEipAssociations,
   waitForEip,
 } from "./api";
-import { TRANSITIONAL_BINDING_STATUSES, TRANSITIONAL_EIP_STATUSES } from "./checks";
+import { inspectAssociationRelease, TRANSITIONAL_BINDING_STATUSES, TRANSITIONAL_EIP_STATUSES } from "./checks";
 import { AnycastEipAssociationOutputs } from "./types";
 import { validateAnycastEipAssociation } from "./validate";
 
@@ -279,13 +279,14 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
   async delete(ctx, id, props) {
     const key = parseAssociationId(id, props);
     const limited = withResourceLimits(ctx, props);
-    const scope: CallScope = { region: regionOf(ctx, props), deadlineAt: deadlineFor(ctx, props) };
-    const record = await describeAnycastEip(limited, key.anycastId, scope);
-    let binding = findBinding(record, key);
-    if (record === undefined || record.status === "Released" || binding === undefined) {
+    // The preflight command runs this same inspection.
+    const { scope, verdict } = await inspectAssociationRelease(limited, key, props);
+    if (verdict.kind === "gone") {
       ctx.progress(`${describeBinding(key)} is already gone`);
       return;
     }
+    const record = verdict.record;
+    let binding: BindingRecord | undefined = verdict.binding;
     if (binding.status !== "UNBINDING") {
       const busy = TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
       if (busy) {

@@ -3,8 +3,9 @@
  * `assertReleasable` with the record it just read; a preflight command can call the very same code to
  * say, before anything is destroyed, whether a release would go ahead.
  */
-import { ReleaseRefusedError } from "../lifecycle";
-import { AnycastEipRecord, bindingOutput, BindingRecord } from "./api";
+import { CloudContext } from "../cloud/context";
+import { deadlineFor, ReleaseRefusedError } from "../lifecycle";
+import { AnycastEipRecord, bindingOutput, BindingKey, BindingRecord, CallScope, describeAnycastEip, findBinding, regionOf } from "./api";
 import { AnycastEipBinding } from "./types";
 
 /** EIP statuses that end by themselves; a delete waits them out (bounded by its deadline). */
@@ -120,4 +121,54 @@ export function assertReleasable(record: AnycastEipRecord | undefined, props: Re
   const verdict = releaseVerdict(record, props);
   if (verdict.kind === "refused") throw new AnycastReleaseRefusedError(verdict.resource, verdict.reason, verdict.fix, verdict.bindings);
   return verdict;
+}
+
+/**
+ * Where and by when the calls of one lifecycle step on stored state go: the stored `regionId`, else the
+ * provider's region (older state may lack it); the deadline from the stored `timeoutSeconds`.
+ */
+export function releaseScope(ctx: CloudContext, props: Record<string, unknown>): CallScope {
+  return { region: regionOf(ctx, props), deadlineAt: deadlineFor(ctx, props) };
+}
+
+/**
+ * The read-only first step of an AnycastEipAddress delete: describe the EIP and judge it. `delete` acts on
+ * the verdict (and keeps re-judging while it waits or detaches); the preflight command reports it.
+ */
+export async function inspectEipRelease(
+  ctx: CloudContext,
+  anycastId: string,
+  props: Record<string, unknown>,
+  scope: CallScope = releaseScope(ctx, props),
+): Promise<{ scope: CallScope; record: AnycastEipRecord | undefined; verdict: ReleaseVerdict }> {
+  const record = await describeAnycastEip(ctx, anycastId, scope);
+  return { scope, record, verdict: releaseVerdict(record, props) };
+}
+
+export type DetachVerdict =
+  /** Nothing to detach: the EIP is gone/Released or the binding is not listed. */
+  | { kind: "gone"; reason: string }
+  /** Detaching is always allowed (it may first wait for a transition to settle). */
+  | { kind: "releasable"; reason: string; record: AnycastEipRecord; binding: BindingRecord };
+
+/** Whether an AnycastEipAssociation's delete has anything to detach. */
+export function detachVerdict(record: AnycastEipRecord | undefined, key: BindingKey): DetachVerdict {
+  const binding = findBinding(record, key);
+  if (record === undefined || record.status === "Released" || binding === undefined) {
+    const why = record === undefined ? "the EIP does not exist" : record.status === "Released" ? "the EIP is Released" : "the EIP lists no such binding";
+    return { kind: "gone", reason: `${key.bindInstanceId} is not bound to Anycast EIP ${key.anycastId} (${why})` };
+  }
+  const state = binding.status === "UNBINDING" ? "already being detached (UNBINDING)" : `bound (${binding.status || "status not reported"}); delete detaches it`;
+  return { kind: "releasable", reason: `${describeBindingShort(binding)} is ${state}`, record, binding };
+}
+
+/** The read-only first step of an AnycastEipAssociation delete: describe the EIP, find the binding. */
+export async function inspectAssociationRelease(
+  ctx: CloudContext,
+  key: BindingKey,
+  props: Record<string, unknown>,
+  scope: CallScope = releaseScope(ctx, props),
+): Promise<{ scope: CallScope; record: AnycastEipRecord | undefined; verdict: DetachVerdict }> {
+  const record = await describeAnycastEip(ctx, key.anycastId, scope);
+  return { scope, record, verdict: detachVerdict(record, key) };
 }

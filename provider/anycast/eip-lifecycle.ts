@@ -32,7 +32,7 @@ import {
   unassociateAnycastEip,
   waitForEip,
 } from "./api";
-import { assertReleasable, describeBindingShort, describeEip, releaseVerdict, TRANSITIONAL_EIP_STATUSES } from "./checks";
+import { assertReleasable, describeBindingShort, describeEip, inspectEipRelease, releaseScope, releaseVerdict, TRANSITIONAL_EIP_STATUSES } from "./checks";
 import { DEFAULT_BANDWIDTH, INSTANCE_CHARGE_TYPES, INTERNET_CHARGE_TYPES, SERVICE_LOCATIONS } from "./types";
 import { validateAnycastEipAddress } from "./validate";
 
@@ -50,7 +50,7 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 const numOrUndef = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 
 function scopeOf(ctx: CloudContext, props: Props): CallScope {
-  return { region: regionOf(ctx, props), deadlineAt: deadlineFor(ctx, props) };
+  return releaseScope(ctx, props);
 }
 
 function appliedFrom(props: Props, regionId: string): AppliedSettings {
@@ -279,7 +279,8 @@ const RELEASE_ROUNDS = 3;
  * record, or undefined when there is nothing to release.
  */
 async function untilReleasable(ctx: CloudContext, anycastId: string, props: Props, scope: CallScope): Promise<AnycastEipRecord | undefined> {
-  let record = await describeAnycastEip(ctx, anycastId, scope);
+  // The preflight command runs this same inspection.
+  let { record } = await inspectEipRelease(ctx, anycastId, props, scope);
   for (;;) {
     const verdict = assertReleasable(record, props);
     if (verdict.kind === "gone") {

@@ -7,7 +7,7 @@ import { SettingsError } from "../cloud/settings";
 import { pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, Props, deadlineFor, isUnknown, plain, withResourceLimits } from "../lifecycle";
 import { createAllocation, deleteAllocation, describeAllocation, getAllocation, outputsFromRecord, updateAllocation } from "./api";
-import { allocationVerdict, assertAllocationReleasable } from "./checks";
+import { allocationRegion, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { cidrPrefix, cidrsMayOverlap, validateAllocationInputs } from "./validate";
 
@@ -24,7 +24,7 @@ function changed(a: unknown, b: unknown): boolean {
 
 /** Region of the calls for stored state: the stored regionId, else the provider's (older state may lack it). */
 function regionOf(ctx: CloudContext, props: Props): string {
-  return typeof props.regionId === "string" && props.regionId ? props.regionId : ctx.region();
+  return allocationRegion(ctx, props);
 }
 
 function inputsOf(props: Props): IpamPoolAllocationInputs {
@@ -147,13 +147,12 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
 
   async delete(baseCtx, id, props) {
     const ctx = withResourceLimits(baseCtx, props);
-    const region = regionOf(ctx, props);
     const deadlineAt = deadlineFor(ctx, props);
     const what = describeAllocation(id);
 
-    // 1. Read it: gone already is success, so destroy can be run again after any crash.
-    const record = await getAllocation(ctx, id, region, deadlineAt);
-    const verdict = allocationVerdict(id, record, props, region);
+    // 1. Read it: gone already is success, so destroy can be run again after any crash. (The preflight
+    //    command runs this same inspection.)
+    const { region, verdict } = await inspectAllocationRelease(ctx, id, props, deadlineAt);
     if (verdict.verdict === "gone") {
       ctx.progress(`${what} is already gone; nothing to release`);
       return;

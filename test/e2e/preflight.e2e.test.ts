@@ -1,0 +1,172 @@
+/**
+ * The destroy preflight on a real stack through the real Pulumi CLI: `node dist/cli/main.js preflight`
+ * reads the stack (`pulumi stack export`) and its secret config (`pulumi config --show-secrets`), predicts
+ * which resources destroy refuses — changing nothing — and the following `pulumi destroy
+ * --continue-on-error` refuses exactly those: they are exactly what is left in the state.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { deleteAllocation } from "../../provider/ipam/api";
+import { PreflightReport } from "../../provider/preflight/types";
+import { emulatorContext } from "../helpers/cloud";
+import { TestStack } from "./harness";
+
+jest.setTimeout(300_000);
+
+const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
+const REGION = "cn-hangzhou";
+
+let emu: RunningEmulator;
+let stack: TestStack | undefined;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+afterEach(async () => {
+  await stack?.remove();
+  stack = undefined;
+});
+
+/** Runs the built command line with the stack's environment (PATH with the pulumi CLI, passphrase, backend). */
+function preflight(s: TestStack, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "preflight", "--stack", s.stack, "--cwd", s.cwd, ...extra], { env: s.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function expectReadOnlySince(seq: number): void {
+  const calls = emu.control.calls().filter((c) => c.seq > seq);
+  expect(calls.length).toBeGreaterThan(0);
+  for (const c of calls) {
+    const ok = !c.mutating && (/^(Get|Describe|List)/.test(c.action ?? "") || (c.action === "DeleteIpamPoolAllocation" && c.params.DryRun === "true"));
+    if (!ok) throw new Error(`preflight made a non-read call: ${c.action} ${JSON.stringify(c.params)} mutating=${c.mutating}`);
+  }
+}
+const lastSeq = (): number => emu.control.calls().reduce((m, c) => Math.max(m, c.seq), 0);
+
+const POOL = "ipam-pool-e2epre";
+const LB = "lb-e2epreflight01";
+
+test("preflight predicts exactly which resources `pulumi destroy` refuses, and changes nothing", async () => {
+  emu.control.reset();
+  emu.control.setTiming({ eipanycast: { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
+  emu.control.seed({
+    vpcipam: {
+      pools: [{ ipamPoolId: POOL, regionId: REGION, cidrs: ["10.0.0.0/16"] }],
+      allocations: [
+        { ipamPoolAllocationId: "ipam-pool-alloc-e2evpc", ipamPoolId: POOL, cidr: "10.0.200.0/24", resourceType: "VPC", resourceId: "vpc-e2e" },
+        { ipamPoolAllocationId: "ipam-pool-alloc-e2elocked", ipamPoolId: POOL, cidr: "10.0.201.0/24", resourceType: "Custom", authorizedAccessKeyIds: ["someone-else"] },
+      ],
+    },
+    eipanycast: {
+      eips: [
+        { anycastId: "aeip-e2emanaged", serviceManaged: true },
+        { anycastId: "aeip-e2eoutside", bindings: [{ bindInstanceId: "eni-outside01", bindInstanceRegionId: REGION, bindInstanceType: "NetworkInterface" }] },
+        { anycastId: "aeip-e2edetach", bindings: [{ bindInstanceId: "eni-detach01", bindInstanceRegionId: REGION, bindInstanceType: "NetworkInterface" }] },
+      ],
+    },
+  });
+
+  stack = new TestStack(emu);
+  const adoptEip = (name: string, id: string, args: Record<string, unknown> = {}) => ({ type: "AnycastEipAddress", name, args: { serviceLocation: "international", adoptAnycastId: id, ...args } });
+  await stack.init([
+    { type: "IpamPoolAllocation", name: "alloc-ok", args: { ipamPoolId: POOL, cidrMask: 24 } },
+    { type: "IpamPoolAllocation", name: "alloc-gone", args: { ipamPoolId: POOL, cidr: "10.0.100.0/24" } },
+    { type: "IpamPoolAllocation", name: "alloc-vpc", args: { ipamPoolId: POOL, adoptAllocationId: "ipam-pool-alloc-e2evpc" } },
+    { type: "IpamPoolAllocation", name: "alloc-locked", args: { ipamPoolId: POOL, adoptAllocationId: "ipam-pool-alloc-e2elocked" } },
+    { type: "AnycastEipAddress", name: "eip-new", args: { serviceLocation: "international", bandwidth: 200 } },
+    { type: "AnycastEipAssociation", name: "assoc-new", args: { anycastId: { $ref: "eip-new.anycastId" }, bindInstanceId: LB, bindInstanceRegionId: REGION, bindInstanceType: "SlbInstance" } },
+    adoptEip("eip-managed", "aeip-e2emanaged"),
+    adoptEip("eip-outside", "aeip-e2eoutside"),
+    adoptEip("eip-detach", "aeip-e2edetach", { detachOnDelete: true }),
+  ]);
+  const up = await stack.up();
+  expect(up.code).toBe(0);
+  const before = await stack.resources();
+  expect(before).toHaveLength(9);
+
+  // Someone releases alloc-gone outside Pulumi.
+  const gone = before.find((r) => r.urn.endsWith("::alloc-gone"))!;
+  expect(await deleteAllocation(emulatorContext(emu), { id: gone.id!, region: REGION, clientToken: "out-of-band", deadlineAt: Date.now() + 30_000 })).toBe(true);
+
+  // --- preflight (JSON): settings from the stack's config (credentials are secret config, not env)
+  let mark = lastSeq();
+  const json = await preflight(stack, ["--json"]);
+  expect(json.stderr).toBe("");
+  expect(json.code).toBe(2);
+  expectReadOnlySince(mark);
+  const report = JSON.parse(json.stdout) as PreflightReport;
+  expect(report).toMatchObject({ version: 1, stack: stack.stack, source: "pulumi stack export", exitCode: 2 });
+  expect(Object.fromEntries(report.resources.map((r) => [r.name, r.verdict]))).toEqual({
+    "alloc-ok": "releasable",
+    "alloc-gone": "gone",
+    "alloc-vpc": "refused",
+    "alloc-locked": "refused",
+    "eip-new": "releasable",
+    "assoc-new": "releasable",
+    "eip-managed": "refused",
+    "eip-outside": "refused",
+    "eip-detach": "releasable",
+  });
+  const by = Object.fromEntries(report.resources.map((r) => [r.name, r]));
+  expect(by["eip-new"].bindings).toEqual([
+    { instanceId: LB, instanceType: "SlbInstance", regionId: REGION, status: "BINDED", handling: "association", associationUrn: by["assoc-new"].urn, note: null },
+  ]);
+  expect(by["eip-outside"].bindings).toMatchObject([{ instanceId: "eni-outside01", handling: "blocking" }]);
+  expect(by["eip-detach"].bindings).toMatchObject([{ instanceId: "eni-detach01", handling: "detachOnDelete" }]);
+  expect(by["alloc-locked"].reason).toContain("DeleteIpamPoolAllocation (DryRun) answered OperationDenied.Unauthorized");
+
+  // --- the table, same verdicts
+  mark = lastSeq();
+  const table = await preflight(stack);
+  expect(table.code).toBe(2);
+  expectReadOnlySince(mark);
+  expect(table.stdout).toMatch(/IpamPoolAllocation\s+alloc-gone\s+\S+\s+already gone\n/);
+  expect(table.stdout).toMatch(/AnycastEipAddress\s+eip-new\s+aeip-\w+\s+releasable\n {4}bound: lb-e2epreflight01 \(SlbInstance in cn-hangzhou\) — detached first by AnycastEipAssociation assoc-new\n/);
+  expect(table.stdout).toMatch(/IpamPoolAllocation\s+alloc-vpc\s+ipam-pool-alloc-e2evpc\s+refused: it is a VPC allocation owned by VPC vpc-e2e/);
+  expect(table.stdout).toContain("Summary: 4 releasable, 1 already gone, 4 refused.");
+
+  // --- destroy: every delete attempted; what it refuses stays in the state
+  const destroy = await stack.destroy(["--continue-on-error"]);
+  expect(destroy.code).not.toBe(0);
+  const refusedUrns = report.resources.filter((r) => r.verdict === "refused").map((r) => r.urn).sort();
+  const left = (await stack.resources()).map((r) => r.urn).sort();
+  expect(left).toEqual(refusedUrns);
+  for (const r of report.resources.filter((x) => x.verdict === "refused")) {
+    // each refusal shows up in destroy's output for that resource
+    expect(destroy.output).toContain(r.id);
+  }
+  expect(destroy.output).toContain("refusing to release IPAM pool allocation ipam-pool-alloc-e2evpc");
+  expect(destroy.output).toContain("OperationDenied.Unauthorized");
+
+  // --- and a second preflight agrees with what is left
+  const again = JSON.parse((await preflight(stack, ["--json"])).stdout) as PreflightReport;
+  expect(again.exitCode).toBe(2);
+  expect(Object.fromEntries(again.resources.map((r) => [r.name, r.verdict]))).toEqual({
+    "alloc-vpc": "refused",
+    "alloc-locked": "refused",
+    "eip-managed": "refused",
+    "eip-outside": "refused",
+  });
+});
+
+test("a stack whose secrets cannot be decrypted: exit 1 with pulumi's message", async () => {
+  emu.control.reset();
+  stack = new TestStack(emu);
+  await stack.init([]);
+  const noPassphrase = Object.assign(Object.create(stack) as TestStack, { env: { ...stack.env, PULUMI_CONFIG_PASSPHRASE: "wrong" } });
+  const r = await preflight(noPassphrase, ["--json"]);
+  expect(r.code).toBe(1);
+  expect(JSON.parse(r.stdout)).toMatchObject({ version: 1, exitCode: 1, error: expect.stringContaining("pulumi config --json --show-secrets") });
+  expect(r.stderr).toMatch(/incorrect passphrase|passphrase/i);
+});
