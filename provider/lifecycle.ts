@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudContext } from "./cloud/context";
+import { SettingsError } from "./cloud/settings";
 
 export type Props = Record<string, unknown>;
 
@@ -74,4 +75,33 @@ export function deadlineFor(ctx: CloudContext, props: Props): number {
 export function withResourceLimits(ctx: CloudContext, props: Props): CloudContext {
   if (typeof props.maxAttempts !== "number" || props.maxAttempts < 1) return ctx;
   return { ...ctx, retry: { ...ctx.retry, maxAttempts: Math.floor(props.maxAttempts) } };
+}
+
+/** The region calls for stored state go to: its `regionId`, else the provider's (older state may lack it). */
+export function storedRegion(ctx: CloudContext, props: Props): string {
+  return typeof props.regionId === "string" && props.regionId !== "" ? props.regionId : ctx.region();
+}
+
+/**
+ * `check`'s default for `regionId`: the provider region, filled into the inputs so a later change of
+ * `alicloud:region` shows as a change. No region anywhere is a failure on `regionId`, saying how to set one.
+ */
+export function fillDefaultRegion(ctx: CloudContext, inputs: Props, failures: pulumi.dynamic.CheckFailure[]): void {
+  if (inputs.regionId !== undefined) return;
+  try {
+    inputs.regionId = ctx.region();
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    failures.push({ property: "regionId", reason: err.message });
+  }
+}
+
+/** The provider region for `diff` against state that has no `regionId` (earlier versions); undefined when none is set. */
+export function providerRegionIfAny(ctx: CloudContext, olds: Props): string | undefined {
+  if (olds.regionId !== undefined) return undefined;
+  try {
+    return ctx.region();
+  } catch {
+    return undefined;
+  }
 }

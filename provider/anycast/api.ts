@@ -6,14 +6,13 @@
 import { CloudContext, invoke } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
 import { pollUntil, ProbeResult } from "../cloud/poll";
+import { storedRegion } from "../lifecycle";
 import { AnycastEipAddressOutputs, AnycastEipBinding } from "./types";
 
 const PRODUCT = "Eipanycast" as const;
 
 /** The endpoint region: the stored/declared `regionId`, else the provider's (older state may lack it). */
-export function regionOf(ctx: CloudContext, props: Record<string, unknown>): string {
-  return typeof props.regionId === "string" && props.regionId !== "" ? props.regionId : ctx.region();
-}
+export const regionOf: (ctx: CloudContext, props: Record<string, unknown>) => string = storedRegion;
 
 /** Where a call goes and by when the whole lifecycle step must be done. */
 export interface CallScope {

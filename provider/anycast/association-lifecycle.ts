@@ -7,7 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudContext } from "../cloud/context";
-import { Lifecycle, PartialCreateError, Props, deadlineFor, isUnknown, plain, withResourceLimits } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
 import {
   AnycastEipRecord,
   BindingKey,
@@ -153,26 +153,12 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
     const inputs: Props = {};
     for (const [k, v] of Object.entries(news)) if (v !== undefined && v !== null && k !== "__provider") inputs[k] = v;
     const failures = validateAnycastEipAssociation(inputs);
-    if (inputs.regionId === undefined) {
-      try {
-        inputs.regionId = ctx.region();
-      } catch (err) {
-        failures.push({ property: "regionId", reason: errorText(err) });
-      }
-    }
+    fillDefaultRegion(ctx, inputs, failures);
     return { inputs, failures };
   },
 
   async diff(ctx, _id, olds, news) {
-    let defaultRegion: string | undefined;
-    if (olds.regionId === undefined) {
-      try {
-        defaultRegion = ctx.region();
-      } catch {
-        defaultRegion = undefined;
-      }
-    }
-    return diffAnycastEipAssociation(olds, news, defaultRegion);
+    return diffAnycastEipAssociation(olds, news, providerRegionIfAny(ctx, olds));
   },
 
   async create(ctx, inputs) {

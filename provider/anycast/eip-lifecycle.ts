@@ -12,8 +12,10 @@ import {
   PartialCreateError,
   Props,
   deadlineFor,
+  fillDefaultRegion,
   isUnknown,
   plain,
+  providerRegionIfAny,
   withResourceLimits,
 } from "../lifecycle";
 import {
@@ -356,26 +358,12 @@ export const anycastEipAddressLifecycle: Lifecycle = {
     // A new EIP gets the documented default; an adopted one keeps its bandwidth unless one is declared.
     if (inputs.adoptAnycastId === undefined) inputs.bandwidth ??= DEFAULT_BANDWIDTH;
     const failures = validateAnycastEipAddress(inputs);
-    if (inputs.regionId === undefined) {
-      try {
-        inputs.regionId = ctx.region();
-      } catch (err) {
-        failures.push({ property: "regionId", reason: errorText(err) });
-      }
-    }
+    fillDefaultRegion(ctx, inputs, failures);
     return { inputs, failures };
   },
 
   async diff(ctx, id, olds, news) {
-    let defaultRegion: string | undefined;
-    if (olds.regionId === undefined) {
-      try {
-        defaultRegion = ctx.region();
-      } catch {
-        defaultRegion = undefined;
-      }
-    }
-    return diffAnycastEipAddress(id, olds, news, defaultRegion);
+    return diffAnycastEipAddress(id, olds, news, providerRegionIfAny(ctx, olds));
   },
 
   async create(ctx, inputs) {

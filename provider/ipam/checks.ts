@@ -3,7 +3,7 @@
  * the stored outputs. `delete` and the preflight command both call them, so they cannot disagree.
  */
 import { CloudContext } from "../cloud/context";
-import { ReleaseRefusedError } from "../lifecycle";
+import { ReleaseRefusedError, storedRegion } from "../lifecycle";
 import { describeAllocation, getAllocation } from "./api";
 import { AllocationRecord } from "./types";
 
@@ -68,9 +68,7 @@ export function assertAllocationReleasable(v: AllocationVerdict): void {
 }
 
 /** The region a stored allocation's calls go to: its stored regionId, else the provider's (older state may lack it). */
-export function allocationRegion(ctx: CloudContext, props: Record<string, unknown>): string {
-  return typeof props.regionId === "string" && props.regionId ? props.regionId : ctx.region();
-}
+export const allocationRegion: (ctx: CloudContext, props: Record<string, unknown>) => string = storedRegion;
 
 /** What the pre-delete read found: the region used, the record (undefined when gone) and the verdict. */
 export interface AllocationInspection {

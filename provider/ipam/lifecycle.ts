@@ -3,9 +3,8 @@
  * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
  */
 import { CloudContext } from "../cloud/context";
-import { SettingsError } from "../cloud/settings";
 import { pollUntil } from "../cloud/poll";
-import { Lifecycle, PartialCreateError, Props, deadlineFor, isUnknown, plain, withResourceLimits } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
 import { createAllocation, deleteAllocation, describeAllocation, getAllocation, outputsFromRecord, updateAllocation } from "./api";
 import { allocationRegion, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
@@ -35,19 +34,14 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
   async check(ctx, _olds, news) {
     const failures = validateAllocationInputs(news);
     const inputs = plain(news);
-    if (inputs.regionId === undefined) {
-      try {
-        inputs.regionId = ctx.region();
-      } catch (err) {
-        if (!(err instanceof SettingsError)) throw err;
-        failures.push({ property: "regionId", reason: err.message });
-      }
-    }
+    fillDefaultRegion(ctx, inputs, failures);
     return { inputs, failures };
   },
 
-  async diff(_ctx, _id, olds, news) {
-    const replaces: string[] = REPLACE_KEYS.filter((k) => changed(olds[k], news[k]));
+  async diff(ctx, _id, olds, news) {
+    // State from an earlier version may lack regionId: it was the provider's region then.
+    const stored: Props = { ...olds, regionId: olds.regionId ?? providerRegionIfAny(ctx, olds) };
+    const replaces: string[] = REPLACE_KEYS.filter((k) => changed(stored[k], news[k]));
     // `cidr` in the outputs is the allocated block. A mask-based allocation has no cidr input; switching
     // between an explicit CIDR and the same-sized mask of the block we hold is not a change.
     const newCidr = news.cidr;

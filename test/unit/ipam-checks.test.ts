@@ -106,3 +106,9 @@ describe("pre-delete verdict", () => {
     expect(() => assertAllocationReleasable(v)).toThrow(/^refusing to release IPAM pool allocation ipam-pool-alloc-1: it is a VPC allocation owned by VPC vpc-9 .*Delete the VPC vpc-9/);
   });
 });
+
+test("diff: state without regionId (an earlier version) is in the provider's region, not a replace", async () => {
+  const old = { allocationId: "a", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24" };
+  expect(await lc.diff(ctx, "a", old, { ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou" })).toMatchObject({ changes: false });
+  expect((await lc.diff(ctx, "a", old, { ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-beijing" })).replaces).toEqual(["regionId"]);
+});
