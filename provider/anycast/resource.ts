@@ -74,6 +74,11 @@ export class AnycastEipAddress extends pulumi.dynamic.Resource {
       "alicloud",
       "AnycastEipAddress",
     );
+    // anycastId is the resource ID. The ID stays known while an in-place update is previewed, but the
+    // other outputs of a dynamic resource do not (the dynamic-provider host cannot preview an update, so the
+    // engine hands back the new inputs as the state): an association taking `eip.anycastId` would be
+    // planned as a replacement whenever the EIP's bandwidth, name or detachOnDelete changes.
+    (this as unknown as { anycastId: pulumi.Output<string> }).anycastId = this.id;
   }
 }
 

@@ -41,7 +41,8 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
   async diff(ctx, _id, olds, news) {
     // State from an earlier version may lack regionId: it was the provider's region then.
     const stored: Props = { ...olds, regionId: olds.regionId ?? providerRegionIfAny(ctx, olds) };
-    const replaces: string[] = REPLACE_KEYS.filter((k) => changed(stored[k], news[k]));
+    // Dropping adoptAllocationId after adopting keeps the allocation (it is managed now); naming another one replaces.
+    const replaces: string[] = REPLACE_KEYS.filter((k) => (k === "adoptAllocationId" && news[k] === undefined ? false : changed(stored[k], news[k])));
     // `cidr` in the outputs is the allocated block. A mask-based allocation has no cidr input; switching
     // between an explicit CIDR and the same-sized mask of the block we hold is not a change.
     const newCidr = news.cidr;

@@ -46,5 +46,9 @@ export class IpamPoolAllocation extends pulumi.dynamic.Resource {
       "alicloud",
       "IpamPoolAllocation",
     );
+    // The id *is* the allocation id. While an in-place update is previewed, a dynamic resource's other
+    // outputs are unknown (the engine previews with the new inputs as state), so resources taking
+    // `allocationId` would be planned as replacements; the id stays known.
+    (this as unknown as { allocationId: pulumi.Output<string> }).allocationId = this.id;
   }
 }

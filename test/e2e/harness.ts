@@ -3,10 +3,11 @@
  * PULUMI_HOME and file backend per stack, a passphrase secrets provider, nothing downloaded.
  */
 import { spawn, ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RunningEmulator } from "../../emulator";
+import { CallParams, createContext, envSource, ProductName } from "../../provider/cloud";
 
  
 const { pulumiBinDir } = require("../../scripts/pulumi-bin-dir.js") as { pulumiBinDir(): string };
@@ -69,7 +70,12 @@ export class TestStack {
         output += d;
       });
       child.on("error", reject);
-      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, output }));
+      child.on("close", (code, signal) => {
+        // E2E_TRANSCRIPT=<file>: append every command and what it printed (to read what a user would see).
+        const transcript = process.env.E2E_TRANSCRIPT;
+        if (transcript) appendFileSync(transcript, `\n$ pulumi ${args.join(" ")}\n${output}[exit ${code ?? signal}]\n`);
+        resolve({ code, signal, stdout, stderr, output });
+      });
       child.stdin.end(options.input ?? "");
       options.onSpawn?.(child);
     });
@@ -142,11 +148,125 @@ export class TestStack {
     return ((await this.exportState()).deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/alicloud:"));
   }
 
+  /** The URN of one of our resources, e.g. `urn("AnycastEipAddress", "eip")`. */
+  urn(type: string, name: string): string {
+    const project = /^name:\s*(\S+)/m.exec(readFileSync(path.join(this.cwd, "Pulumi.yaml"), "utf8"))?.[1];
+    return `urn:pulumi:${this.stack}::${project}::pulumi-nodejs:dynamic/alicloud:${type}::${name}`;
+  }
+
+  /** The checkpoint's `pending_operations` (operations a killed run started and never finished). */
+  async pendingOperations(): Promise<PendingOperation[]> {
+    return ((await this.exportState()).deployment.pending_operations ?? []) as PendingOperation[];
+  }
+
+  /**
+   * `pulumi cancel --yes`: with the file backend this deletes the lock a killed run left behind (without it
+   * every later update fails with "the stack is currently locked").
+   */
+  cancel(): Promise<RunResult> {
+    return this.run(["cancel", "--yes", "-s", this.stack]);
+  }
+
+  /**
+   * Runs `pulumi <args>` and SIGKILLs it — together with the plugins it started (language host, dynamic
+   * provider), as a crashed CI runner or machine would lose them — as soon as `when()` is true. `when` is
+   * polled every `pollMs`. `killed` lists the pids that were killed (empty if the command ended first).
+   */
+  async runKilledWhen(args: string[], when: () => boolean, pollMs = 10): Promise<RunResult & { killed: number[] }> {
+    const killed: number[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const result = await this.run(args, {
+      onSpawn: (child) => {
+        timer = setInterval(() => {
+          if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+          if (!when()) return;
+          clearInterval(timer);
+          killed.push(...killTree(child.pid));
+        }, pollMs);
+      },
+    });
+    clearInterval(timer);
+    return { ...result, killed };
+  }
+
   async remove(): Promise<void> {
     await this.run(["stack", "rm", "--yes", "--force", "-s", this.stack]);
     rmSync(this.home, { recursive: true, force: true });
     rmSync(path.join(this.cwd, `Pulumi.${this.stack}.yaml`), { force: true });
   }
+}
+
+export interface PendingOperation {
+  type: "creating" | "updating" | "deleting" | "reading" | "importing" | string;
+  resource: StateResource;
+}
+
+/** Pids of every live descendant of `root` (from /proc; Linux only). */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid …": comm may contain spaces and parentheses, so parse after the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const walk = (pid: number): void => {
+    for (const child of children.get(pid) ?? []) {
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/**
+ * SIGKILLs `pid` and every descendant, each by its id. The tree is read first: the CLI starts its plugins
+ * in their own process groups, and once the CLI is dead they would be re-parented and could not be found.
+ */
+export function killTree(pid: number): number[] {
+  const pids = [pid, ...descendants(pid)];
+  const killed: number[] = [];
+  for (const p of pids) {
+    try {
+      process.kill(p, "SIGKILL");
+      killed.push(p);
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
+}
+
+/**
+ * One signed API call to the emulator, exactly as the provider makes it (same transport and signature) —
+ * for changes made "outside Pulumi" in tests, e.g. an association created in the console.
+ */
+export function cloudCall(
+  emu: RunningEmulator,
+  product: ProductName,
+  action: string,
+  params: CallParams,
+  region = "cn-hangzhou",
+): Promise<Record<string, unknown>> {
+  const ctx = createContext(
+    envSource({}, {
+      "alicloud:accessKey": emu.accessKeyId,
+      "alicloud:secretKey": emu.accessKeySecret,
+      "alicloud:region": region,
+      "alicloud:endpoints": JSON.stringify({ vpcipam: emu.url, eipanycast: emu.url }),
+    }),
+  );
+  return ctx.transport.call(product, action, params, { region });
 }
 
 export interface StateResource {

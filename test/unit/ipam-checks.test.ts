@@ -112,3 +112,10 @@ test("diff: state without regionId (an earlier version) is in the provider's reg
   expect(await lc.diff(ctx, "a", old, { ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou" })).toMatchObject({ changes: false });
   expect((await lc.diff(ctx, "a", old, { ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-beijing" })).replaces).toEqual(["regionId"]);
 });
+
+test("diff: dropping adoptAllocationId after adoption keeps the allocation; naming another one replaces", async () => {
+  const adopted = { allocationId: "ipam-pool-alloc-1", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" };
+  expect((await lc.diff(ctx, "x", adopted, { ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou" })).replaces).toEqual([]);
+  expect((await lc.diff(ctx, "x", adopted, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-2" })).replaces).toEqual(["adoptAllocationId"]);
+  expect((await lc.diff(ctx, "x", { ...adopted, adoptAllocationId: undefined }, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" })).replaces).toEqual(["adoptAllocationId"]);
+});
