@@ -4,6 +4,7 @@
  * preview, up, outputs, a destroy refused because someone attached the EIP outside Pulumi, the fix,
  * and a destroy that releases everything — ending with the emulator's (empty) inventory.
  */
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { startEmulator, RunningEmulator } from "../emulator";
@@ -36,6 +37,17 @@ function echo(): (chunk: string) => void {
     }
     process.stdout.write(out.replace(/(   │ \n){2,}/g, "   │ \n"));
   };
+}
+
+/** Runs `node args…` with the CLI's environment, streaming its output; resolves to the exit code. */
+function runNode(args: string[], env: Record<string, string>, out: (chunk: string) => void): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (d: Buffer) => out(d.toString()));
+    child.stderr.on("data", (d: Buffer) => out(d.toString()));
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
 }
 
 function inventory(emu: RunningEmulator): { allocations: unknown[]; eips: { AnycastId: string; Status: string; AnycastEipBindInfoList?: { BindInstanceId: string }[] }[] } {
@@ -92,6 +104,11 @@ async function main(): Promise<void> {
     );
     emu.control.settle();
     note(`${outputs.anycastId} is now bound to the SLB (managed by this program) and to ${ENI} (not)`);
+
+    heading("pulumi-alicloud-release preflight — what would destroy refuse? (reads and dry runs only)");
+    const mutatingBefore = emu.control.calls().filter((c) => c.mutating).length;
+    const preflight = await runNode([path.join(REPO, "dist", "cli", "main.js"), "preflight", "--stack", "demo", "--cwd", REPO], pulumi.env, echo());
+    note(`exit code ${preflight} (2 = something would be refused); mutating API calls: ${emu.control.calls().filter((c) => c.mutating).length - mutatingBefore}`);
 
     heading("pulumi destroy — refused for the EIP: it is still bound to an instance this program does not manage");
     const releasesBefore = emu.control.calls().filter((c) => c.action === "ReleaseAnycastEipAddress").length;
