@@ -1,0 +1,153 @@
+/**
+ * `npm run bench [-- --quick] [-- --only latency,calls,state,scale] [-- --parallel N]`
+ *
+ * Figures, never assertions: release latency and API calls per release against the emulator on the real
+ * clock, bytes of provider code per resource in Pulumi state, and create/destroy at scale through the
+ * real Pulumi CLI under a 20 requests/s per-action throttle. Each part writes bench/results/<part>.json
+ * (with the machine, Node and CLI versions) and prints a table.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { MachineInfo, describeMachine, machineInfo, markdownTable, parseArgs, pulumiBinDir, repoRoot, resultsDir, writeResult } from "./common";
+import { CALLS_HEADERS, LATENCY_HEADERS, ReleaseResult, callsRows, failureLines, latencyRows, measureReleases, printCalls, printLatency } from "./release";
+import { StateResult, measureState, printState } from "./state";
+import { ScaleResult, measureScale, printScale } from "./scale";
+
+const PARTS = ["latency", "calls", "state", "scale"] as const;
+type Part = (typeof PARTS)[number];
+
+const USAGE = `usage: npm run bench [-- --quick] [-- --only ${PARTS.join(",")}] [-- --parallel N] [-- --sizes 50,100,200,400] [-- --no-baseline] [-- --reps N] [-- --summary]
+  --summary    only rewrite bench/results/summary.md from the JSON results there
+  --quick      a short run (about a minute): fewer settle times and repetitions, 100 resources for state, 50 for scale
+  --only       comma-separated parts (default: all)
+  --parallel   pulumi --parallel for the scale part (default: the CLI's default, 8 = 4 × cores)
+  --no-baseline  skip the unthrottled run of the largest size
+  --sizes      total resources per scale step, half allocations, half EIPs (default 50,100,200,400; --quick 50)
+  --reps       repetitions per (resource, S, poller) for latency/calls (default 5; --quick 2)`;
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** The CLI parts need the Pulumi CLI that scripts/install-pulumi builds; build it (idempotent) or say how. */
+function ensurePulumi(): void {
+  const bin = pulumiBinDir();
+  const script = path.join(repoRoot(), "scripts", "install-pulumi");
+  log(`checking the Pulumi CLI (scripts/install-pulumi; builds it from Go modules on the first run, several minutes)…`);
+  const r = spawnSync("bash", [script], { stdio: ["ignore", "ignore", "inherit"] });
+  if (r.status !== 0 || !existsSync(path.join(bin, "pulumi")) || !existsSync(path.join(bin, "pulumi-language-nodejs"))) {
+    throw new Error(
+      `the state and scale parts drive the real Pulumi CLI, which scripts/install-pulumi builds into ${bin} (it needs Go; \`npm test\` runs it too). ` +
+        `It failed or left no CLI; run \`bash scripts/install-pulumi\` and look at its output, or run only the emulator parts: npm run bench -- --only latency,calls`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const { flags, values } = parseArgs(process.argv.slice(2));
+  if (flags.has("help") || flags.has("h")) {
+    log(USAGE);
+    return;
+  }
+  if (flags.has("summary")) {
+    log(`wrote ${path.relative(process.cwd(), writeSummary())}`);
+    return;
+  }
+  for (const f of flags) if (f !== "quick" && f !== "no-baseline") throw new Error(`unknown flag --${f}\n${USAGE}`);
+  for (const k of values.keys()) if (!["only", "parallel", "sizes", "reps"].includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
+  const quick = flags.has("quick");
+  const only = (values.get("only") ?? PARTS.join(",")).split(",").map((s) => s.trim()).filter(Boolean);
+  for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`unknown part "${p}" (known: ${PARTS.join(", ")})`);
+  const parts = new Set(only as Part[]);
+  const parallel = values.has("parallel") ? Number(values.get("parallel")) : undefined;
+  if (parallel !== undefined && !(Number.isInteger(parallel) && parallel > 0)) throw new Error("--parallel must be a positive whole number");
+  const reps = values.has("reps") ? Number(values.get("reps")) : quick ? 2 : 5;
+  if (!(Number.isInteger(reps) && reps > 0)) throw new Error("--reps must be a positive whole number");
+  const sizes = (values.get("sizes") ?? (quick ? "50" : "50,100,200,400")).split(",").map(Number);
+  if (sizes.some((n) => !(Number.isInteger(n) && n >= 2 && n % 2 === 0))) throw new Error("--sizes must be even whole numbers ≥ 2");
+
+  if (parts.has("state") || parts.has("scale")) ensurePulumi();
+  let machine: MachineInfo = machineInfo();
+  log(describeMachine(machine));
+  const started = Date.now();
+  const written: string[] = [];
+  const mode = quick ? "quick" : "full";
+
+  if (parts.has("latency") || parts.has("calls")) {
+    const settle = quick ? [500, 2000] : [500, 2000, 5000];
+    const pollers = parts.has("calls") ? ["ours", "reference", "growth-0.5", "growth-1", "growth-2"] : ["ours", "reference"];
+    log(`\n== release latency and API calls per release (real clock, settle times ${settle.map((s) => s / 1000).join(", ")} s, ${reps} repetitions)`);
+    const release: ReleaseResult = await measureReleases({ eipSettleMs: settle, allocationSettleMs: [0, ...settle], reps, pollers, log });
+    if (parts.has("latency")) {
+      log(`\nrelease latency: delete() start → release confirmed (goal ≤ 1.2 × S)\n${printLatency(release)}`);
+      written.push(writeResult("latency", { part: "latency", mode, machine, headers: LATENCY_HEADERS, rows: latencyRows(release), failed: failureLines(release), ...release }));
+    }
+    if (parts.has("calls")) {
+      log(`\nAPI calls per release, from the emulator's call log (goal ≤ 3 per allocation, ≤ 6 per EIP)\n${printCalls(release)}`);
+      for (const l of failureLines(release)) log(`failed: ${l}`);
+      written.push(writeResult("calls", { part: "calls", mode, machine, headers: CALLS_HEADERS, rows: callsRows(release), failed: failureLines(release), ...release }));
+    }
+  }
+
+  if (parts.has("state")) {
+    machine = machineInfo();
+    log(`\n== bytes of provider code per resource in state (real CLI, 100 resources)`);
+    const state = await measureState({ total: 100, log });
+    log(`\n${printState(state)}`);
+    written.push(writeResult("state", { part: "state", mode, machine, ...state }));
+  }
+
+  if (parts.has("scale")) {
+    machine = machineInfo();
+    log(`\n== scale: create then destroy through the real CLI, every action throttled at 20 requests/s (sizes ${sizes.join(", ")})`);
+    const scale = await measureScale({ sizes, perSecond: 20, parallel, baseline: !flags.has("no-baseline"), log });
+    log(`\n${printScale(scale)}`);
+    written.push(writeResult("scale", { part: "scale", mode, machine, ...scale }));
+  }
+
+  const summary = writeSummary();
+  log(`\n${describeMachine(machine)}`);
+  log(`summary of the latest results (Markdown): ${path.relative(process.cwd(), summary)}`);
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${written.map((f) => path.relative(process.cwd(), f)).join(", ") || "nothing"}`);
+}
+
+function readResult<T>(name: string): (T & { machine: MachineInfo; mode: string }) | undefined {
+  const file = path.join(resultsDir(), `${name}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T & { machine: MachineInfo; mode: string }) : undefined;
+}
+
+/** bench/results/summary.md: the latest result of every part as Markdown tables, each with its machine line. */
+function writeSummary(): string {
+  const out: string[] = ["# Benchmark results", "", "Generated by `npm run bench` from the JSON files beside this one; each part names the run it comes from.", ""];
+  const header = (title: string, r: { machine: MachineInfo; mode: string }) => out.push(`## ${title}`, "", `_${r.mode} run, ${r.machine.measuredAt}; ${describeMachine(r.machine)}_`, "");
+  type Rows = { headers: string[]; rows: (string | number)[][]; failed?: string[]; notes?: string[] };
+  const latency = readResult<Rows>("latency");
+  if (latency) {
+    header("Release latency (delete() start → release confirmed; goal ≤ 1.2 × S)", latency);
+    out.push(markdownTable(latency.headers, latency.rows), "", ...(latency.failed ?? []).map((l) => `- failed: ${l}`), ...(latency.notes ?? []).map((l) => `- ${l}`), "");
+  }
+  const calls = readResult<Rows>("calls");
+  if (calls) {
+    header("API calls per release (goal ≤ 3 per allocation, ≤ 6 per EIP)", calls);
+    out.push(markdownTable(calls.headers, calls.rows), "");
+  }
+  const state = readResult<StateResult>("state");
+  if (state) {
+    header("Provider code stored per resource in state (goal ≤ 2 KB per resource)", state);
+    out.push(printState(state, true), "", ...state.notes.map((l) => `- ${l}`), "");
+  }
+  const scale = readResult<ScaleResult>("scale");
+  if (scale) {
+    header("Scale through the real CLI, every action throttled (goals: 0 failures, ≥ 80 % of the throttle bound)", scale);
+    out.push(printScale(scale, true), "", ...scale.notes.map((l) => `- ${l}`), "");
+  }
+  const file = path.join(resultsDir(), "summary.md");
+  writeFileSync(file, out.join("\n"));
+  return file;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
