@@ -221,7 +221,7 @@ export function toCloudError(err: unknown, operation?: string): CloudError {
     return new CloudError({
       code: connect ? "ConnectTimeout" : "ReadTimeout",
       message: connect
-        ? "could not connect to the endpoint in time"
+        ? "the connection to the endpoint stayed idle past the timeout (the request may have been applied)"
         : "no response within the read timeout (the request may have been applied)",
       kind: "transient",
       operation,

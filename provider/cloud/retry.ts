@@ -8,7 +8,7 @@
  * deadline.
  */
 import pRetry from "p-retry";
-import { CloudError, isRetryable, toCloudError } from "./errors";
+import { CloudError, isRetryable, isThrottling, toCloudError } from "./errors";
 
 export interface BackoffPolicy {
   /** Upper bound of the first delay; the n-th delay is drawn from [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. */
@@ -60,8 +60,19 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
 }
 
 /**
- * Runs `fn` until it succeeds, fails with a non-retryable error, runs out of attempts, or the deadline
- * would pass before the next attempt. Every error that leaves is a CloudError naming `operation`.
+ * Throttling says "slow down", not "this will not work": throttled attempts do not use up `maxAttempts`
+ * (the deadline still bounds them), and their backoff starts this many times higher. Otherwise a few
+ * operations competing for one throttled action can exhaust their attempts while the bound is honoured.
+ */
+export const THROTTLE_BACKOFF_FACTOR = 5;
+
+/** More attempts than any deadline allows; the real bounds are `maxAttempts` (non-throttled) and the deadline. */
+const P_RETRY_CEILING = 10_000;
+
+/**
+ * Runs `fn` until it succeeds, fails with a non-retryable error, runs out of (non-throttled) attempts,
+ * or the deadline would pass before the next attempt. Every error that leaves is a CloudError naming
+ * `operation`.
  */
 export async function withRetry<T>(
   operation: string,
@@ -73,6 +84,9 @@ export async function withRetry<T>(
   const startedAt = clock.now();
   const deadlineAt = options.deadlineAt ?? startedAt + policy.deadlineMs;
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
+  const throttlePolicy: BackoffPolicy = { baseDelayMs: policy.baseDelayMs * THROTTLE_BACKOFF_FACTOR, maxDelayMs: policy.maxDelayMs };
+  let counted = 0;
+  let throttled = 0;
   let last: CloudError | undefined;
   try {
     return await pRetry(
@@ -88,16 +102,28 @@ export async function withRetry<T>(
         }
       },
       {
-        retries: maxAttempts - 1,
+        retries: P_RETRY_CEILING,
         minTimeout: 0,
         maxTimeout: 0,
         factor: 1,
         randomize: false,
         onFailedAttempt: async (failure) => {
-          const { attemptNumber, retriesLeft } = failure;
+          const { attemptNumber } = failure;
           const cloud = failure instanceof CloudError ? failure : toCloudError(failure, operation);
-          const delay = retriesLeft <= 0 ? undefined : backoffDelay(attemptNumber, policy, clock.random);
-          if (delay !== undefined && clock.now() + delay >= deadlineAt) {
+          const isThrottled = isThrottling(cloud);
+          if (isThrottled) throttled++;
+          else counted++;
+          const exhausted = counted >= maxAttempts || attemptNumber > P_RETRY_CEILING;
+          const delay = exhausted
+            ? undefined
+            : isThrottled
+              ? backoffDelay(throttled, throttlePolicy, clock.random)
+              : backoffDelay(counted, policy, clock.random);
+          if (exhausted) {
+            options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud });
+            throw last ?? cloud.afterAttempts(attemptNumber);
+          }
+          if (clock.now() + delay! >= deadlineAt) {
             options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud });
             last = new CloudError({
               ...cloud.fields(),
@@ -107,7 +133,7 @@ export async function withRetry<T>(
             throw last;
           }
           options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud, nextDelayMs: delay });
-          if (delay !== undefined && delay > 0) await clock.sleep(delay);
+          if (delay! > 0) await clock.sleep(delay!);
         },
       },
     );

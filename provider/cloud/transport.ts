@@ -80,11 +80,17 @@ export class SignedTransport implements Transport {
     });
     const runtime = new $Util.RuntimeOptions({
       autoretry: false,
-      readTimeout: this.timeouts.readTimeoutMs,
-      connectTimeout: this.timeouts.connectTimeoutMs,
+      // httpx arms a read timer per request on the socket and clears it only in its own read(), which
+      // openapi-client does not use; on its keep-alive agent (module-level, not configurable through
+      // openapi-client) a finished call's timer later clears or fires into the next call on that socket.
+      // So its read timer is pushed out of the way and the read timeout is enforced here instead.
+      readTimeout: UNUSED_CLIENT_READ_TIMEOUT_MS,
+      // Applied by httpx as the socket's idle limit for each request: it bounds a connection that never
+      // opens and tears down a request we stopped waiting for. It must not undercut the read timeout.
+      connectTimeout: Math.max(this.timeouts.connectTimeoutMs, this.timeouts.readTimeoutMs + 1000),
     });
     try {
-      const response = await client.callApi(apiParams, request, runtime);
+      const response = await withReadTimeout(client.callApi(apiParams, request, runtime), this.timeouts.readTimeoutMs);
       const body = (response?.body ?? {}) as Record<string, unknown>;
       this.onCall?.({ product, action, ok: true, requestId: typeof body.RequestId === "string" ? body.RequestId : undefined });
       return body;
@@ -130,6 +136,24 @@ function credentialFailure(err: unknown): CloudError | undefined {
     return new CloudError({ code: "MissingCredentials", message: missingCredentialsMessage(message), kind: "permanent", cause: err });
   }
   return undefined;
+}
+
+/** Far beyond any call: httpx's own read timer must never fire (see `call`). */
+const UNUSED_CLIENT_READ_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+/** The per-call read timeout: from sending the request to having the whole response. */
+function withReadTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`ReadTimeout(${ms})`);
+      err.name = "RequestTimeoutError";
+      reject(err);
+    }, ms);
+  });
+  // The abandoned call settles later (httpx's idle limit ends it); its outcome is of no interest.
+  call.catch(() => undefined);
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
 }
 
 function stripUndefined(params: CallParams): Record<string, unknown> {

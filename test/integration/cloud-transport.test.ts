@@ -85,3 +85,18 @@ test("no credentials anywhere: the error lists every place that was searched", a
     process.env.HOME = home;
   }
 });
+
+test("each call gets its own read timeout: an earlier call's timer neither cuts a later one short nor lets a slow one hang", async () => {
+  const env = emulatorEnv(emu, { ALICLOUD_RELEASE_CONNECT_TIMEOUT_MS: "100", ALICLOUD_RELEASE_READ_TIMEOUT_MS: "600" });
+  const ctx = createContext(envSource(env));
+  const call = () => ctx.transport.call("VpcIpam", "ListIpamPools", { RegionId: "cn-hangzhou" }, { region: "cn-hangzhou" });
+  await call();
+  // slower than the connect timeout, within the read timeout: answered
+  emu.control.addFault({ action: "ListIpamPools", kind: "latency", latencyMs: 300, count: 1 });
+  await expect(call()).resolves.toHaveProperty("RequestId");
+  // slower than the read timeout, right after other calls on the same transport: times out
+  emu.control.addFault({ action: "ListIpamPools", kind: "latency", latencyMs: 1500, count: 1 });
+  const started = Date.now();
+  await expect(call()).rejects.toMatchObject({ code: "ReadTimeout", kind: "transient" });
+  expect(Date.now() - started).toBeLessThan(1400);
+});

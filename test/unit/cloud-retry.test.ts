@@ -38,11 +38,31 @@ describe("withRetry", () => {
     let calls = 0;
     const err = await withRetry("releasing Anycast EIP aeip-1", async () => {
       calls++;
-      throw new CloudError({ code: "Throttling.User", message: `try ${calls}`, requestId: `R${calls}` });
+      throw new CloudError({ code: "SystemBusy", message: `try ${calls}`, requestId: `R${calls}`, status: 503 });
     }, policy, { clock: virtualClock() }).catch((e) => e);
     expect(calls).toBe(5);
     expect(err).toBeInstanceOf(CloudError);
-    expect(err.message).toBe("releasing Anycast EIP aeip-1: after 5 failed attempts: Throttling.User: try 5 (RequestId R5)");
+    expect(err.message).toBe("releasing Anycast EIP aeip-1: after 5 failed attempts: SystemBusy: try 5 (RequestId R5)");
+  });
+
+  test("throttled attempts do not use up maxAttempts; they back off from a higher floor until the deadline", async () => {
+    const clock = virtualClock(0, () => 1);
+    let calls = 0;
+    const out = await withRetry("op", async () => {
+      calls++;
+      if (calls <= 12) throw new CloudError({ code: "Throttling.User", message: "slow down" });
+      return "done";
+    }, { ...policy, maxAttempts: 3, deadlineMs: 10 ** 9 }, { clock });
+    expect(out).toBe("done");
+    expect(calls).toBe(13);
+    // floor 5 x 100 ms, doubling, capped at 1 s
+    expect(clock.slept.slice(0, 3)).toEqual([500, 1000, 1000]);
+
+    const stuck = await withRetry("op", async () => {
+      throw new CloudError({ code: "Throttling.User", message: "slow down", requestId: "T" });
+    }, { ...policy, maxAttempts: 3, deadlineMs: 5000 }, { clock: virtualClock(0, () => 1) }).catch((e) => e);
+    expect(stuck.message).toMatch(/after \d+ failed attempts: Throttling.User: slow down \(gave up: the next attempt would pass the 5 s deadline\)/);
+    expect(stuck.attempts).toBeGreaterThan(3);
   });
 
   test("stops when the next attempt would pass the deadline", async () => {
