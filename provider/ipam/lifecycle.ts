@@ -12,8 +12,15 @@ import { cidrPrefix, cidrsMayOverlap, validateAllocationInputs } from "./validat
 
 /** Changing any of these means a different allocation. */
 const REPLACE_KEYS = ["ipamPoolId", "regionId", "adoptAllocationId"] as const;
-/** Changing these is an UpdateIpamPoolAllocation. */
+/**
+ * Changing these is an UpdateIpamPoolAllocation. Leaving one unset leaves the cloud's value alone (the
+ * API cannot clear them, and an adopted allocation keeps its own name).
+ */
 const UPDATE_KEYS = ["name", "description"] as const;
+
+function cloudFieldChanged(olds: Props, news: Props, key: (typeof UPDATE_KEYS)[number]): boolean {
+  return news[key] !== undefined && changed(olds[key], news[key]);
+}
 /** Changing these only changes how the provider behaves; no API call. */
 const SETTING_KEYS = ["allowVpcAllocationRelease", "timeoutSeconds", "maxAttempts"] as const;
 
@@ -53,7 +60,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
       const heldPrefix = typeof olds.cidr === "string" ? cidrPrefix(olds.cidr) : undefined;
       if (isUnknown(newMask) || (olds.cidrMask !== undefined ? olds.cidrMask !== newMask : heldPrefix !== newMask)) replaces.push("cidrMask");
     }
-    const updates = [...UPDATE_KEYS, ...SETTING_KEYS].filter((k) => changed(olds[k], news[k]));
+    const updates = [...UPDATE_KEYS.filter((k) => cloudFieldChanged(olds, news, k)), ...SETTING_KEYS.filter((k) => changed(olds[k], news[k]))];
     const changes = replaces.length > 0 || updates.length > 0;
     // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
     const overlapping = replaces.includes("cidr") && typeof olds.cidr === "string" && typeof newCidr === "string" && cidrsMayOverlap(olds.cidr, newCidr);
@@ -122,10 +129,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     const region = regionOf(ctx, olds);
     const deadlineAt = deadlineFor(ctx, news);
     const applied = { ...inputsOf(news), regionId: region };
-    if (UPDATE_KEYS.some((k) => changed(olds[k], news[k]))) {
-      if (news.name === undefined && olds.name !== undefined || news.description === undefined && olds.description !== undefined) {
-        ctx.progress(`${describeAllocation(id)}: name/description removed from the program; the API cannot clear them, so the cloud keeps the last value`);
-      }
+    if (UPDATE_KEYS.some((k) => cloudFieldChanged(olds, news, k))) {
       await updateAllocation(ctx, {
         id,
         region,

@@ -189,3 +189,17 @@ describe("faults: exactly one allocation, none left behind, one ClientToken per 
     expect(allocations()).toHaveLength(0);
   });
 });
+
+test("storing allowVpcAllocationRelease on an adopted, named VPC allocation makes no update call", async () => {
+  const seeded = emu.control.seed({ vpcipam: { allocations: [{ ipamPoolId: poolId, cidr: "10.0.128.0/20", resourceType: "VPC", resourceId: "vpc-named", name: "vpc-reservation" }] } }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+  const id = seeded.vpcipam.ipamPoolAllocationIds[0];
+  const ctx = emulatorContext(emu);
+  const inputs = { ipamPoolId: poolId, adoptAllocationId: id, regionId: REGION };
+  const adopted = await lc.create(ctx, inputs);
+  expect(adopted.outs).toMatchObject({ name: "vpc-reservation" });
+  emu.control.clearCalls();
+  const updated = await lc.update(ctx, id, adopted.outs as Record<string, unknown>, { ...inputs, allowVpcAllocationRelease: true });
+  expect(callsOf(emu, "UpdateIpamPoolAllocation")).toHaveLength(0);
+  await lc.delete(ctx, id, updated.outs as Record<string, unknown>);
+  expect(allocations()).toHaveLength(0);
+});

@@ -119,3 +119,9 @@ test("diff: dropping adoptAllocationId after adoption keeps the allocation; nami
   expect((await lc.diff(ctx, "x", adopted, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-2" })).replaces).toEqual(["adoptAllocationId"]);
   expect((await lc.diff(ctx, "x", { ...adopted, adoptAllocationId: undefined }, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" })).replaces).toEqual(["adoptAllocationId"]);
 });
+
+test("diff: an unset name or description leaves the cloud's value alone (e.g. an adopted VPC allocation's name)", async () => {
+  const adopted = { allocationId: "a", ipamPoolId: "ipam-pool-a", cidr: "10.0.128.0/20", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1", name: "vpc-reservation", resourceType: "VPC" };
+  expect(await lc.diff(ctx, "a", adopted, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" })).toMatchObject({ changes: false });
+  expect(await lc.diff(ctx, "a", adopted, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1", allowVpcAllocationRelease: true })).toMatchObject({ changes: true, replaces: [] });
+});
