@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 const REPO = path.resolve(__dirname, "..", "..");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { pulumiBinDir } = require(path.join(REPO, "scripts", "pulumi-bin-dir.js")) as { pulumiBinDir(): string };
 
 /** Builds the CLI first if this machine has not yet (several minutes, once). */

@@ -5,6 +5,12 @@
  * serializer emits the `require` as is, since the package lives in node_modules) and hands over. The
  * implementation, credentials and SDK objects therefore never enter state, and destroy runs whatever
  * version of this package is installed — which is why delete accepts state written by earlier versions.
+ *
+ * One shim per kind lives in provider/providers/ as that module's whole export, so that an installed
+ * package is stored as a single `require(...)` of that module; where the package is not under
+ * node_modules (a workspace link), the serializer captures this object by value instead, and the
+ * methods below still load the implementation at call time. The engine's `configure` call leaves the
+ * stack config on the object the host loaded for this provider text; nothing else is kept.
  */
 import type * as pulumi from "@pulumi/pulumi";
 

@@ -3,7 +3,8 @@
  * resource kind is serialized into state); the implementation runs from the installed package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "../shim";
+import anycastEipAddressProvider = require("../providers/anycast-eip-address");
+import anycastEipAssociationProvider = require("../providers/anycast-eip-association");
 import { AnycastEipAddressArgs, AnycastEipAssociationArgs, AnycastEipBinding } from "./types";
 
 /**
@@ -45,7 +46,7 @@ export class AnycastEipAddress extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AnycastEipAddressArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerShim("AnycastEipAddress"),
+      anycastEipAddressProvider,
       name,
       {
         // Inputs that are also outputs: registered even when not given.
@@ -109,7 +110,7 @@ export class AnycastEipAssociation extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AnycastEipAssociationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerShim("AnycastEipAssociation"),
+      anycastEipAssociationProvider,
       name,
       {
         privateIpAddress: undefined,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "../shim";
+import ipamPoolAllocationProvider = require("../providers/ipam-pool-allocation");
 import { IpamPoolAllocationArgs } from "./types";
 
 /**
@@ -25,7 +25,7 @@ export class IpamPoolAllocation extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: IpamPoolAllocationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerShim("IpamPoolAllocation"),
+      ipamPoolAllocationProvider,
       name,
       {
         ...args,
