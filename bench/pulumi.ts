@@ -5,20 +5,14 @@
  * Pulumi.yaml is written next to it at run time. Credentials and endpoints reach the provider through the
  * environment (the dynamic-provider process inherits the CLI's), so no secret config is needed.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import type { RunningEmulator } from "../emulator";
+import { CliResult, offlinePulumiEnv, runPulumi } from "../demo/pulumi-cli";
 import { emulatorEnv, pulumiBinDir } from "./common";
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  output: string;
-  wallMs: number;
-}
+export type CliRun = CliResult;
 
 /** The bench project directory (where program.js was compiled to). */
 export function projectDir(): string {
@@ -52,39 +46,11 @@ export class BenchStack {
   readonly env: Record<string, string>;
 
   constructor(emu: RunningEmulator, extraEnv: Record<string, string> = {}) {
-    mkdirSync(path.join(this.home, "state"), { recursive: true });
-    this.env = {
-      PATH: `${pulumiBinDir()}:${process.env.PATH ?? ""}`,
-      HOME: process.env.HOME ?? this.home,
-      PULUMI_HOME: path.join(this.home, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${path.join(this.home, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "bench-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-      PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS: "true",
-      NO_COLOR: "1",
-      ...emulatorEnv(emu),
-      ...extraEnv,
-    };
+    this.env = { ...offlinePulumiEnv(this.home, "bench-passphrase", pulumiBinDir()), ...emulatorEnv(emu), ...extraEnv };
   }
 
   run(args: string[]): Promise<CliRun> {
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      const child = spawn("pulumi", [...args, "--stack", this.stack], { cwd: this.cwd, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let output = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-        output += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        output += d.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, output, wallMs: performance.now() - started }));
-    });
+    return runPulumi([...args, "--stack", this.stack], { cwd: this.cwd, env: this.env });
   }
 
   async ok(args: string[]): Promise<CliRun> {

@@ -10,9 +10,8 @@ import { randomUUID } from "node:crypto";
 import { startEmulator, RunningEmulator } from "../emulator";
 import { createContext } from "../provider/cloud/context";
 import { envSource } from "../provider/cloud/settings";
-import { OfflinePulumi } from "./pulumi-cli";
+import { OfflinePulumi, REPO } from "./pulumi-cli";
 
-const REPO = path.resolve(__dirname, "..", "..");
 const REGION = "cn-hangzhou";
 const ENI = "eni-console0123456789ab";
 

@@ -3,12 +3,19 @@
  * backend and a passphrase secrets provider in a temporary directory, no update checks, no plugin
  * downloads.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 
-const REPO = path.resolve(__dirname, "..", "..");
+/** The repository root, from the sources (tests) or from dist/ (the compiled demo and benchmarks). */
+export const REPO = ((): string => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "scripts", "pulumi-bin-dir.js"))) return dir;
+  }
+  throw new Error(`cannot find the repository root above ${__dirname}`);
+})();
  
 const { pulumiBinDir } = require(path.join(REPO, "scripts", "pulumi-bin-dir.js")) as { pulumiBinDir(): string };
 
@@ -23,12 +30,71 @@ export function ensurePulumiCli(): string {
   return bin;
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  output: string;
+/** The environment of an offline CLI run: private PULUMI_HOME and file backend under `home`, nothing downloaded. */
+export function offlinePulumiEnv(home: string, passphrase: string, bin = ensurePulumiCli()): Record<string, string> {
+  mkdirSync(path.join(home, "state"), { recursive: true });
+  return {
+    PATH: `${bin}:${process.env.PATH ?? ""}`,
+    HOME: process.env.HOME ?? home,
+    PULUMI_HOME: path.join(home, "pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${path.join(home, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS: "true",
+    NO_COLOR: "1",
+  };
 }
 
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved as they came: what a user sees. */
+  output: string;
+  wallMs: number;
+}
+
+export interface RunOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** Written to the CLI's standard input (closed either way). */
+  input?: string;
+  /** Streams output as it comes. */
+  echo?: (chunk: string) => void;
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+/** Runs `pulumi args…`. */
+export function runPulumi(args: readonly string[], options: RunOptions): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn("pulumi", [...args], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => {
+      const text = d.toString();
+      stdout += text;
+      output += text;
+      options.echo?.(text);
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      const text = d.toString();
+      stderr += text;
+      output += text;
+      options.echo?.(text);
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, output, wallMs: performance.now() - started }));
+    child.stdin.end(options.input ?? "");
+    options.onSpawn?.(child);
+  });
+}
+
+/** One stack of the demo project, with its own offline home. */
 export class OfflinePulumi {
   readonly dir = mkdtempSync(path.join(tmpdir(), "alicloud-release-"));
   readonly env: Record<string, string>;
@@ -36,38 +102,12 @@ export class OfflinePulumi {
   constructor(
     readonly cwd: string,
     readonly stack: string,
-    bin = ensurePulumiCli(),
   ) {
-    mkdirSync(path.join(this.dir, "state"), { recursive: true });
-    this.env = {
-      PATH: `${bin}:${process.env.PATH ?? ""}`,
-      HOME: process.env.HOME ?? this.dir,
-      PULUMI_HOME: path.join(this.dir, "home"),
-      PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "demo-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS: "true",
-    };
+    this.env = offlinePulumiEnv(this.dir, "demo-passphrase");
   }
 
-  /** Runs `pulumi args…`; `echo` streams its output, indented, as it comes. */
   run(args: string[], options: { echo?: (chunk: string) => void } = {}): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args, "--stack", this.stack], { cwd: this.cwd, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let output = "";
-      const take = (isStdout: boolean) => (d: Buffer) => {
-        const text = d.toString();
-        if (isStdout) stdout += text;
-        output += text;
-        options.echo?.(text);
-      };
-      child.stdout.on("data", take(true));
-      child.stderr.on("data", take(false));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, output }));
-    });
+    return runPulumi([...args, "--stack", this.stack], { cwd: this.cwd, env: this.env, echo: options.echo });
   }
 
   async ok(args: string[], options: { echo?: (chunk: string) => void } = {}): Promise<CliResult> {
@@ -84,5 +124,6 @@ export class OfflinePulumi {
 
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    rmSync(path.join(this.cwd, `Pulumi.${this.stack}.yaml`), { force: true });
   }
 }

@@ -2,26 +2,19 @@
  * Drives the real Pulumi CLI (built by scripts/install-pulumi) against the emulator: a temporary
  * PULUMI_HOME and file backend per stack, a passphrase secrets provider, nothing downloaded.
  */
-import { spawn, ChildProcess } from "node:child_process";
+import { ChildProcess } from "node:child_process";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RunningEmulator } from "../../emulator";
 import { CallParams, createContext, envSource, ProductName } from "../../provider/cloud";
+import { CliResult, offlinePulumiEnv, runPulumi } from "../../demo/pulumi-cli";
 
- 
 const { pulumiBinDir } = require("../../scripts/pulumi-bin-dir.js") as { pulumiBinDir(): string };
 
 export const FIXTURE = path.join(__dirname, "fixture");
 
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** stdout + stderr, for assertions on what the user sees. */
-  output: string;
-}
+export type RunResult = CliResult;
 
 let nextStackNumber = 1;
 
@@ -37,48 +30,17 @@ export class TestStack {
     readonly cwd = FIXTURE,
   ) {
     this.home = mkdtempSync(path.join(tmpdir(), "alicloud-release-e2e-"));
-    const bin = pulumiBinDir();
-    this.env = {
-      PATH: `${bin}:${process.env.PATH ?? ""}`,
-      HOME: process.env.HOME ?? this.home,
-      PULUMI_HOME: path.join(this.home, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${path.join(this.home, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-      PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS: "true",
-      NO_COLOR: "1",
-      // Credentials are deliberately NOT in the environment: they come from (secret) stack config.
-    };
-    require("node:fs").mkdirSync(path.join(this.home, "state"), { recursive: true });
+    // Credentials are deliberately NOT in the environment: they come from (secret) stack config.
+    this.env = offlinePulumiEnv(this.home, "e2e-passphrase", pulumiBinDir());
   }
 
   /** Runs `pulumi <args>` in the project with this stack's environment. */
-  run(args: string[], options: { input?: string; onSpawn?: (child: ChildProcess) => void } = {}): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args], { cwd: this.cwd, env: this.env, stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      let output = "";
-      child.stdout.on("data", (d) => {
-        stdout += d;
-        output += d;
-      });
-      child.stderr.on("data", (d) => {
-        stderr += d;
-        output += d;
-      });
-      child.on("error", reject);
-      child.on("close", (code, signal) => {
-        // E2E_TRANSCRIPT=<file>: append every command and what it printed (to read what a user would see).
-        const transcript = process.env.E2E_TRANSCRIPT;
-        if (transcript) appendFileSync(transcript, `\n$ pulumi ${args.join(" ")}\n${output}[exit ${code ?? signal}]\n`);
-        resolve({ code, signal, stdout, stderr, output });
-      });
-      child.stdin.end(options.input ?? "");
-      options.onSpawn?.(child);
-    });
+  async run(args: string[], options: { input?: string; onSpawn?: (child: ChildProcess) => void } = {}): Promise<RunResult> {
+    const r = await runPulumi(args, { cwd: this.cwd, env: this.env, ...options });
+    // E2E_TRANSCRIPT=<file>: append every command and what it printed (to read what a user would see).
+    const transcript = process.env.E2E_TRANSCRIPT;
+    if (transcript) appendFileSync(transcript, `\n$ pulumi ${args.join(" ")}\n${r.output}[exit ${r.code ?? r.signal}]\n`);
+    return r;
   }
 
   async ok(args: string[]): Promise<RunResult> {
