@@ -9,12 +9,18 @@ export const USAGE = `Usage: pulumi-alicloud-release <command> [options]
 
 Commands:
   preflight   predict what \`pulumi destroy\` would release or refuse, changing nothing
+  emulator    run the local VpcIpam + Eipanycast emulator (until interrupted)
 
 Run \`pulumi-alicloud-release <command> --help\` for the command's options.
 `;
 
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
   preflight: preflightCommand,
+  // Loaded on demand; once started, the server keeps the process alive until SIGINT/SIGTERM.
+  emulator: async (argv) => {
+    await (require("../emulator/cli") as { main(argv: string[]): Promise<void> }).main([...argv]);
+    return 0;
+  },
 };
 
 /** Dispatches to a command; returns the exit status. */

@@ -30,7 +30,7 @@ Options:
 Control plane: http://HOST:PORT/_emulator/ (see emulator/README.md).
 `;
 
-async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[]): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
