@@ -34,6 +34,10 @@ export function projectDir(): string {
       "",
     ].join("\n"),
   );
+  // Its own package scope, as a user's project has: without it, Node resolves `pulumi-alicloud-release`
+  // from inside this repository to the repository's own dist/ (package self-reference), not to the
+  // installed copy under node_modules, and the provider would be stored by value instead of as a require.
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "alicloud-release-bench", private: true }, null, 2) + "\n");
   return dir;
 }
 

@@ -153,7 +153,7 @@ export async function measureScale(options: { sizes: number[]; perSecond: number
     steps,
     notes: [
       `Every action of both products has its own token bucket: ${options.perSecond}/s, burst ${burst}; a call over it answers Throttling.User (400).`,
-      "Production retry policy (no ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS override): 8 attempts, full-jitter backoff from 200 ms capped at 5 s.",
+      "Production retry policy (no ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS override): full-jitter backoff from 200 ms capped at 5 s, 8 attempts for errors other than throttling; throttled attempts back off from 1 s and are bounded by the deadline only.",
       "Eipanycast transitions are instant here (the figure is throughput under the throttle, not settle waits).",
       "achieved = T_min / T_api with T_min = (successful calls of the busiest action − burst) / rate; wall time includes CLI start-up, the program run and checkpoint writes.",
     ],

@@ -33,7 +33,6 @@ import { CloudContext, createContext, invoke } from "../provider/cloud/context";
 import { CloudError, isRetryable } from "../provider/cloud/errors";
 import { WaitTimeoutError } from "../provider/cloud/poll";
 import { envSource } from "../provider/cloud/settings";
-import { SignedTransport, Transport } from "../provider/cloud/transport";
 import { ipamPoolAllocationLifecycle } from "../provider/ipam/lifecycle";
 import { Lifecycle, PartialCreateError, Props, ReleaseRefusedError } from "../provider/lifecycle";
 
@@ -51,12 +50,6 @@ export interface SoakOptions {
   lanes?: number;
   /** Every n-th cycle hits a refusal first (default 5; 0 = never). */
   refusalEvery?: number;
-  /**
-   * Wrap the provider's transport so every call gives up after the read timeout, whatever the HTTP
-   * client does (its read timer is not enforced on reused keep-alive connections). Shows how the
-   * lifecycles fare once the transport enforces it. Default false: the provider exactly as shipped.
-   */
-  enforceReadTimeout?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -74,7 +67,6 @@ export interface SoakReport {
   lanes: number;
   faultRate: number;
   readTimeoutMs: number;
-  enforceReadTimeout: boolean;
   durationMs: number;
   calls: number;
   faulted: number;
@@ -88,8 +80,8 @@ export interface SoakReport {
   replays: Record<string, number>;
   /**
    * Read-timeout faults injected (replies delayed to 2 × the read timeout) and how many times the client
-   * gave up (a `ReadTimeout` attempt). Fewer give-ups than injections means delayed replies were waited
-   * out and accepted: the read timeout was not enforced on those calls.
+   * gave up (a `ReadTimeout` attempt). Fewer give-ups than injections would mean delayed replies were
+   * waited out: the transport's read timeout not enforced (a regression the soak test guards).
    */
   readTimeouts: { injected: number; clientGaveUp: number };
   /** Client-observed read timeouts beyond the injected ones (machine stalls; they break exact replay). */
@@ -108,21 +100,6 @@ export interface SoakReport {
   ok: boolean;
 }
 
-/** A transport whose calls fail with a transient `ReadTimeout` once `ms` pass without an answer. */
-function withReadTimeout(inner: Transport, ms: number): Transport {
-  return {
-    call(product, action, params, options) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new CloudError({ code: "ReadTimeout", message: "no response within the read timeout (the request may have been applied)", kind: "transient" })),
-          ms,
-        );
-      });
-      return Promise.race([inner.call(product, action, params, options), timeout]).finally(() => clearTimeout(timer));
-    },
-  };
-}
 
 /** splitmix32-style mix: the lane's fault seed from the soak seed. */
 export function laneSeed(seed: number, lane: number): number {
@@ -203,14 +180,11 @@ class Lane {
     readonly emu: RunningEmulator,
     readonly env: Record<string, string>,
     readonly refusalEvery: number,
-    readonly enforceReadTimeout: boolean,
   ) {}
 
   /** A fresh context per lifecycle call, as the runtime makes one per call; progress lines are kept. */
   ctx(): CloudContext {
-    const source = envSource(this.env);
-    const transport = this.enforceReadTimeout ? withReadTimeout(new SignedTransport(source), Number(this.env.ALICLOUD_RELEASE_READ_TIMEOUT_MS)) : undefined;
-    return createContext(source, { transport, progress: (l) => this.lines.push(l) });
+    return createContext(envSource(this.env), { progress: (l) => this.lines.push(l) });
   }
 
   private inventory(): { allocations: EmuAllocation[]; eips: EmuEip[] } {
@@ -455,7 +429,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0",
         ALICLOUD_RELEASE_READ_TIMEOUT_MS: String(readTimeoutMs),
       };
-      laneObjs.push(new Lane(l, emu, env, refusalEvery, options.enforceReadTimeout === true));
+      laneObjs.push(new Lane(l, emu, env, refusalEvery));
     }
 
     let done = 0;
@@ -522,7 +496,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       lanes,
       faultRate: rate,
       readTimeoutMs,
-      enforceReadTimeout: options.enforceReadTimeout === true,
       durationMs: performance.now() - started,
       calls,
       faulted,
@@ -561,13 +534,12 @@ export function describeSoak(r: SoakReport): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(", ") || "none";
   const lines = [
-    `soak: seed ${r.seed}, ${r.cycles} cycles × (allocation + EIP/association) over ${r.lanes} lanes, ${(r.faultRate * 100).toFixed(0)} % of calls faulted, read timeout ${r.readTimeoutMs} ms` +
-      (r.enforceReadTimeout ? " (enforced by a transport wrapper)" : ""),
+    `soak: seed ${r.seed}, ${r.cycles} cycles × (allocation + EIP/association) over ${r.lanes} lanes, ${(r.faultRate * 100).toFixed(0)} % of calls faulted, read timeout ${r.readTimeoutMs} ms`,
     `  ${r.calls} API calls in ${(r.durationMs / 1000).toFixed(1)} s; ${r.faulted} faulted (${pct(r.faulted, r.calls)}): ${kv(r.faultsByKind)}`,
     `  lost responses on mutating calls: ${kv(r.lostByAction)}`,
     `  read-timeout faults on mutating calls: ${kv(r.timeoutByAction)}`,
     `  read-timeout faults: ${r.readTimeouts.injected} injected, the client gave up on ${r.readTimeouts.clientGaveUp}` +
-      (r.readTimeouts.clientGaveUp < r.readTimeouts.injected ? " (the others were waited out and accepted: the read timeout was not enforced on them)" : ""),
+      (r.readTimeouts.clientGaveUp < r.readTimeouts.injected ? " (the others were waited out: the read timeout was not enforced on them)" : ""),
     `  ClientToken replays: ${kv(r.replays)}`,
     `  created ${r.creates.allocations} allocations, ${r.creates.eips} EIPs, ${r.creates.associations} associations; duplicates: ${r.duplicates.length}`,
     `  refusals: ${r.refusals.refused}/${r.refusals.expected} refused, ${r.refusals.releaseCallsWhileRefused} release calls while refused, ${r.refusals.fixedAndReleased} fixed and released`,
@@ -579,6 +551,6 @@ export function describeSoak(r: SoakReport): string {
   for (const d of r.duplicates.slice(0, 20)) lines.push(`  DUPLICATE ${d}`);
   for (const x of [...r.leaks.allocations, ...r.leaks.eips].slice(0, 20)) lines.push(`  LEAKED ${x}`);
   for (const x of r.reruns.slice(0, 10)) lines.push(`  re-ran cycle ${x.cycle} ${x.step}: ${x.error}`);
-  lines.push(`  ${r.ok ? "OK" : "FAILED"} — replay with: npm run soak -- --cycles ${r.cycles} --seed ${r.seed} --lanes ${r.lanes} --read-timeout-ms ${r.readTimeoutMs}${r.enforceReadTimeout ? " --enforce-read-timeout" : ""}`);
+  lines.push(`  ${r.ok ? "OK" : "FAILED"} — replay with: npm run soak -- --cycles ${r.cycles} --seed ${r.seed} --lanes ${r.lanes} --read-timeout-ms ${r.readTimeoutMs}`);
   return lines.join("\n");
 }

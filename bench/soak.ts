@@ -9,7 +9,7 @@ import { describeMachine, machineInfo, parseArgs, writeResult } from "./common";
 import { describeSoak, runSoak } from "./soak-core";
 
 const USAGE =
-  "usage: npm run soak [-- --cycles 500] [-- --seed N] [-- --lanes 4] [-- --rate 0.2] [-- --read-timeout-ms 100] [-- --refusal-every 5] [-- --enforce-read-timeout]";
+  "usage: npm run soak [-- --cycles 500] [-- --seed N] [-- --lanes 4] [-- --rate 0.2] [-- --read-timeout-ms 100] [-- --refusal-every 5]";
 
 function num(values: Map<string, string>, key: string, fallback: number, ok: (n: number) => boolean): number {
   if (!values.has(key)) return fallback;
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  for (const f of flags) if (f !== "enforce-read-timeout") throw new Error(`unknown flag --${f}\n${USAGE}`);
+  for (const f of flags) throw new Error(`unknown flag --${f}\n${USAGE}`);
   for (const k of values.keys()) if (!["cycles", "seed", "lanes", "rate", "read-timeout-ms", "refusal-every"].includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const int = (n: number) => Number.isInteger(n) && n >= 0;
   const seed = num(values, "seed", Math.floor(Math.random() * 2 ** 31), (n) => int(n) && n < 2 ** 32);
@@ -36,11 +36,10 @@ async function main(): Promise<void> {
 
   const machine = machineInfo();
   process.stdout.write(`${describeMachine(machine)}\n`);
-  const enforceReadTimeout = flags.has("enforce-read-timeout");
   process.stdout.write(`soak seed ${seed} (replay: npm run soak -- --cycles ${cycles} --seed ${seed} --lanes ${lanes})\n`);
-  const report = await runSoak({ cycles, seed, lanes, faultRate, readTimeoutMs, refusalEvery, enforceReadTimeout, log: (l) => process.stdout.write(`${l}\n`) });
+  const report = await runSoak({ cycles, seed, lanes, faultRate, readTimeoutMs, refusalEvery, log: (l) => process.stdout.write(`${l}\n`) });
   process.stdout.write(`${describeSoak(report)}\n`);
-  const file = writeResult(enforceReadTimeout ? "soak-enforced-read-timeout" : "soak", { part: "soak", machine, ...report });
+  const file = writeResult("soak", { part: "soak", machine, ...report });
   process.stdout.write(`wrote ${file}\n`);
   if (!report.ok) process.exitCode = 1;
 }

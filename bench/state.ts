@@ -95,7 +95,7 @@ export async function measureState(options: { total: number; log?: (line: string
       destroyWallMs: destroy.wallMs,
       leftInCloud: inv.vpcipam.allocations.length + inv.eipanycast.eips.length,
       notes: [
-        "__provider is the serialized provider object: a few lines that require pulumi-alicloud-release/runtime at call time (provider/shim.ts).",
+        "__provider is the serialized provider: for an installed package one require of pulumi-alicloud-release/dist/provider/providers/<kind>.js (provider/shim.ts).",
         "Each resource stores it twice, in inputs and in outputs; the goal (≤ 2 KB per resource) is compared with both copies together.",
         "exportBytes is `pulumi stack export` as printed (indented JSON); compactBytes the same document without whitespace.",
       ],

@@ -37,18 +37,9 @@ test("50 cycles under 20 % faults: every cycle ends as intended, nothing leaks, 
     expect({ kind, n: (r.faultsByKind[kind] ?? 0) > 0 }).toEqual({ kind, n: true });
   }
   expect(Object.values(r.lostByAction).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-});
-
-test("with the read timeout enforced on every call (a transport wrapper), replies past it are given up on and retried without duplicates", async () => {
-  // The shipped transport leaves the read timeout unenforced on reused keep-alive connections (most
-  // delayed replies are simply waited out); this shows the lifecycles hold once it is enforced.
-  const r = await runSoak({ cycles: 20, seed: SEED + 2, lanes: 8, readTimeoutMs: 50, enforceReadTimeout: true });
-  expect({ failures: r.failures, summary: r.failures.length ? explain(r) : "" }).toEqual({ failures: [], summary: "" });
+  // Every reply held past the read timeout was given up on (and retried with the same token), none waited out.
   expect(r.readTimeouts.injected).toBeGreaterThan(0);
   expect(r.readTimeouts.clientGaveUp).toBeGreaterThanOrEqual(r.readTimeouts.injected);
-  expect(r.duplicates).toEqual([]);
-  expect(r.leaks).toEqual({ allocations: [], eips: [] });
-  expect(r.ok).toBe(true);
 });
 
 test("the same seed replays the same calls and faults", async () => {
