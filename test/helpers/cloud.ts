@@ -1,6 +1,7 @@
 import { startEmulator, RunningEmulator } from "../../emulator";
 import { CloudContext, ContextOverrides, createContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
+import { Lifecycle, Props } from "../../provider/lifecycle";
 
 export const REGION = "cn-hangzhou";
 
@@ -39,4 +40,23 @@ export async function startTestEmulator(): Promise<RunningEmulator> {
 /** Calls of one action in the emulator's log. */
 export function callsOf(emu: RunningEmulator, action: string) {
   return emu.control.calls().filter((c) => c.action === action);
+}
+
+/** What `pulumi up` does for a new resource: check (which must pass), then create with the checked inputs. */
+export async function checkedCreate(lifecycle: Lifecycle, ctx: CloudContext, args: Props): Promise<{ inputs: Props; id: string; outs: Props }> {
+  const checked = await lifecycle.check(ctx, {}, args);
+  expect(checked.failures).toEqual([]);
+  const inputs = checked.inputs as Props;
+  const result = await lifecycle.create(ctx, inputs);
+  return { inputs, id: result.id, outs: result.outs as Props };
+}
+
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function caught(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a rejection");
 }

@@ -8,6 +8,7 @@ import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-
 import { CloudContext, createContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
+import { caught, checkedCreate } from "../helpers/cloud";
 
 const REGION = "cn-hangzhou";
 let emu: RunningEmulator;
@@ -66,22 +67,7 @@ const eni = (anycastId: string, extra: Props = {}): Props => ({
   ...extra,
 });
 
-async function associated(ctx: CloudContext, args: Props) {
-  const checked = await lc.check(ctx, {}, args);
-  expect(checked.failures).toEqual([]);
-  const inputs = checked.inputs as Props;
-  const r = await lc.create(ctx, inputs);
-  return { inputs, id: r.id, outs: r.outs as Props };
-}
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
-}
+const associated = (ctx: CloudContext, args: Props) => checkedCreate(lc, ctx, args);
 
 describe("create / read / update / delete", () => {
   test("associate (held in Associating until the provider waits), read, change pop locations, detach", async () => {

@@ -8,6 +8,7 @@ import { CloudContext, createContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
 import { dispatch } from "../../provider/runtime";
+import { caught, checkedCreate } from "../helpers/cloud";
 
 const REGION = "cn-hangzhou";
 let emu: RunningEmulator;
@@ -69,22 +70,7 @@ function seed(...specs: Record<string, unknown>[]): string[] {
   return out.eipanycast.anycastIds;
 }
 
-async function created(ctx: Ctx, args: Props) {
-  const checked = await lc.check(ctx, {}, args);
-  expect(checked.failures).toEqual([]);
-  const inputs = checked.inputs as Props;
-  const result = await lc.create(ctx, inputs);
-  return { inputs, id: result.id, outs: result.outs as Props };
-}
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
-}
+const created = (ctx: Ctx, args: Props) => checkedCreate(lc, ctx, args);
 
 describe("create / read / update / delete", () => {
   test("the whole life of an EIP, with plain-JSON outputs and the call sequence of each step", async () => {

@@ -4,7 +4,7 @@
 import { RunningEmulator } from "../../emulator";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { ReleaseRefusedError } from "../../provider/lifecycle";
-import { callsOf, emulatorContext, REGION, startTestEmulator } from "../helpers/cloud";
+import { callsOf, checkedCreate, emulatorContext, REGION, startTestEmulator } from "../helpers/cloud";
 
 let emu: RunningEmulator;
 let poolId: string;
@@ -32,43 +32,39 @@ beforeEach(() => {
 
 const allocations = () => (emu.control.state().vpcipam as { allocations: { IpamPoolAllocationId: string; Cidr: string }[] }).allocations;
 
-async function created(ctx: ReturnType<typeof emulatorContext>, args: Record<string, unknown>) {
-  const checked = await lc.check(ctx, {}, args);
-  expect(checked.failures).toEqual([]);
-  return { inputs: checked.inputs as Record<string, unknown>, result: await lc.create(ctx, checked.inputs as Record<string, unknown>) };
-}
+const created = (ctx: ReturnType<typeof emulatorContext>, args: Record<string, unknown>) => checkedCreate(lc, ctx, args);
 
 describe("create / read / update / delete", () => {
   test("by CIDR and by mask; outputs are plain JSON with everything delete needs", async () => {
     const ctx = emulatorContext(emu);
     const a = await created(ctx, { ipamPoolId: poolId, cidr: "10.0.1.0/24", name: "by-cidr", description: "Web tier" });
     const b = await created(ctx, { ipamPoolId: poolId, cidrMask: 20 });
-    expect(a.result.outs).toMatchObject({ allocationId: a.result.id, cidr: "10.0.1.0/24", sourceCidr: "10.0.0.0/16", resourceType: "Custom", status: "Created", regionId: REGION, ipamPoolId: poolId, name: "by-cidr", description: "Web tier" });
-    expect(b.result.outs).toMatchObject({ cidr: "10.0.16.0/20", cidrMask: 20 });
-    expect(JSON.parse(JSON.stringify(a.result.outs))).toEqual(a.result.outs);
+    expect(a.outs).toMatchObject({ allocationId: a.id, cidr: "10.0.1.0/24", sourceCidr: "10.0.0.0/16", resourceType: "Custom", status: "Created", regionId: REGION, ipamPoolId: poolId, name: "by-cidr", description: "Web tier" });
+    expect(b.outs).toMatchObject({ cidr: "10.0.16.0/20", cidrMask: 20 });
+    expect(JSON.parse(JSON.stringify(a.outs))).toEqual(a.outs);
     expect(allocations()).toHaveLength(2);
 
-    const read = await lc.read(ctx, a.result.id, a.result.outs as Record<string, unknown>);
-    expect(read).toMatchObject({ id: a.result.id, props: { cidr: "10.0.1.0/24", name: "by-cidr" } });
+    const read = await lc.read(ctx, a.id, a.outs as Record<string, unknown>);
+    expect(read).toMatchObject({ id: a.id, props: { cidr: "10.0.1.0/24", name: "by-cidr" } });
 
-    const updated = await lc.update(ctx, a.result.id, a.result.outs as Record<string, unknown>, { ...a.inputs, name: "renamed" });
+    const updated = await lc.update(ctx, a.id, a.outs as Record<string, unknown>, { ...a.inputs, name: "renamed" });
     expect(updated.outs).toMatchObject({ name: "renamed", cidr: "10.0.1.0/24" });
 
     emu.control.clearCalls();
-    await lc.delete(ctx, a.result.id, updated.outs as Record<string, unknown>);
+    await lc.delete(ctx, a.id, updated.outs as Record<string, unknown>);
     const calls = emu.control.calls().map((c) => c.action);
     // read, release, confirm: three calls
     expect(calls).toEqual(["GetIpamPoolAllocation", "DeleteIpamPoolAllocation", "GetIpamPoolAllocation"]);
     expect(allocations().map((x) => x.Cidr)).toEqual(["10.0.16.0/20"]);
-    expect(await lc.read(ctx, a.result.id, a.result.outs as Record<string, unknown>)).toEqual({});
+    expect(await lc.read(ctx, a.id, a.outs as Record<string, unknown>)).toEqual({});
   });
 
   test("delete of an allocation that is already gone succeeds without a delete call", async () => {
     const ctx = emulatorContext(emu);
     const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
-    await lc.delete(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    await lc.delete(ctx, a.id, a.outs as Record<string, unknown>);
     emu.control.clearCalls();
-    await lc.delete(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    await lc.delete(ctx, a.id, a.outs as Record<string, unknown>);
     expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(0);
     expect(ctx.lines.join("\n")).toMatch(/already gone/);
   });
@@ -76,7 +72,7 @@ describe("create / read / update / delete", () => {
   test("delete works from state written by an earlier version (only the id, no regionId)", async () => {
     const ctx = emulatorContext(emu);
     const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
-    await lc.delete(ctx, a.result.id, { __provider: "old text" });
+    await lc.delete(ctx, a.id, { __provider: "old text" });
     expect(allocations()).toHaveLength(0);
   });
 
@@ -126,7 +122,7 @@ describe("adoption and refusals: no delete call is ever made", () => {
     emu.control.clearCalls();
     await expect(lc.delete(ctx, subPoolAlloc, { regionId: REGION, adoptAllocationId: subPoolAlloc })).rejects.toThrow(/sub-pool ipam-pool-child/);
     await expect(lc.delete(ctx, v6Alloc, { regionId: REGION, adoptAllocationId: v6Alloc, allowVpcAllocationRelease: true })).rejects.toThrow(/Ipv6VpcNotSupport/);
-    await expect(lc.delete(ctx, custom.result.id, { ...custom.result.outs, regionId: "cn-shanghai" })).rejects.toThrow(/its pool is in region cn-hangzhou but the release would be requested in cn-shanghai/);
+    await expect(lc.delete(ctx, custom.id, { ...custom.outs, regionId: "cn-shanghai" })).rejects.toThrow(/its pool is in region cn-hangzhou but the release would be requested in cn-shanghai/);
     expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(0);
     expect(allocations()).toHaveLength(3);
   });
@@ -142,14 +138,14 @@ describe("faults: exactly one allocation, none left behind, one ClientToken per 
     emu.control.addFault({ action: "CreateIpamPoolAllocation", ...(fault as { kind: "error" }) });
     const ctx = emulatorContext(emu);
     const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
-    expect(allocations().map((x) => x.IpamPoolAllocationId)).toEqual([a.result.id]);
+    expect(allocations().map((x) => x.IpamPoolAllocationId)).toEqual([a.id]);
     const creates = callsOf(emu, "CreateIpamPoolAllocation");
     expect(creates.length).toBeGreaterThan(1);
     expect(new Set(creates.map((c) => c.clientToken)).size).toBe(1);
     expect(ctx.lines.some((l) => /attempt 1 failed/.test(l))).toBe(true);
 
     emu.control.clearFaults();
-    await lc.delete(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    await lc.delete(ctx, a.id, a.outs as Record<string, unknown>);
     expect(allocations()).toHaveLength(0);
   });
 
@@ -163,7 +159,7 @@ describe("faults: exactly one allocation, none left behind, one ClientToken per 
     const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
     emu.control.clearCalls();
     emu.control.addFault({ action: "DeleteIpamPoolAllocation", ...(fault as { kind: "error" }) });
-    await lc.delete(ctx, a.result.id, a.result.outs as Record<string, unknown>);
+    await lc.delete(ctx, a.id, a.outs as Record<string, unknown>);
     expect(allocations()).toHaveLength(0);
     const deletes = callsOf(emu, "DeleteIpamPoolAllocation");
     expect(deletes.length).toBeGreaterThan(1);
