@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { RunningEmulator } from "../emulator";
+import { providerEnvFor, type RunningEmulator } from "../emulator";
 import { CloudContext, ContextOverrides, createContext } from "../provider/cloud/context";
 import { envSource } from "../provider/cloud/settings";
 
@@ -133,14 +133,7 @@ export const min = (xs: number[]): number => (xs.length === 0 ? NaN : Math.min(.
 
 /** The environment a provider process pointed at `emu` would have. No backoff override: production retry policy. */
 export function emulatorEnv(emu: RunningEmulator, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
-    ALIBABA_CLOUD_ENDPOINT_VPCIPAM: emu.url,
-    ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: emu.url,
-    ALIBABA_CLOUD_REGION: REGION,
-    ...extra,
-  };
+  return { ...providerEnvFor(emu, REGION), ...extra };
 }
 
 /** A context exactly as the provider's runtime builds one, over real HTTP to the emulator; progress lines are collected. */

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { startEmulator, RunningEmulator } from "../emulator";
+import { providerEnvFor, startEmulator, RunningEmulator } from "../emulator";
 import { createContext } from "../provider/cloud/context";
 import { envSource } from "../provider/cloud/settings";
 import { OfflinePulumi, REPO } from "./pulumi-cli";
@@ -92,9 +92,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(outputs)) note(`${k.padEnd(12)} ${v}`);
 
     heading(`meanwhile, a colleague attaches the EIP to ${ENI} in the console (outside Pulumi)`);
-    const ctx = createContext(
-      envSource({ ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret, ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: emu.url }),
-    );
+    const ctx = createContext(envSource(providerEnvFor(emu, REGION)));
     await ctx.transport.call(
       "Eipanycast",
       "AssociateAnycastEipAddress",

@@ -17,3 +17,4 @@ export type { Credential, SignatureScheme } from "./core/auth";
 export { KNOWN_ERRORS, apiError } from "./core/errors";
 export * from "./core/types";
 export * as signature from "./core/signature";
+export { providerEnvFor } from "./client-env";

@@ -1,4 +1,4 @@
-import { startEmulator, RunningEmulator } from "../../emulator";
+import { providerEnvFor, startEmulator, RunningEmulator } from "../../emulator";
 import { CloudContext, ContextOverrides, createContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
 import { Lifecycle, Props } from "../../provider/lifecycle";
@@ -7,16 +7,7 @@ export const REGION = "cn-hangzhou";
 
 /** The environment a provider process would have, pointed at the emulator, with zero backoff. */
 export function emulatorEnv(emu: RunningEmulator, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
-    ALIBABA_CLOUD_ENDPOINT_VPCIPAM: emu.url,
-    ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: emu.url,
-    ALIBABA_CLOUD_REGION: REGION,
-    ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0",
-    ALICLOUD_RELEASE_READ_TIMEOUT_MS: "2000",
-    ...extra,
-  };
+  return { ...providerEnvFor(emu, REGION), ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0", ALICLOUD_RELEASE_READ_TIMEOUT_MS: "2000", ...extra };
 }
 
 /** A context as the provider builds it, over real HTTP with real signatures, collecting progress lines. */

@@ -5,10 +5,9 @@
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAssociationLifecycle as lc } from "../../provider/anycast/association-lifecycle";
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
-import { CloudContext, createContext } from "../../provider/cloud/context";
-import { envSource } from "../../provider/cloud/settings";
+import { CloudContext } from "../../provider/cloud/context";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
-import { caught, checkedCreate } from "../helpers/cloud";
+import { caught, checkedCreate, emulatorContext } from "../helpers/cloud";
 
 const REGION = "cn-hangzhou";
 let emu: RunningEmulator;
@@ -24,25 +23,7 @@ beforeEach(() => {
   emu.control.setTiming({ eipanycast: { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
 });
 
-function ctxFor(onLine?: (l: string) => void): CloudContext & { lines: string[] } {
-  const lines: string[] = [];
-  const ctx = createContext(
-    envSource({
-      ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
-      ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: emu.url,
-      ALIBABA_CLOUD_REGION: REGION,
-      ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0",
-    }),
-    {
-      progress: (l) => {
-        lines.push(l);
-        onLine?.(l);
-      },
-    },
-  );
-  return Object.assign(ctx, { lines });
-}
+const ctxFor = (onLine?: (l: string) => void): CloudContext & { lines: string[] } => emulatorContext(emu, { progress: onLine });
 const settleOnWait = (l: string) => {
   if (/^waiting for/.test(l)) emu.control.settle();
 };

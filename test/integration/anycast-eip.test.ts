@@ -4,11 +4,10 @@
  */
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lifecycle";
-import { CloudContext, createContext } from "../../provider/cloud/context";
-import { envSource } from "../../provider/cloud/settings";
+import { CloudContext } from "../../provider/cloud/context";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
 import { dispatch } from "../../provider/runtime";
-import { caught, checkedCreate } from "../helpers/cloud";
+import { caught, checkedCreate, emulatorContext } from "../helpers/cloud";
 
 const REGION = "cn-hangzhou";
 let emu: RunningEmulator;
@@ -27,26 +26,7 @@ beforeEach(() => {
 type Ctx = CloudContext & { lines: string[] };
 
 /** A provider context pointed at the emulator with zero backoff; `onLine` sees every progress line. */
-function ctxFor(onLine?: (line: string) => void, env: Record<string, string> = {}): Ctx {
-  const lines: string[] = [];
-  const ctx = createContext(
-    envSource({
-      ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
-      ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: emu.url,
-      ALIBABA_CLOUD_REGION: REGION,
-      ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0",
-      ...env,
-    }),
-    {
-      progress: (l) => {
-        lines.push(l);
-        onLine?.(l);
-      },
-    },
-  );
-  return Object.assign(ctx, { lines });
-}
+const ctxFor = (onLine?: (line: string) => void, env: Record<string, string> = {}): Ctx => emulatorContext(emu, { progress: onLine }, env);
 
 /** Settles held transitions whenever the provider reports that it is waiting. */
 const settleOnWait = (line: string) => {

@@ -6,10 +6,11 @@
  */
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lifecycle";
-import { CloudContext, createContext } from "../../provider/cloud/context";
+import { CloudContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
 import { SignedTransport, Transport } from "../../provider/cloud/transport";
 import { Props } from "../../provider/lifecycle";
+import { emulatorContext, emulatorEnv } from "../helpers/cloud";
 
 const REGION = "cn-hangzhou";
 let emu: RunningEmulator;
@@ -25,25 +26,9 @@ beforeEach(() => {
   emu.control.setTiming({ eipanycast: { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
 });
 
-const env = () => ({
-  ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
-  ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
-  ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: emu.url,
-  ALIBABA_CLOUD_REGION: REGION,
-  ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0",
-});
-
-function ctxFor(opts: { onLine?: (l: string) => void; transport?: Transport } = {}): CloudContext & { lines: string[] } {
-  const lines: string[] = [];
-  const ctx = createContext(envSource(env()), {
-    transport: opts.transport,
-    progress: (l) => {
-      lines.push(l);
-      opts.onLine?.(l);
-    },
-  });
-  return Object.assign(ctx, { lines });
-}
+const env = () => emulatorEnv(emu);
+const ctxFor = (opts: { onLine?: (l: string) => void; transport?: Transport } = {}): CloudContext & { lines: string[] } =>
+  emulatorContext(emu, { transport: opts.transport, progress: opts.onLine });
 
 const eips = () => (emu.control.state().eipanycast as { eips: { anycastId: string; status: string }[] }).eips;
 const calls = (action: string) => emu.control.calls().filter((c) => c.action === action);
