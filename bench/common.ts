@@ -143,9 +143,6 @@ export function emulatorContext(emu: RunningEmulator, overrides: ContextOverride
   return Object.assign(ctx, { lines });
 }
 
-/** Every Eipanycast transition instant (the default timing makes some take 1–2 s). */
-export const INSTANT_EIPANYCAST = { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } as const;
-
 /** `--name value` / `--name=value` / `--flag` parsing for the bench entry points. */
 export function parseArgs(argv: string[]): { flags: Set<string>; values: Map<string, string> } {
   const flags = new Set<string>();

@@ -11,11 +11,11 @@
  * window (first to last call in the emulator's log); 100 % means the busiest action ran at the throttle
  * bound the whole time. Wall time (the CLI command, start to exit) is reported beside it.
  */
-import { startEmulator } from "../emulator";
+import { EIPANYCAST_INSTANT_TIMING, startEmulator } from "../emulator";
 import type { CallRecord } from "../emulator";
 import { createEipanycastModel } from "../emulator/eipanycast";
 import { createVpcIpamModel } from "../emulator/vpcipam";
-import { INSTANT_EIPANYCAST, REGION, markdownTable, seconds, table } from "./common";
+import { REGION, markdownTable, seconds, table } from "./common";
 import { BenchStack, failuresIn } from "./pulumi";
 
 export interface ActionCalls {
@@ -113,7 +113,7 @@ export async function measureScale(options: { sizes: number[]; perSecond: number
     const emu = await startEmulator({ port: 0 });
     const stack = new BenchStack(emu);
     try {
-      emu.control.setTiming({ eipanycast: INSTANT_EIPANYCAST });
+      emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
       emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-benchscale", regionId: REGION, cidrs: ["10.0.0.0/8"] }] } });
       await stack.init({ "alicloud:region": REGION, "bench:ipamPoolId": "ipam-pool-benchscale", "bench:allocations": allocations, "bench:eips": eips });
       if (throttled) for (const a of actions) emu.control.setRateLimit({ ...a, perSecond: options.perSecond, burst });

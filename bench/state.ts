@@ -3,8 +3,8 @@
  * real CLI against the emulator, then `pulumi stack export`. The dynamic provider is serialized into every
  * resource's state as `__provider` (inputs and outputs); that text is what runs on destroy.
  */
-import { startEmulator } from "../emulator";
-import { INSTANT_EIPANYCAST, REGION, markdownTable, table } from "./common";
+import { EIPANYCAST_INSTANT_TIMING, startEmulator } from "../emulator";
+import { REGION, markdownTable, table } from "./common";
 import { BenchStack, StateResource } from "./pulumi";
 
 export interface StateTypeRow {
@@ -49,7 +49,7 @@ export async function measureState(options: { total: number; log?: (line: string
   const emu = await startEmulator({ port: 0 });
   const stack = new BenchStack(emu);
   try {
-    emu.control.setTiming({ eipanycast: INSTANT_EIPANYCAST });
+    emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
     emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-benchstate", regionId: REGION, cidrs: ["10.0.0.0/8"] }] } });
     await stack.init({ "alicloud:region": REGION, "bench:ipamPoolId": "ipam-pool-benchstate", "bench:allocations": allocations, "bench:eips": eips, "bench:associations": associations });
     log(`  pulumi up: ${allocations} allocations, ${eips} EIPs, ${associations} associations…`);

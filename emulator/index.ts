@@ -18,3 +18,4 @@ export { KNOWN_ERRORS, apiError } from "./core/errors";
 export * from "./core/types";
 export * as signature from "./core/signature";
 export { providerEnvFor } from "./client-env";
+export { EIPANYCAST_INSTANT_TIMING } from "./eipanycast";

@@ -15,7 +15,7 @@ export type {
   EipanycastSeedResult,
   TransitionName as EipanycastTransitionName,
 } from "./model";
-export { DEFAULT_TIMING as EIPANYCAST_DEFAULT_TIMING, SERVER_REGIONS, POP_LOCATIONS, EipanycastModel } from "./model";
+export { DEFAULT_TIMING as EIPANYCAST_DEFAULT_TIMING, INSTANT_TIMING as EIPANYCAST_INSTANT_TIMING, SERVER_REGIONS, POP_LOCATIONS, EipanycastModel } from "./model";
 export * as eipanycastErrors from "./errors";
 
 export function createEipanycastModel(): ProductModel {

@@ -68,6 +68,11 @@ export const DEFAULT_TIMING: Readonly<Record<TransitionName, number | null>> = O
   Releasing: 2000,
 });
 
+/** Every transition completes within the call that starts it: for tests that are not about waiting. */
+export const INSTANT_TIMING: Readonly<Record<TransitionName, number>> = Object.freeze(
+  Object.fromEntries(Object.keys(DEFAULT_TIMING).map((name) => [name, 0])) as Record<TransitionName, number>,
+);
+
 export interface Binding {
   bindInstanceId: string;
   bindInstanceRegionId: string;

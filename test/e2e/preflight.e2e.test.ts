@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { RunningEmulator, startEmulator } from "../../emulator";
+import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { deleteAllocation } from "../../provider/ipam/api";
 import { PreflightReport } from "../../provider/preflight/types";
 import { emulatorContext } from "../helpers/cloud";
@@ -59,7 +59,7 @@ const LB = "lb-e2epreflight01";
 
 test("preflight predicts exactly which resources `pulumi destroy` refuses, and changes nothing", async () => {
   emu.control.reset();
-  emu.control.setTiming({ eipanycast: { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
+  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
   emu.control.seed({
     vpcipam: {
       pools: [{ ipamPoolId: POOL, regionId: REGION, cidrs: ["10.0.0.0/16"] }],

@@ -3,7 +3,7 @@
  * crashed CI runner would), then recovered as a user would — the steps in docs/recovery.md. The
  * emulator's call log and inventory show nothing is leaked and nothing is released twice.
  */
-import { CallRecord, RunningEmulator, startEmulator } from "../../emulator";
+import { EIPANYCAST_INSTANT_TIMING, CallRecord, RunningEmulator, startEmulator } from "../../emulator";
 import { cloudCall, TestStack } from "./harness";
 
 jest.setTimeout(180_000);
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emu.control.reset();
-  emu.control.setTiming({ eipanycast: { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
+  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
 });
 afterEach(async () => {
   emu.control.clearFaults();

@@ -2,7 +2,7 @@
  * AnycastEipAssociation's lifecycle against the emulator over real HTTP, and how it composes with the EIP
  * on destroy (detach before release).
  */
-import { RunningEmulator, startEmulator } from "../../emulator";
+import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAssociationLifecycle as lc } from "../../provider/anycast/association-lifecycle";
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
 import { CloudContext } from "../../provider/cloud/context";
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emu.control.reset();
-  emu.control.setTiming({ eipanycast: { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
+  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
 });
 
 const ctxFor = (onLine?: (l: string) => void): CloudContext & { lines: string[] } => emulatorContext(emu, { progress: onLine });

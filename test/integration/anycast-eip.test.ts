@@ -2,7 +2,7 @@
  * AnycastEipAddress's lifecycle against the emulator, over real HTTP with real signatures. Transitions are
  * driven with timing 0, or held (null) and settled from a progress callback — no sleeps.
  */
-import { RunningEmulator, startEmulator } from "../../emulator";
+import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lifecycle";
 import { CloudContext } from "../../provider/cloud/context";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emu.control.reset();
-  emu.control.setTiming({ eipanycast: { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
+  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
 });
 
 type Ctx = CloudContext & { lines: string[] };

@@ -4,7 +4,7 @@
  * reply dropped). Each ends with exactly one EIP allocated (or none left after a release), and every
  * retry of one operation carries the same ClientToken.
  */
-import { RunningEmulator, startEmulator } from "../../emulator";
+import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lifecycle";
 import { CloudContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emu.control.reset();
-  emu.control.setTiming({ eipanycast: { Allocating: 0, Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
+  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
 });
 
 const env = () => emulatorEnv(emu);
