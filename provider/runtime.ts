@@ -9,25 +9,12 @@ import { Lifecycle, ReleaseRefusedError } from "./lifecycle";
 import { CloudError } from "./cloud/errors";
 import { SettingsError } from "./cloud/settings";
 import { WaitTimeoutError } from "./cloud/poll";
-import type { ResourceKind } from "./shim";
+import { ResourceKind, entryOf } from "./registry";
 
 type Method = "configure" | keyof Lifecycle;
 
 interface ShimState {
   config?: { get(key: string): string | undefined };
-}
-
-function lifecycleOf(kind: ResourceKind): Lifecycle {
-  switch (kind) {
-    case "IpamPoolAllocation":
-      return require("./ipam/lifecycle").ipamPoolAllocationLifecycle;
-    case "AnycastEipAddress":
-      return require("./anycast/eip-lifecycle").anycastEipAddressLifecycle;
-    case "AnycastEipAssociation":
-      return require("./anycast/association-lifecycle").anycastEipAssociationLifecycle;
-    default:
-      throw new Error(`unknown resource kind ${String(kind)}: the installed pulumi-alicloud-release is older than the one that wrote this state`);
-  }
 }
 
 export async function dispatch(kind: ResourceKind, method: Method, self: ShimState, args: unknown[]): Promise<unknown> {
@@ -36,7 +23,7 @@ export async function dispatch(kind: ResourceKind, method: Method, self: ShimSta
     self.config = (args[0] as { config?: ShimState["config"] })?.config;
     return undefined;
   }
-  const lifecycle = lifecycleOf(kind);
+  const lifecycle = entryOf(kind).loadLifecycle();
   const ctx = createContext(pulumiSource(self.config));
   const fn = lifecycle[method] as (...a: unknown[]) => Promise<unknown>;
   try {

@@ -14,7 +14,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-export type ResourceKind = "IpamPoolAllocation" | "AnycastEipAddress" | "AnycastEipAssociation";
+import type { ResourceKind } from "./registry";
+
+export type { ResourceKind };
 
 export function providerShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   // One captured helper keeps each method's serialized text to a line; `this` is the provider object the

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import anycastEipAddressProvider = require("../providers/anycast-eip-address");
 import anycastEipAssociationProvider = require("../providers/anycast-eip-association");
+import { REGISTRY, TYPE_MODULE } from "../registry";
 import { AnycastEipAddressArgs, AnycastEipAssociationArgs, AnycastEipBinding } from "./types";
 
 /**
@@ -72,8 +73,8 @@ export class AnycastEipAddress extends pulumi.dynamic.Resource {
         createTime: undefined,
       },
       opts,
-      "alicloud",
-      "AnycastEipAddress",
+      TYPE_MODULE,
+      REGISTRY.AnycastEipAddress.kind,
     );
     // anycastId is the resource ID. The ID stays known while an in-place update is previewed, but the
     // other outputs of a dynamic resource do not (the dynamic-provider host cannot preview an update, so the
@@ -124,8 +125,8 @@ export class AnycastEipAssociation extends pulumi.dynamic.Resource {
         bindTime: undefined,
       },
       opts,
-      "alicloud",
-      "AnycastEipAssociation",
+      TYPE_MODULE,
+      REGISTRY.AnycastEipAssociation.kind,
     );
   }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import ipamPoolAllocationProvider = require("../providers/ipam-pool-allocation");
+import { REGISTRY, TYPE_MODULE } from "../registry";
 import { IpamPoolAllocationArgs } from "./types";
 
 /**
@@ -43,8 +44,8 @@ export class IpamPoolAllocation extends pulumi.dynamic.Resource {
         regionId: args.regionId,
       },
       opts,
-      "alicloud",
-      "IpamPoolAllocation",
+      TYPE_MODULE,
+      REGISTRY.IpamPoolAllocation.kind,
     );
     // The id *is* the allocation id. While an in-place update is previewed, a dynamic resource's other
     // outputs are unknown (the engine previews with the new inputs as state), so resources taking

@@ -4,7 +4,8 @@
  */
 import { ContextOverrides, createContext, stderrProgress } from "../cloud/context";
 import { SettingsSource } from "../cloud/settings";
-import { checkAllocation, checkAssociation, checkEip, Finding } from "./inspect";
+import { REGISTRY } from "../registry";
+import { Finding } from "./inspect";
 import { kindOf, nameOfUrn } from "./state";
 import { PreflightReport, PreflightResult, PreflightSummary, StateResource } from "./types";
 
@@ -66,8 +67,7 @@ export async function runPreflight(resources: readonly StateResource[], options:
       found = { verdict: "error", reason: "the state holds no ID for it", fix: null, region: null };
     } else {
       try {
-        found =
-          type === "IpamPoolAllocation" ? await checkAllocation(ctx, res) : type === "AnycastEipAddress" ? await checkEip(ctx, res, resources) : await checkAssociation(ctx, res);
+        found = await REGISTRY[type].loadPreflightCheck()(ctx, res, resources);
       } catch (err) {
         found = { verdict: "error", reason: errorMessage(err), fix: null, region: null };
       }

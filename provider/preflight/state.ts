@@ -4,7 +4,8 @@
  * whether delete runs at all (dependencies, parent, retainOnDelete, deletedWith). Unknown fields are
  * ignored; outputs are passed on as they are, so state written by any earlier provider version works.
  */
-import { PreflightInputError, RESOURCE_TYPES, ResourceKind, StateResource } from "./types";
+import { kindOfTypeToken } from "../registry";
+import { PreflightInputError, ResourceKind, StateResource } from "./types";
 
 /** The highest `version` of the export format this reads (the format has been 3 since Pulumi 3.0). */
 export const MAX_EXPORT_VERSION = 3;
@@ -92,8 +93,7 @@ export function parseStackExport(text: string, origin: string): StateResource[] 
 
 /** The kind of one of our resources, or undefined for any other type. */
 export function kindOf(type: string): ResourceKind | undefined {
-  for (const [kind, token] of Object.entries(RESOURCE_TYPES)) if (token === type) return kind as ResourceKind;
-  return undefined;
+  return kindOfTypeToken(type);
 }
 
 /** `urn:pulumi:stack::project::type::name` → `name`. */

@@ -4,14 +4,9 @@
  * grows (new optional fields) within a version.
  */
 
-/** Type tokens of the resources the preflight checks. */
-export const RESOURCE_TYPES = {
-  IpamPoolAllocation: "pulumi-nodejs:dynamic/alicloud:IpamPoolAllocation",
-  AnycastEipAddress: "pulumi-nodejs:dynamic/alicloud:AnycastEipAddress",
-  AnycastEipAssociation: "pulumi-nodejs:dynamic/alicloud:AnycastEipAssociation",
-} as const;
+import type { ResourceKind } from "../registry";
 
-export type ResourceKind = keyof typeof RESOURCE_TYPES;
+export type { ResourceKind };
 
 /** One resource of a stack export (`deployment.resources[]`), as far as the preflight reads it. */
 export interface StateResource {
