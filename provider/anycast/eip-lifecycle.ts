@@ -6,7 +6,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudContext } from "../cloud/context";
-import { CloudError } from "../cloud/errors";
+import { CloudError, isRetryable } from "../cloud/errors";
+import { backoffDelay } from "../cloud/retry";
 import {
   Lifecycle,
   PartialCreateError,
@@ -141,10 +142,39 @@ async function applyInPlace(ctx: CloudContext, record: AnycastEipRecord, desired
   }
   if (resize) {
     ctx.progress(`changing the bandwidth of Anycast EIP ${id} from ${current.bandwidth ?? "?"} to ${desired.bandwidth} Mbit/s`);
-    await modifyAnycastEipSpec(ctx, id, desired.bandwidth!, scope);
+    await changeBandwidthChecked(ctx, id, desired.bandwidth!, scope);
     return waitStable(ctx, id, scope, `waiting for the bandwidth change of Anycast EIP ${id}`);
   }
   return (await describeAnycastEip(ctx, id, scope)) ?? current;
+}
+
+/**
+ * ModifyAnycastEipAddressSpec takes no ClientToken, so re-sending it after a lost reply would apply the
+ * change twice. Each send is therefore a single attempt (throttling, which the service answers before
+ * acting, is still retried by the policy); after any other retryable failure the EIP is read and waited
+ * out of its transition, and the change is sent again only if the bandwidth is not already the one asked
+ * for. Attempts are bounded by the retry policy's maxAttempts and the deadline, as for any other call.
+ */
+async function changeBandwidthChecked(ctx: CloudContext, id: string, bandwidth: number, scope: CallScope): Promise<void> {
+  const sendOnce: CloudContext = { ...ctx, retry: { ...ctx.retry, maxAttempts: 1 } };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await modifyAnycastEipSpec(sendOnce, id, bandwidth, scope);
+      return;
+    } catch (err) {
+      if (!(err instanceof CloudError) || !isRetryable(err) || attempt >= ctx.retry.maxAttempts) throw err;
+      const rid = err.requestId ? `, RequestId ${err.requestId}` : "";
+      ctx.progress(`changing the bandwidth of Anycast EIP ${id}: attempt ${attempt} failed (${err.code}${rid}); the call has no ClientToken, so reading the EIP before sending it again`);
+      const current = await waitStable(ctx, id, scope, `waiting for Anycast EIP ${id} to settle before checking its bandwidth`);
+      if (current.bandwidth === bandwidth) {
+        ctx.progress(`Anycast EIP ${id} already has ${bandwidth} Mbit/s: the change went through; not sending it again`);
+        return;
+      }
+      const delay = backoffDelay(attempt, ctx.retry, ctx.clock.random);
+      if (ctx.clock.now() + delay >= scope.deadlineAt) throw err;
+      if (delay > 0) await ctx.clock.sleep(delay);
+    }
+  }
 }
 
 function desiredOf(props: Props): Desired {
