@@ -12,6 +12,7 @@ import {
   Lifecycle,
   PartialCreateError,
   Props,
+  ReleaseRefusedError,
   deadlineFor,
   fillDefaultRegion,
   isUnknown,
@@ -106,8 +107,33 @@ export function diffAnycastEipAddress(id: string, olds: Props, news: Props, defa
   differs("timeoutSeconds", olds.timeoutSeconds, news.timeoutSeconds, false);
   differs("maxAttempts", olds.maxAttempts, news.maxAttempts, false);
   const replaces = changed.filter((k) => (EIP_REPLACE_PROPERTIES as readonly string[]).includes(k));
+  refuseReplacingAdopted(olds.anycastId ?? id, news, replaces);
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
 }
+
+/**
+ * A replacement creates before it deletes. If the new resource adopts the very EIP this one holds
+ * (adoptAnycastId unchanged), the create takes it over and the delete then releases it: refuse in `diff`
+ * (preview) instead, saying what works.
+ */
+function refuseReplacingAdopted(heldId: unknown, news: Props, replaces: string[]): void {
+  if (replaces.length === 0 || typeof heldId !== "string" || news.adoptAnycastId !== heldId) return;
+  const what = replaces.join(", ");
+  throw new ReleaseRefusedError(
+    `Anycast EIP ${heldId}`,
+    `changing ${what} replaces the resource, and the replacement would adopt this same EIP (adoptAnycastId) and then release it`,
+    `An adopted EIP's ${what} cannot be changed in place: put ${what} back as it was; or, to manage it with the new settings, ` +
+      "remove it from the program (its delete releases it) or from the state without releasing it (`pulumi state delete <urn>`), then adopt it again",
+  );
+}
+
+/**
+ * Anycast EIP IDs adopted by a create in this provider process. All resources of one `pulumi up` go through
+ * one provider process, so when a create adopts an EIP (a renamed resource that adopts what the old one
+ * held), the delete of the old resource in the same run finds the ID here and leaves the EIP to the new
+ * resource instead of releasing it. Deliberately per-process: a later `pulumi destroy` is a new process.
+ */
+const adoptedInThisProcess = new Set<string>();
 
 // ----------------------------------------------------------------------------------------- in-place
 
@@ -218,6 +244,7 @@ async function adopt(ctx: CloudContext, inputs: Props, anycastId: string, scope:
     ctx.progress(`adopting ${describeEip(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
   }
   ctx.progress(`adopting ${describeEip(record)} (${record.status})`);
+  adoptedInThisProcess.add(anycastId);
   const applied = appliedFrom(inputs, scope.region);
   try {
     const final = await applyInPlace(ctx, record, desiredOf(inputs), scope);
@@ -433,6 +460,11 @@ export const anycastEipAddressLifecycle: Lifecycle = {
   },
 
   async delete(ctx, id, props) {
+    // A create of this run adopted it (e.g. a renamed resource): it is that resource's now.
+    if (adoptedInThisProcess.has(id)) {
+      ctx.progress(`Anycast EIP ${id} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
+      return;
+    }
     // Reads only the ID, regionId, detachOnDelete and the limits: state from any earlier version works.
     await releaseAnycastEipChecked(withResourceLimits(ctx, props), id, props, scopeOf(ctx, props));
   },

@@ -4,7 +4,7 @@
  */
 import { CloudContext } from "../cloud/context";
 import { pollUntil } from "../cloud/poll";
-import { Lifecycle, PartialCreateError, Props, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, ReleaseRefusedError, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
 import { createAllocation, deleteAllocation, describeAllocation, getAllocation, outputsFromRecord, updateAllocation } from "./api";
 import { allocationRegion, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
@@ -33,6 +33,31 @@ function regionOf(ctx: CloudContext, props: Props): string {
   return allocationRegion(ctx, props);
 }
 
+/**
+ * Allocation IDs adopted by a create in this provider process. All resources of one `pulumi up` go through
+ * one provider process, so when a create adopts an allocation (a replacement, or a renamed resource that
+ * adopts what the old one held), the delete of the old resource in the same run finds the ID here and
+ * leaves the allocation alone instead of releasing what the new resource now manages. Deliberately
+ * per-process: a later `pulumi destroy` is a new process and releases as usual.
+ */
+const adoptedInThisProcess = new Set<string>();
+
+/**
+ * A replacement creates before it deletes. If the new resource adopts the very allocation this one holds,
+ * the create takes it over and the delete then releases it: refuse in `diff` (preview) instead.
+ */
+function refuseReplacingAdopted(id: string, olds: Props, news: Props, replaces: string[]): void {
+  const heldId = typeof olds.allocationId === "string" ? olds.allocationId : id;
+  if (replaces.length === 0 || news.adoptAllocationId !== heldId) return;
+  const what = replaces.join(", ");
+  throw new ReleaseRefusedError(
+    describeAllocation(heldId),
+    `changing ${what} replaces the resource, and the replacement would adopt this same allocation (adoptAllocationId) and then release it`,
+    `An adopted allocation cannot be changed in place: put ${what} back as it was; or, to manage it with the new settings, ` +
+      "remove it from the program (its delete releases it) or from the state without releasing it (`pulumi state delete <urn>`), then adopt it again",
+  );
+}
+
 function inputsOf(props: Props): IpamPoolAllocationInputs {
   return props as unknown as IpamPoolAllocationInputs;
 }
@@ -45,11 +70,15 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     return { inputs, failures };
   },
 
-  async diff(ctx, _id, olds, news) {
+  async diff(ctx, id, olds, news) {
     // State from an earlier version may lack regionId: it was the provider's region then.
     const stored: Props = { ...olds, regionId: olds.regionId ?? providerRegionIfAny(ctx, olds) };
     // Dropping adoptAllocationId after adopting keeps the allocation (it is managed now); naming another one replaces.
-    const replaces: string[] = REPLACE_KEYS.filter((k) => (k === "adoptAllocationId" && news[k] === undefined ? false : changed(stored[k], news[k])));
+    // Naming the allocation this resource already holds is not a change either.
+    const heldId = typeof olds.allocationId === "string" ? olds.allocationId : id;
+    const replaces: string[] = REPLACE_KEYS.filter((k) =>
+      k === "adoptAllocationId" ? news[k] !== undefined && news[k] !== heldId && changed(stored[k], news[k]) : changed(stored[k], news[k]),
+    );
     // `cidr` in the outputs is the allocated block. A mask-based allocation has no cidr input; switching
     // between an explicit CIDR and the same-sized mask of the block we hold is not a change.
     const newCidr = news.cidr;
@@ -61,6 +90,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
       if (isUnknown(newMask) || (olds.cidrMask !== undefined ? olds.cidrMask !== newMask : heldPrefix !== newMask)) replaces.push("cidrMask");
     }
     const updates = [...UPDATE_KEYS.filter((k) => cloudFieldChanged(olds, news, k)), ...SETTING_KEYS.filter((k) => changed(olds[k], news[k]))];
+    refuseReplacingAdopted(id, olds, news, replaces);
     const changes = replaces.length > 0 || updates.length > 0;
     // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
     const overlapping = replaces.includes("cidr") && typeof olds.cidr === "string" && typeof newCidr === "string" && cidrsMayOverlap(olds.cidr, newCidr);
@@ -84,6 +114,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
       if (inputs.cidr && record.Cidr && inputs.cidr !== record.Cidr) {
         throw new Error(`adoptAllocationId: ${describeAllocation(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
       }
+      adoptedInThisProcess.add(id);
       return { id, outs: plain({ ...outputsFromRecord(record, applied) }) };
     }
 
@@ -148,6 +179,11 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     const ctx = withResourceLimits(baseCtx, props);
     const deadlineAt = deadlineFor(ctx, props);
     const what = describeAllocation(id);
+    // 0. A create of this run adopted it (a replacement, or a renamed resource): it is that resource's now.
+    if (adoptedInThisProcess.has(id)) {
+      ctx.progress(`${what} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
+      return;
+    }
 
     // 1. Read it: gone already is success, so destroy can be run again after any crash. (The preflight
     //    command runs this same inspection.)

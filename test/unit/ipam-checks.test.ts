@@ -117,7 +117,21 @@ test("diff: dropping adoptAllocationId after adoption keeps the allocation; nami
   const adopted = { allocationId: "ipam-pool-alloc-1", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" };
   expect((await lc.diff(ctx, "x", adopted, { ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou" })).replaces).toEqual([]);
   expect((await lc.diff(ctx, "x", adopted, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-2" })).replaces).toEqual(["adoptAllocationId"]);
-  expect((await lc.diff(ctx, "x", { ...adopted, adoptAllocationId: undefined }, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" })).replaces).toEqual(["adoptAllocationId"]);
+  // Naming the allocation it already holds is no change (a replacement would adopt it and then release it).
+  expect((await lc.diff(ctx, "x", { ...adopted, adoptAllocationId: undefined }, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" })).replaces).toEqual([]);
+});
+
+test("diff: a replace-forcing change that keeps adoptAllocationId is refused (the replacement would release what it adopts)", async () => {
+  const adopted = { allocationId: "ipam-pool-alloc-1", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" };
+  const news = { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" };
+  for (const change of [{ cidrMask: 25 }, { regionId: "cn-shanghai" }, { ipamPoolId: "ipam-pool-b" }]) {
+    const err = await lc.diff(ctx, "x", adopted, { ...news, ...change }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(ReleaseRefusedError);
+    expect((err as Error).message).toContain(`changing ${Object.keys(change)[0]} replaces the resource`);
+    expect((err as Error).message).toContain("`pulumi state delete <urn>`), then adopt it again");
+  }
+  // Unknown during preview: judged again once known.
+  expect((await lc.diff(ctx, "x", adopted, { ...news, adoptAllocationId: UNKNOWN, cidrMask: 25 })).replaces).toEqual(["adoptAllocationId", "cidrMask"]);
 });
 
 test("diff: an unset name or description leaves the cloud's value alone (e.g. an adopted VPC allocation's name)", async () => {
