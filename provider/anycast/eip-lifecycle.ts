@@ -4,6 +4,7 @@
  * `detachOnDelete`), transitions are waited out, the release is sent once under the retry policy with one
  * ClientToken, and the EIP is watched until it is gone.
  */
+import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudContext } from "../cloud/context";
 import { CloudError, isRetryable } from "../cloud/errors";
@@ -129,11 +130,15 @@ function refuseReplacingAdopted(heldId: unknown, news: Props, replaces: string[]
 
 /**
  * Anycast EIP IDs adopted by a create in this provider process. All resources of one `pulumi up` go through
- * one provider process, so when a create adopts an EIP (a renamed resource that adopts what the old one
- * held), the delete of the old resource in the same run finds the ID here and leaves the EIP to the new
- * resource instead of releasing it. Deliberately per-process: a later `pulumi destroy` is a new process.
+ * one provider process, so when a create adopts an EIP (a renamed resource adopting what the old one held),
+ * the delete of the *other* resource in the same run finds the ID here and leaves the EIP to the new
+ * resource instead of releasing it. The adopting resource's own outputs carry ADOPTION_MARK
+ * (`adoptedInRun`), so its own delete still releases. Deliberately per-process: a later `pulumi destroy`
+ * is a new process.
  */
 const adoptedInThisProcess = new Set<string>();
+/** Marks the outputs of an adoption made by this process (see adoptedInThisProcess). */
+const ADOPTION_MARK = randomUUID();
 
 // ----------------------------------------------------------------------------------------- in-place
 
@@ -248,13 +253,13 @@ async function adopt(ctx: CloudContext, inputs: Props, anycastId: string, scope:
   const applied = appliedFrom(inputs, scope.region);
   try {
     const final = await applyInPlace(ctx, record, desiredOf(inputs), scope);
-    return { id: anycastId, outs: plain({ ...eipOutputsFromRecord(final, applied) }) };
+    return { id: anycastId, outs: plain({ ...eipOutputsFromRecord(final, applied), adoptedInRun: ADOPTION_MARK }) };
   } catch (err) {
     throw new PartialCreateError(
       `adopted ${describeEip(record)}, but applying the declared name/description/bandwidth failed: ${errorText(err)}. ` +
         `It is kept in the stack state; run \`pulumi up\` again to finish`,
       anycastId,
-      plain({ ...eipOutputsFromRecord(record, applied) }),
+      plain({ ...eipOutputsFromRecord(record, applied), adoptedInRun: ADOPTION_MARK }),
     );
   }
 }
@@ -434,7 +439,7 @@ export const anycastEipAddressLifecycle: Lifecycle = {
     const scope = scopeOf(ctx, props);
     const record = await describeAnycastEip(withResourceLimits(ctx, props), id, scope);
     if (record === undefined || record.status === "Released" || record.status === "Releasing") return {};
-    return { id, props: plain({ ...eipOutputsFromRecord(record, appliedFrom(props, scope.region)) }) };
+    return { id, props: plain({ ...eipOutputsFromRecord(record, appliedFrom(props, scope.region)), adoptedInRun: props.adoptedInRun }) };
   },
 
   async update(ctx, id, olds, news) {
@@ -456,12 +461,12 @@ export const anycastEipAddressLifecycle: Lifecycle = {
     const current = STABLE_EIP_STATUSES.has(record.status) ? record : await waitStable(limited, id, scope, `waiting for Anycast EIP ${id} (${record.status}) to settle`);
     const final = await applyInPlace(limited, current, desired, scope);
     const applied = appliedFrom({ ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId }, scope.region);
-    return { outs: plain({ ...eipOutputsFromRecord(final, applied) }) };
+    return { outs: plain({ ...eipOutputsFromRecord(final, applied), adoptedInRun: olds.adoptedInRun }) };
   },
 
   async delete(ctx, id, props) {
     // A create of this run adopted it (e.g. a renamed resource): it is that resource's now.
-    if (adoptedInThisProcess.has(id)) {
+    if (adoptedInThisProcess.has(id) && props.adoptedInRun !== ADOPTION_MARK) {
       ctx.progress(`Anycast EIP ${id} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
       return;
     }

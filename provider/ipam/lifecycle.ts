@@ -2,6 +2,7 @@
  * IpamPoolAllocation's lifecycle: check and diff offline; create with one ClientToken and read back;
  * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
  */
+import { randomUUID } from "node:crypto";
 import { CloudContext } from "../cloud/context";
 import { pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, Props, ReleaseRefusedError, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
@@ -35,12 +36,20 @@ function regionOf(ctx: CloudContext, props: Props): string {
 
 /**
  * Allocation IDs adopted by a create in this provider process. All resources of one `pulumi up` go through
- * one provider process, so when a create adopts an allocation (a replacement, or a renamed resource that
- * adopts what the old one held), the delete of the old resource in the same run finds the ID here and
- * leaves the allocation alone instead of releasing what the new resource now manages. Deliberately
- * per-process: a later `pulumi destroy` is a new process and releases as usual.
+ * one provider process, so when a create adopts an allocation (a renamed resource adopting what the old one
+ * held, or a replacement), the delete of the *other* resource in the same run finds the ID here and leaves
+ * the allocation alone instead of releasing what the new resource now manages. The adopting resource's own
+ * outputs carry ADOPTION_MARK (`adoptedInRun`), so its own delete still releases. Deliberately per-process:
+ * a later `pulumi destroy` is a new process and releases as usual.
  */
 const adoptedInThisProcess = new Set<string>();
+/** Marks the outputs of an adoption made by this process (see adoptedInThisProcess). */
+const ADOPTION_MARK = randomUUID();
+
+/** Whether `props` belong to another resource than the one that adopted `id` in this process. */
+function adoptedByAnotherResource(id: string, props: Props): boolean {
+  return adoptedInThisProcess.has(id) && props.adoptedInRun !== ADOPTION_MARK;
+}
 
 /**
  * A replacement creates before it deletes. If the new resource adopts the very allocation this one holds,
@@ -115,7 +124,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
         throw new Error(`adoptAllocationId: ${describeAllocation(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
       }
       adoptedInThisProcess.add(id);
-      return { id, outs: plain({ ...outputsFromRecord(record, applied) }) };
+      return { id, outs: plain({ ...outputsFromRecord(record, applied), adoptedInRun: ADOPTION_MARK }) };
     }
 
     // One token for the whole create, fixed before the retry loop: a retried create after a lost response
@@ -151,7 +160,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     const region = regionOf(ctx, props);
     const record = await getAllocation(ctx, id, region, deadlineFor(ctx, props));
     if (!record) return {};
-    const outs = plain({ ...outputsFromRecord(record, { ...(props as Partial<IpamPoolAllocationOutputs>), regionId: region }) });
+    const outs = plain({ ...outputsFromRecord(record, { ...(props as Partial<IpamPoolAllocationOutputs>), regionId: region }), adoptedInRun: props.adoptedInRun });
     return { id, props: outs };
   },
 
@@ -172,7 +181,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     }
     const record = await getAllocation(ctx, id, region, deadlineAt);
     if (!record) throw new Error(`${describeAllocation(id)} disappeared during the update; run \`pulumi refresh\``);
-    return { outs: plain({ ...outputsFromRecord(record, applied) }) };
+    return { outs: plain({ ...outputsFromRecord(record, applied), adoptedInRun: olds.adoptedInRun }) };
   },
 
   async delete(baseCtx, id, props) {
@@ -180,7 +189,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     const deadlineAt = deadlineFor(ctx, props);
     const what = describeAllocation(id);
     // 0. A create of this run adopted it (a replacement, or a renamed resource): it is that resource's now.
-    if (adoptedInThisProcess.has(id)) {
+    if (adoptedByAnotherResource(id, props)) {
       ctx.progress(`${what} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
       return;
     }

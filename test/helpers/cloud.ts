@@ -51,16 +51,3 @@ export async function caught(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error("expected a rejection");
 }
-
-/**
- * A lifecycle as a new provider process loads it: a fresh module registry, so no per-process record from
- * earlier calls of this test (what a later `pulumi destroy` sees). Errors it throws are of that registry's
- * classes: compare them by `name`, not `instanceof`.
- */
-export function lifecycleInNewProcess(kind: "ipam" | "eip"): Lifecycle {
-  let loaded: Lifecycle | undefined;
-  jest.isolateModules(() => {
-    loaded = kind === "ipam" ? require("../../provider/ipam/lifecycle").ipamPoolAllocationLifecycle : require("../../provider/anycast/eip-lifecycle").anycastEipAddressLifecycle;
-  });
-  return loaded!;
-}

@@ -7,7 +7,7 @@ import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lif
 import { CloudContext } from "../../provider/cloud/context";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
 import { dispatch } from "../../provider/runtime";
-import { caught, checkedCreate, emulatorContext, lifecycleInNewProcess } from "../helpers/cloud";
+import { caught, checkedCreate, emulatorContext } from "../helpers/cloud";
 
 const REGION = "cn-hangzhou";
 let emu: RunningEmulator;
@@ -146,11 +146,7 @@ describe("create / read / update / delete", () => {
     expect(actions()).toEqual(["DescribeAnycastEipAddress", "ModifyAnycastEipAddressAttribute", "DescribeAnycastEipAddress"]);
     // Unset bandwidth keeps the adopted one: no diff.
     expect((await lc.diff(ctx, id, r.outs, r.inputs)).changes).toBe(false);
-    // This process adopted it, so it never releases it here (a renamed resource keeps it)…
     await lc.delete(ctx, id, r.outs);
-    expect(calls("ReleaseAnycastEipAddress")).toHaveLength(0);
-    // …a later destroy (a new provider process) does.
-    await lifecycleInNewProcess("eip").delete(ctx, id, r.outs);
     expect(eips()).toEqual([]);
   });
 
@@ -350,4 +346,19 @@ describe("through the runtime dispatch (what the serialized shim calls)", () => 
       stderr.mockRestore();
     }
   });
+});
+
+test("an EIP adopted by a create of this process is not released by another resource's delete (a renamed resource); the adopter's own delete releases it", async () => {
+  const [id] = seed({});
+  const ctx = ctxFor(settleOnWait);
+  const r = await created(ctx, { serviceLocation: "international", adoptAnycastId: id });
+  const { adoptedInRun, ...earlierRun } = r.outs;
+  expect(adoptedInRun).toEqual(expect.any(String));
+  emu.control.clearCalls();
+  await lc.delete(ctx, id, earlierRun);
+  expect(calls()).toEqual([]);
+  expect(eips().map((e) => e.anycastId)).toEqual([id]);
+  await lc.delete(ctx, id, r.outs);
+  expect(calls("ReleaseAnycastEipAddress")).toHaveLength(1);
+  expect(eips()).toEqual([]);
 });

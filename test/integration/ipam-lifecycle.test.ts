@@ -4,7 +4,7 @@
 import { RunningEmulator } from "../../emulator";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { ReleaseRefusedError } from "../../provider/lifecycle";
-import { callsOf, checkedCreate, emulatorContext, lifecycleInNewProcess, REGION, startTestEmulator } from "../helpers/cloud";
+import { callsOf, checkedCreate, emulatorContext, REGION, startTestEmulator } from "../helpers/cloud";
 
 let emu: RunningEmulator;
 let poolId: string;
@@ -94,12 +94,8 @@ describe("adoption and refusals: no delete call is ever made", () => {
     const adopted = await lc.create(ctx, { ipamPoolId: poolId, adoptAllocationId: vpcAllocId, regionId: REGION });
     expect(adopted.outs).toMatchObject({ resourceType: "VPC", resourceId: "vpc-prod1", cidr: "10.0.128.0/20" });
     emu.control.clearCalls();
-    // Adopted by a create of this process, so this process never releases it; a destroy is a new process.
-    await lc.delete(ctx, vpcAllocId, adopted.outs as Record<string, unknown>);
-    expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(0);
-    const later = lifecycleInNewProcess("ipam");
-    const err = await later.delete(ctx, vpcAllocId, adopted.outs as Record<string, unknown>).catch((e) => e);
-    expect(err.name).toBe("ReleaseRefusedError");
+    const err = await lc.delete(ctx, vpcAllocId, adopted.outs as Record<string, unknown>).catch((e) => e);
+    expect(err).toBeInstanceOf(ReleaseRefusedError);
     expect(err.message).toContain(`IPAM pool allocation ${vpcAllocId}`);
     expect(err.message).toContain("owned by VPC vpc-prod1");
     expect(err.message).toContain("allowVpcAllocationRelease: true");
@@ -107,7 +103,7 @@ describe("adoption and refusals: no delete call is ever made", () => {
     expect(allocations()).toHaveLength(1);
 
     // the opt-in releases it
-    await later.delete(ctx, vpcAllocId, { ...adopted.outs, allowVpcAllocationRelease: true });
+    await lc.delete(ctx, vpcAllocId, { ...adopted.outs, allowVpcAllocationRelease: true });
     expect(allocations()).toHaveLength(0);
   });
 
@@ -200,6 +196,25 @@ test("storing allowVpcAllocationRelease on an adopted, named VPC allocation make
   emu.control.clearCalls();
   const updated = await lc.update(ctx, id, adopted.outs as Record<string, unknown>, { ...inputs, allowVpcAllocationRelease: true });
   expect(callsOf(emu, "UpdateIpamPoolAllocation")).toHaveLength(0);
-  await lifecycleInNewProcess("ipam").delete(ctx, id, updated.outs as Record<string, unknown>);
+  await lc.delete(ctx, id, updated.outs as Record<string, unknown>);
   expect(allocations()).toHaveLength(0);
+});
+
+test("an allocation adopted by a create of this process is not released by another resource's delete (a renamed resource); the adopter's own delete releases it", async () => {
+  const seeded = emu.control.seed({ vpcipam: { allocations: [{ ipamPoolId: poolId, cidr: "10.0.42.0/24", resourceType: "Custom" }] } }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+  const id = seeded.vpcipam.ipamPoolAllocationIds[0];
+  const ctx = emulatorContext(emu);
+  const adopted = await lc.create(ctx, { ipamPoolId: poolId, adoptAllocationId: id, regionId: REGION });
+  // The old resource's state, written by an earlier run: same allocation, no mark of this process.
+  const { adoptedInRun, ...earlierRun } = adopted.outs as Record<string, unknown>;
+  expect(adoptedInRun).toEqual(expect.any(String));
+  emu.control.clearCalls();
+  await lc.delete(ctx, id, earlierRun);
+  expect(emu.control.calls()).toEqual([]);
+  expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([id]);
+  expect(ctx.lines).toContain(`IPAM pool allocation ${id} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
+
+  await lc.delete(ctx, id, adopted.outs as Record<string, unknown>);
+  expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(1);
+  expect(allocations()).toEqual([]);
 });
