@@ -6,10 +6,10 @@ import { randomUUID } from "node:crypto";
 import { CloudContext } from "../cloud/context";
 import { pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, Props, ReleaseRefusedError, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
-import { createAllocation, deleteAllocation, describeAllocation, getAllocation, outputsFromRecord, updateAllocation } from "./api";
+import { createAllocation, deleteAllocation, describeAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation } from "./api";
 import { allocationRegion, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
-import { cidrPrefix, cidrsMayOverlap, validateAllocationInputs } from "./validate";
+import { MAX_IPV4_MASK, cidrPrefix, cidrsMayOverlap, validateAllocationInputs } from "./validate";
 
 /** Changing any of these means a different allocation. */
 const REPLACE_KEYS = ["ipamPoolId", "regionId", "adoptAllocationId"] as const;
@@ -65,6 +65,18 @@ function refuseReplacingAdopted(id: string, olds: Props, news: Props, replaces: 
     `An adopted allocation cannot be changed in place: put ${what} back as it was; or, to manage it with the new settings, ` +
       "remove it from the program (its delete releases it) or from the state without releasing it (`pulumi state delete <urn>`), then adopt it again",
   );
+}
+
+/**
+ * Before a mask-based create: a cidrMask above 32 is only valid in an IPv6 pool, and the pool's version is
+ * known only now. Refused here rather than by the create call (one read, no create).
+ */
+async function refuseIpv4MaskAbove32(ctx: CloudContext, inputs: IpamPoolAllocationInputs, region: string, deadlineAt: number): Promise<void> {
+  if (typeof inputs.cidrMask !== "number" || inputs.cidrMask <= MAX_IPV4_MASK) return;
+  const version = await describePoolIpVersion(ctx, inputs.ipamPoolId, region, deadlineAt);
+  if (version === "IPv4") {
+    throw new Error(`cidrMask: ${inputs.cidrMask} is not a prefix length of IPv4 pool ${inputs.ipamPoolId}; use 0–${MAX_IPV4_MASK} (0–128 is for IPv6 pools). Nothing was created`);
+  }
 }
 
 function inputsOf(props: Props): IpamPoolAllocationInputs {
@@ -127,6 +139,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
       return { id, outs: plain({ ...outputsFromRecord(record, applied), adoptedInRun: ADOPTION_MARK }) };
     }
 
+    await refuseIpv4MaskAbove32(ctx, inputs, region, deadlineAt);
     // One token for the whole create, fixed before the retry loop: a retried create after a lost response
     // returns the allocation the first attempt made instead of making a second one.
     const clientToken = ctx.newClientToken();

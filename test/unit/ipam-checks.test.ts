@@ -48,6 +48,30 @@ describe("check: offline validation, one failure per property", () => {
     expect(r.failures).toEqual([{ property: "regionId", reason: expect.stringContaining("alicloud:region") }]);
   });
 
+  test("a misspelt property is refused, naming the closest valid one", async () => {
+    const r = await lc.check(ctx, {}, { ipamPoolId: "ipam-pool-a", cidrMask: 24, timeoutSecond: 5 });
+    expect(r.failures).toEqual([{ property: "timeoutSecond", reason: 'IpamPoolAllocation has no property "timeoutSecond"; did you mean "timeoutSeconds"?' }]);
+    expect(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidrMask: 24, adoptAllocation: "ipam-pool-alloc-1" })).toEqual([
+      { property: "adoptAllocation", reason: expect.stringContaining('did you mean "adoptAllocationId"?') },
+    ]);
+  });
+
+  test.each([
+    [{ name: "web\nfront" }, "name", "name must not contain control characters such as a newline or a tab"],
+    [{ description: "About\tit" }, "description", "description must not contain control characters"],
+    [{ regionId: `cn-${"h".repeat(70)}` }, "regionId", "is not a region id"],
+    [{ ipamPoolId: `ipam-pool-${"a".repeat(60)}` }, "ipamPoolId", "at most 64 characters"],
+    [{ adoptAllocationId: `ipam-pool-alloc-${"a".repeat(60)}` }, "adoptAllocationId", "at most 64 characters"],
+    [{ timeoutSeconds: 1e9 }, "timeoutSeconds", "between 1 and 86400"],
+  ])("%j fails on %s: %s", (extra, property, reason) => {
+    expect(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidrMask: 24, ...extra })).toEqual([{ property, reason: expect.stringContaining(reason) }]);
+  });
+
+  test("a rejected long ID is quoted cut short, not echoed whole", () => {
+    const [f] = validateAllocationInputs({ ipamPoolId: "x".repeat(10_000), cidrMask: 24 });
+    expect(f.reason.length).toBeLessThan(300);
+  });
+
   test("IPv6 CIDRs are validated too", () => {
     expect(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidr: "2408:4000::/56" })).toEqual([]);
     expect(props(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidr: "2408:::/56" }))).toEqual(["cidr"]);
