@@ -4,13 +4,16 @@
  * `detachOnDelete`), transitions are waited out, the release is sent once under the retry policy with one
  * ClientToken, and the EIP is watched until it is gone.
  */
+import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudContext } from "../cloud/context";
-import { CloudError } from "../cloud/errors";
+import { CloudError, isRetryable } from "../cloud/errors";
+import { backoffDelay } from "../cloud/retry";
 import {
   Lifecycle,
   PartialCreateError,
   Props,
+  ReleaseRefusedError,
   deadlineFor,
   fillDefaultRegion,
   isUnknown,
@@ -105,8 +108,37 @@ export function diffAnycastEipAddress(id: string, olds: Props, news: Props, defa
   differs("timeoutSeconds", olds.timeoutSeconds, news.timeoutSeconds, false);
   differs("maxAttempts", olds.maxAttempts, news.maxAttempts, false);
   const replaces = changed.filter((k) => (EIP_REPLACE_PROPERTIES as readonly string[]).includes(k));
+  refuseReplacingAdopted(olds.anycastId ?? id, news, replaces);
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
 }
+
+/**
+ * A replacement creates before it deletes. If the new resource adopts the very EIP this one holds
+ * (adoptAnycastId unchanged), the create takes it over and the delete then releases it: refuse in `diff`
+ * (preview) instead, saying what works.
+ */
+function refuseReplacingAdopted(heldId: unknown, news: Props, replaces: string[]): void {
+  if (replaces.length === 0 || typeof heldId !== "string" || news.adoptAnycastId !== heldId) return;
+  const what = replaces.join(", ");
+  throw new ReleaseRefusedError(
+    `Anycast EIP ${heldId}`,
+    `changing ${what} replaces the resource, and the replacement would adopt this same EIP (adoptAnycastId) and then release it`,
+    `An adopted EIP's ${what} cannot be changed in place: put ${what} back as it was; or, to manage it with the new settings, ` +
+      "remove it from the program (its delete releases it) or from the state without releasing it (`pulumi state delete <urn>`), then adopt it again",
+  );
+}
+
+/**
+ * Anycast EIP IDs adopted by a create in this provider process. All resources of one `pulumi up` go through
+ * one provider process, so when a create adopts an EIP (a renamed resource adopting what the old one held),
+ * the delete of the *other* resource in the same run finds the ID here and leaves the EIP to the new
+ * resource instead of releasing it. The adopting resource's own outputs carry ADOPTION_MARK
+ * (`adoptedInRun`), so its own delete still releases. Deliberately per-process: a later `pulumi destroy`
+ * is a new process.
+ */
+const adoptedInThisProcess = new Set<string>();
+/** Marks the outputs of an adoption made by this process (see adoptedInThisProcess). */
+const ADOPTION_MARK = randomUUID();
 
 // ----------------------------------------------------------------------------------------- in-place
 
@@ -141,10 +173,39 @@ async function applyInPlace(ctx: CloudContext, record: AnycastEipRecord, desired
   }
   if (resize) {
     ctx.progress(`changing the bandwidth of Anycast EIP ${id} from ${current.bandwidth ?? "?"} to ${desired.bandwidth} Mbit/s`);
-    await modifyAnycastEipSpec(ctx, id, desired.bandwidth!, scope);
+    await changeBandwidthChecked(ctx, id, desired.bandwidth!, scope);
     return waitStable(ctx, id, scope, `waiting for the bandwidth change of Anycast EIP ${id}`);
   }
   return (await describeAnycastEip(ctx, id, scope)) ?? current;
+}
+
+/**
+ * ModifyAnycastEipAddressSpec takes no ClientToken, so re-sending it after a lost reply would apply the
+ * change twice. Each send is therefore a single attempt (throttling, which the service answers before
+ * acting, is still retried by the policy); after any other retryable failure the EIP is read and waited
+ * out of its transition, and the change is sent again only if the bandwidth is not already the one asked
+ * for. Attempts are bounded by the retry policy's maxAttempts and the deadline, as for any other call.
+ */
+async function changeBandwidthChecked(ctx: CloudContext, id: string, bandwidth: number, scope: CallScope): Promise<void> {
+  const sendOnce: CloudContext = { ...ctx, retry: { ...ctx.retry, maxAttempts: 1 } };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await modifyAnycastEipSpec(sendOnce, id, bandwidth, scope);
+      return;
+    } catch (err) {
+      if (!(err instanceof CloudError) || !isRetryable(err) || attempt >= ctx.retry.maxAttempts) throw err;
+      const rid = err.requestId ? `, RequestId ${err.requestId}` : "";
+      ctx.progress(`changing the bandwidth of Anycast EIP ${id}: attempt ${attempt} failed (${err.code}${rid}); the call has no ClientToken, so reading the EIP before sending it again`);
+      const current = await waitStable(ctx, id, scope, `waiting for Anycast EIP ${id} to settle before checking its bandwidth`);
+      if (current.bandwidth === bandwidth) {
+        ctx.progress(`Anycast EIP ${id} already has ${bandwidth} Mbit/s: the change went through; not sending it again`);
+        return;
+      }
+      const delay = backoffDelay(attempt, ctx.retry, ctx.clock.random);
+      if (ctx.clock.now() + delay >= scope.deadlineAt) throw err;
+      if (delay > 0) await ctx.clock.sleep(delay);
+    }
+  }
 }
 
 function desiredOf(props: Props): Desired {
@@ -188,16 +249,17 @@ async function adopt(ctx: CloudContext, inputs: Props, anycastId: string, scope:
     ctx.progress(`adopting ${describeEip(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
   }
   ctx.progress(`adopting ${describeEip(record)} (${record.status})`);
+  adoptedInThisProcess.add(anycastId);
   const applied = appliedFrom(inputs, scope.region);
   try {
     const final = await applyInPlace(ctx, record, desiredOf(inputs), scope);
-    return { id: anycastId, outs: plain({ ...eipOutputsFromRecord(final, applied) }) };
+    return { id: anycastId, outs: plain({ ...eipOutputsFromRecord(final, applied), adoptedInRun: ADOPTION_MARK }) };
   } catch (err) {
     throw new PartialCreateError(
       `adopted ${describeEip(record)}, but applying the declared name/description/bandwidth failed: ${errorText(err)}. ` +
         `It is kept in the stack state; run \`pulumi up\` again to finish`,
       anycastId,
-      plain({ ...eipOutputsFromRecord(record, applied) }),
+      plain({ ...eipOutputsFromRecord(record, applied), adoptedInRun: ADOPTION_MARK }),
     );
   }
 }
@@ -377,7 +439,7 @@ export const anycastEipAddressLifecycle: Lifecycle = {
     const scope = scopeOf(ctx, props);
     const record = await describeAnycastEip(withResourceLimits(ctx, props), id, scope);
     if (record === undefined || record.status === "Released" || record.status === "Releasing") return {};
-    return { id, props: plain({ ...eipOutputsFromRecord(record, appliedFrom(props, scope.region)) }) };
+    return { id, props: plain({ ...eipOutputsFromRecord(record, appliedFrom(props, scope.region)), adoptedInRun: props.adoptedInRun }) };
   },
 
   async update(ctx, id, olds, news) {
@@ -399,10 +461,15 @@ export const anycastEipAddressLifecycle: Lifecycle = {
     const current = STABLE_EIP_STATUSES.has(record.status) ? record : await waitStable(limited, id, scope, `waiting for Anycast EIP ${id} (${record.status}) to settle`);
     const final = await applyInPlace(limited, current, desired, scope);
     const applied = appliedFrom({ ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId }, scope.region);
-    return { outs: plain({ ...eipOutputsFromRecord(final, applied) }) };
+    return { outs: plain({ ...eipOutputsFromRecord(final, applied), adoptedInRun: olds.adoptedInRun }) };
   },
 
   async delete(ctx, id, props) {
+    // A create of this run adopted it (e.g. a renamed resource): it is that resource's now.
+    if (adoptedInThisProcess.has(id) && props.adoptedInRun !== ADOPTION_MARK) {
+      ctx.progress(`Anycast EIP ${id} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
+      return;
+    }
     // Reads only the ID, regionId, detachOnDelete and the limits: state from any earlier version works.
     await releaseAnycastEipChecked(withResourceLimits(ctx, props), id, props, scopeOf(ctx, props));
   },

@@ -30,6 +30,24 @@ export async function getAllocation(ctx: CloudContext, id: string, region: strin
   }
 }
 
+/**
+ * The IP version (`IPv4` / `IPv6`) of a pool, from ListIpamPools; undefined when the pool is not listed
+ * or the answer does not say (the create call then reports what is wrong).
+ */
+export async function describePoolIpVersion(ctx: CloudContext, poolId: string, region: string, deadlineAt?: number): Promise<string | undefined> {
+  const body = await invoke(ctx, {
+    operation: `reading IPAM pool ${poolId}`,
+    product: "VpcIpam",
+    action: "ListIpamPools",
+    params: { RegionId: region, IpamPoolIds: [poolId] },
+    region,
+    deadlineAt,
+  });
+  const pools = Array.isArray(body.IpamPools) ? (body.IpamPools as Record<string, unknown>[]) : [];
+  const pool = pools.find((p) => p && p.IpamPoolId === poolId);
+  return typeof pool?.IpVersion === "string" ? pool.IpVersion : undefined;
+}
+
 export async function createAllocation(
   ctx: CloudContext,
   args: { ipamPoolId: string; cidr?: string; cidrMask?: number; name?: string; description?: string; region: string; clientToken: string; deadlineAt: number },

@@ -2,13 +2,14 @@
  * IpamPoolAllocation's lifecycle: check and diff offline; create with one ClientToken and read back;
  * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
  */
+import { randomUUID } from "node:crypto";
 import { CloudContext } from "../cloud/context";
 import { pollUntil } from "../cloud/poll";
-import { Lifecycle, PartialCreateError, Props, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
-import { createAllocation, deleteAllocation, describeAllocation, getAllocation, outputsFromRecord, updateAllocation } from "./api";
+import { Lifecycle, PartialCreateError, Props, ReleaseRefusedError, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
+import { createAllocation, deleteAllocation, describeAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation } from "./api";
 import { allocationRegion, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
-import { cidrPrefix, cidrsMayOverlap, validateAllocationInputs } from "./validate";
+import { MAX_IPV4_MASK, cidrPrefix, cidrsMayOverlap, validateAllocationInputs } from "./validate";
 
 /** Changing any of these means a different allocation. */
 const REPLACE_KEYS = ["ipamPoolId", "regionId", "adoptAllocationId"] as const;
@@ -33,6 +34,51 @@ function regionOf(ctx: CloudContext, props: Props): string {
   return allocationRegion(ctx, props);
 }
 
+/**
+ * Allocation IDs adopted by a create in this provider process. All resources of one `pulumi up` go through
+ * one provider process, so when a create adopts an allocation (a renamed resource adopting what the old one
+ * held, or a replacement), the delete of the *other* resource in the same run finds the ID here and leaves
+ * the allocation alone instead of releasing what the new resource now manages. The adopting resource's own
+ * outputs carry ADOPTION_MARK (`adoptedInRun`), so its own delete still releases. Deliberately per-process:
+ * a later `pulumi destroy` is a new process and releases as usual.
+ */
+const adoptedInThisProcess = new Set<string>();
+/** Marks the outputs of an adoption made by this process (see adoptedInThisProcess). */
+const ADOPTION_MARK = randomUUID();
+
+/** Whether `props` belong to another resource than the one that adopted `id` in this process. */
+function adoptedByAnotherResource(id: string, props: Props): boolean {
+  return adoptedInThisProcess.has(id) && props.adoptedInRun !== ADOPTION_MARK;
+}
+
+/**
+ * A replacement creates before it deletes. If the new resource adopts the very allocation this one holds,
+ * the create takes it over and the delete then releases it: refuse in `diff` (preview) instead.
+ */
+function refuseReplacingAdopted(id: string, olds: Props, news: Props, replaces: string[]): void {
+  const heldId = typeof olds.allocationId === "string" ? olds.allocationId : id;
+  if (replaces.length === 0 || news.adoptAllocationId !== heldId) return;
+  const what = replaces.join(", ");
+  throw new ReleaseRefusedError(
+    describeAllocation(heldId),
+    `changing ${what} replaces the resource, and the replacement would adopt this same allocation (adoptAllocationId) and then release it`,
+    `An adopted allocation cannot be changed in place: put ${what} back as it was; or, to manage it with the new settings, ` +
+      "remove it from the program (its delete releases it) or from the state without releasing it (`pulumi state delete <urn>`), then adopt it again",
+  );
+}
+
+/**
+ * Before a mask-based create: a cidrMask above 32 is only valid in an IPv6 pool, and the pool's version is
+ * known only now. Refused here rather than by the create call (one read, no create).
+ */
+async function refuseIpv4MaskAbove32(ctx: CloudContext, inputs: IpamPoolAllocationInputs, region: string, deadlineAt: number): Promise<void> {
+  if (typeof inputs.cidrMask !== "number" || inputs.cidrMask <= MAX_IPV4_MASK) return;
+  const version = await describePoolIpVersion(ctx, inputs.ipamPoolId, region, deadlineAt);
+  if (version === "IPv4") {
+    throw new Error(`cidrMask: ${inputs.cidrMask} is not a prefix length of IPv4 pool ${inputs.ipamPoolId}; use 0–${MAX_IPV4_MASK} (0–128 is for IPv6 pools). Nothing was created`);
+  }
+}
+
 function inputsOf(props: Props): IpamPoolAllocationInputs {
   return props as unknown as IpamPoolAllocationInputs;
 }
@@ -45,11 +91,15 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     return { inputs, failures };
   },
 
-  async diff(ctx, _id, olds, news) {
+  async diff(ctx, id, olds, news) {
     // State from an earlier version may lack regionId: it was the provider's region then.
     const stored: Props = { ...olds, regionId: olds.regionId ?? providerRegionIfAny(ctx, olds) };
     // Dropping adoptAllocationId after adopting keeps the allocation (it is managed now); naming another one replaces.
-    const replaces: string[] = REPLACE_KEYS.filter((k) => (k === "adoptAllocationId" && news[k] === undefined ? false : changed(stored[k], news[k])));
+    // Naming the allocation this resource already holds is not a change either.
+    const heldId = typeof olds.allocationId === "string" ? olds.allocationId : id;
+    const replaces: string[] = REPLACE_KEYS.filter((k) =>
+      k === "adoptAllocationId" ? news[k] !== undefined && news[k] !== heldId && changed(stored[k], news[k]) : changed(stored[k], news[k]),
+    );
     // `cidr` in the outputs is the allocated block. A mask-based allocation has no cidr input; switching
     // between an explicit CIDR and the same-sized mask of the block we hold is not a change.
     const newCidr = news.cidr;
@@ -61,6 +111,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
       if (isUnknown(newMask) || (olds.cidrMask !== undefined ? olds.cidrMask !== newMask : heldPrefix !== newMask)) replaces.push("cidrMask");
     }
     const updates = [...UPDATE_KEYS.filter((k) => cloudFieldChanged(olds, news, k)), ...SETTING_KEYS.filter((k) => changed(olds[k], news[k]))];
+    refuseReplacingAdopted(id, olds, news, replaces);
     const changes = replaces.length > 0 || updates.length > 0;
     // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
     const overlapping = replaces.includes("cidr") && typeof olds.cidr === "string" && typeof newCidr === "string" && cidrsMayOverlap(olds.cidr, newCidr);
@@ -84,9 +135,11 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
       if (inputs.cidr && record.Cidr && inputs.cidr !== record.Cidr) {
         throw new Error(`adoptAllocationId: ${describeAllocation(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
       }
-      return { id, outs: plain({ ...outputsFromRecord(record, applied) }) };
+      adoptedInThisProcess.add(id);
+      return { id, outs: plain({ ...outputsFromRecord(record, applied), adoptedInRun: ADOPTION_MARK }) };
     }
 
+    await refuseIpv4MaskAbove32(ctx, inputs, region, deadlineAt);
     // One token for the whole create, fixed before the retry loop: a retried create after a lost response
     // returns the allocation the first attempt made instead of making a second one.
     const clientToken = ctx.newClientToken();
@@ -120,7 +173,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     const region = regionOf(ctx, props);
     const record = await getAllocation(ctx, id, region, deadlineFor(ctx, props));
     if (!record) return {};
-    const outs = plain({ ...outputsFromRecord(record, { ...(props as Partial<IpamPoolAllocationOutputs>), regionId: region }) });
+    const outs = plain({ ...outputsFromRecord(record, { ...(props as Partial<IpamPoolAllocationOutputs>), regionId: region }), adoptedInRun: props.adoptedInRun });
     return { id, props: outs };
   },
 
@@ -141,13 +194,18 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     }
     const record = await getAllocation(ctx, id, region, deadlineAt);
     if (!record) throw new Error(`${describeAllocation(id)} disappeared during the update; run \`pulumi refresh\``);
-    return { outs: plain({ ...outputsFromRecord(record, applied) }) };
+    return { outs: plain({ ...outputsFromRecord(record, applied), adoptedInRun: olds.adoptedInRun }) };
   },
 
   async delete(baseCtx, id, props) {
     const ctx = withResourceLimits(baseCtx, props);
     const deadlineAt = deadlineFor(ctx, props);
     const what = describeAllocation(id);
+    // 0. A create of this run adopted it (a replacement, or a renamed resource): it is that resource's now.
+    if (adoptedByAnotherResource(id, props)) {
+      ctx.progress(`${what} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
+      return;
+    }
 
     // 1. Read it: gone already is success, so destroy can be run again after any crash. (The preflight
     //    command runs this same inspection.)
