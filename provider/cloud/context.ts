@@ -82,7 +82,9 @@ export interface Invocation {
 export function invoke(ctx: CloudContext, inv: Invocation): Promise<Record<string, unknown>> {
   return withRetry(
     inv.operation,
-    () => ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method }),
+    // Each attempt waits for its answer no longer than the time left, so no call outlives the deadline.
+    (_attempt, remainingMs) =>
+      ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method, timeoutMs: remainingMs }),
     ctx.retry,
     { clock: ctx.clock, deadlineAt: inv.deadlineAt, onFailedAttempt: (info) => ctx.progress(describeFailedAttempt(info)) },
   );

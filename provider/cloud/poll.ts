@@ -34,6 +34,17 @@ export interface ProbeResult<T> {
   state?: string;
 }
 
+/**
+ * Once a release has been sent, confirming it gets at least this long even past the deadline: the
+ * outcome is then reported as it is, instead of "not done (deadline reached)" for a release that happened.
+ */
+export const CONFIRM_GRACE_MS = 10_000;
+
+/** The deadline for confirming a change that was already sent. */
+export function confirmationDeadline(clock: Clock, deadlineAt: number): number {
+  return Math.max(deadlineAt, clock.now() + CONFIRM_GRACE_MS);
+}
+
 export class WaitTimeoutError extends Error {
   constructor(
     readonly what: string,

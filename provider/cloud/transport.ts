@@ -20,6 +20,8 @@ export interface CallOptions {
   region: string;
   /** GetIpamPoolAllocation is a GET in the SDK; everything else we call is POST. */
   method?: "GET" | "POST";
+  /** The time left before the operation's deadline: the read timeout is cut to it. */
+  timeoutMs?: number;
 }
 
 /** A record of one call as made, for callers that report progress or count calls. */
@@ -89,8 +91,9 @@ export class SignedTransport implements Transport {
       // opens and tears down a request we stopped waiting for. It must not undercut the read timeout.
       connectTimeout: Math.max(this.timeouts.connectTimeoutMs, this.timeouts.readTimeoutMs + 1000),
     });
+    const readTimeoutMs = Math.max(1, Math.min(this.timeouts.readTimeoutMs, options.timeoutMs ?? Infinity));
     try {
-      const response = await withReadTimeout(client.callApi(apiParams, request, runtime), this.timeouts.readTimeoutMs);
+      const response = await withReadTimeout(client.callApi(apiParams, request, runtime), readTimeoutMs);
       const body = (response?.body ?? {}) as Record<string, unknown>;
       this.onCall?.({ product, action, ok: true, requestId: typeof body.RequestId === "string" ? body.RequestId : undefined });
       return body;
