@@ -78,6 +78,12 @@ export const FINAL_ATTEMPT_WINDOW_MS = 500;
 /** Below this much time left no request is sent: it could not get an answer before the deadline. */
 export const MIN_CALL_BUDGET_MS = 50;
 
+/**
+ * A body that is not JSON behind a 5xx status (a gateway's error page) may pass, but is not worth the
+ * full `maxAttempts`: this many attempts in all.
+ */
+export const INVALID_RESPONSE_MAX_ATTEMPTS = 3;
+
 /** What the retry policy knows after a failed attempt. */
 export interface RetryState {
   error: CloudError;
@@ -102,7 +108,9 @@ export type RetryDecision =
 export function decideRetry(state: RetryState, policy: RetryPolicy, random: () => number): RetryDecision {
   if (!isRetryable(state.error)) return { retry: false, reason: "notRetryable" };
   const isThrottled = isThrottling(state.error);
-  if (!isThrottled && state.counted >= Math.max(1, Math.floor(policy.maxAttempts))) return { retry: false, reason: "attempts" };
+  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
+  const attemptLimit = state.error.code === "InvalidResponse" ? Math.min(maxAttempts, INVALID_RESPONSE_MAX_ATTEMPTS) : maxAttempts;
+  if (!isThrottled && state.counted >= attemptLimit) return { retry: false, reason: "attempts" };
   const delay = isThrottled
     ? backoffDelay(state.throttled, { baseDelayMs: policy.baseDelayMs * THROTTLE_BACKOFF_FACTOR, maxDelayMs: policy.maxDelayMs }, random)
     : backoffDelay(state.counted, policy, random);
