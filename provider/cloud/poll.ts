@@ -7,7 +7,7 @@
  * reference poller waits 5 s first, then 3–10 s between polls).
  */
 import { CloudError, isRetryable, toCloudError } from "./errors";
-import { Clock, systemClock } from "./retry";
+import { Clock, DEADLINE_REACHED, systemClock } from "./retry";
 
 export interface PollPolicy {
   /** Delay before the first probe. */
@@ -100,6 +100,8 @@ export async function pollUntil<T>(
       result = await probe();
     } catch (err) {
       const cloud: CloudError = toCloudError(err);
+      // The probe had no time left to ask: the wait ran out, in the state last seen.
+      if (cloud.code === DEADLINE_REACHED) throw new WaitTimeoutError(what, clock.now() - started, lastState);
       if (!isRetryable(cloud)) throw cloud.operation ? cloud : cloud.during(what);
       lastState = `unreadable (${cloud.code})`;
       report(lastState);
