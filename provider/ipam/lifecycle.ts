@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CloudContext } from "../cloud/context";
-import { pollUntil } from "../cloud/poll";
+import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, Props, ReleaseRefusedError, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
 import { createAllocation, deleteAllocation, describeAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation } from "./api";
 import { allocationRegion, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
@@ -219,16 +219,18 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     // 3. Release with one token for every retry; not-found means someone released it meanwhile.
     const released = await deleteAllocation(ctx, { id, region, clientToken: ctx.newClientToken(), deadlineAt });
     if (!released) return;
-    // 4. Confirm. The API deletes synchronously, so the first probe is immediate.
+    // 4. Confirm. The API deletes synchronously, so the first probe is immediate. The release was sent, so
+    //    confirming it may run a little past the deadline (see confirmationDeadline).
+    const confirmBy = confirmationDeadline(ctx.clock, deadlineAt);
     await pollUntil(
       `confirming the release of ${what}`,
       async () => {
-        const again = await getAllocation(ctx, id, region, deadlineAt);
+        const again = await getAllocation(ctx, id, region, confirmBy);
         return { done: !again, state: again?.Status };
       },
       {
         policy: { ...ctx.poll, firstDelayMs: 0 },
-        deadlineAt,
+        deadlineAt: confirmBy,
         clock: ctx.clock,
         onWait: (state, waited) => ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
       },
