@@ -3,8 +3,9 @@
  * `node dist/emulator/cli.js --port N [--host H] [--state FILE] [--access-key-id ID]
  *   [--access-key-secret S] [--security-token T] [--seed FILE.json] [--quiet]`
  *
- * First stdout line is exactly `emulator listening on http://127.0.0.1:PORT` (scripts wait for
- * it); a few hint lines follow. Per-call log lines go to stderr (`--quiet` silences them).
+ * First stdout line is exactly `emulator listening on http://HOST:PORT`, the address actually
+ * bound (scripts wait for it); a few hint lines follow. Bound to a non-loopback interface, a
+ * warning goes to stderr: the control plane has no authentication. Per-call log lines go to stderr (`--quiet` silences them).
  * SIGINT / SIGTERM: write the state file (with --state) and exit 0.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -29,6 +30,14 @@ Options:
 
 Control plane: http://HOST:PORT/_emulator/ (see emulator/README.md).
 `;
+
+function exposedWarning(listenUrl: string): string {
+  return (
+    `WARNING: the emulator listens on ${listenUrl}, reachable from other machines. Its control plane ` +
+    `(/_emulator/: seed, reset, faults, state) is unauthenticated: anyone who can reach this port can ` +
+    `change or read it. Bind to 127.0.0.1 unless you need remote access on a trusted network.\n`
+  );
+}
 
 export async function main(argv: string[]): Promise<void> {
   let values;
@@ -80,7 +89,7 @@ export async function main(argv: string[]): Promise<void> {
   if (seed !== undefined && !stateExisted) emulator.control.seed(seed);
 
   const lines = [
-    `emulator listening on ${emulator.url}`,
+    `emulator listening on ${emulator.listenUrl}`,
     `  endpoint:          ${emulator.endpoint}   (SDK Config: endpoint '${emulator.endpoint}', protocol 'HTTP')`,
     `  access key id:     ${emulator.accessKeyId}`,
     `  access key secret: ${emulator.accessKeySecret}`,
@@ -90,6 +99,7 @@ export async function main(argv: string[]): Promise<void> {
     ...(seed !== undefined ? [`  seed:              ${values.seed}${stateExisted ? " (skipped: state restored)" : " (applied)"}`] : []),
   ];
   process.stdout.write(lines.join("\n") + "\n");
+  if (emulator.exposed) process.stderr.write(exposedWarning(emulator.listenUrl));
 
   let stopping = false;
   const stop = (signal: string) => {

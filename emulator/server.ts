@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { networkInterfaces } from "node:os";
 import { ApiError, type ProductModel } from "./core/types";
 import { EmulatorEngine, type EmulatorControl, type RawRequest } from "./core/engine";
 import type { Credential } from "./core/auth";
@@ -15,8 +16,11 @@ import { createEipanycastModel } from "./eipanycast";
 export const DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id";
 export const DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret";
 export const DEFAULT_HOST = "127.0.0.1";
-/** Largest request body read (API and control plane). Larger → 413 and the connection is closed. */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest request body read (API and control plane). Larger → 413 and the connection is closed.
+ * Real RPC calls of both APIs carry a few KiB at most; 1 MiB leaves room for big seeds.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface EmulatorOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -45,11 +49,17 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** One line per call and per notable event. */
   log?: (line: string) => void;
+  /** Byte budget of the call log (oldest records go first). Default 16 MiB. */
+  callLogMaxBytes?: number;
 }
 
 export interface RunningEmulator {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` — where a client on this machine connects (loopback for a wildcard bind). */
   readonly url: string;
+  /** The address actually bound, e.g. `http://0.0.0.0:PORT` for `host: "0.0.0.0"`. */
+  readonly listenUrl: string;
+  /** True when bound to a non-loopback interface: the unauthenticated control plane is reachable from the network. */
+  readonly exposed: boolean;
   readonly port: number;
   /** `127.0.0.1:PORT` — what to put in the SDK's `Config.endpoint` (with `protocol: 'HTTP'`). */
   readonly endpoint: string;
@@ -76,17 +86,17 @@ class HttpError extends Error {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, maxBytes: number = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         // Stop buffering, discard the rest; the 413 reply closes the connection.
         req.off("data", onData);
         req.resume();
-        reject(new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
+        reject(new HttpError(413, `request body larger than ${maxBytes} bytes`));
         return;
       }
       chunks.push(c);
@@ -108,9 +118,75 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extraHeade
   res.end(text);
 }
 
-function displayHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "";
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Where a local client connects: loopback for a wildcard bind. */
+function displayHost(host: string): string {
+  return isWildcard(host) ? "127.0.0.1" : urlHost(host);
+}
+
+/**
+ * Host names the control plane answers to: loopback names, the configured host and, for a
+ * wildcard bind, this machine's interface addresses. Anything else is a DNS-rebinding attempt
+ * (a web page whose own name resolves to 127.0.0.1).
+ */
+function allowedControlHosts(host: string): Set<string> {
+  const names = new Set(["localhost", "127.0.0.1", "::1", host.toLowerCase()]);
+  if (isWildcard(host)) {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase());
+  }
+  return names;
+}
+
+/** `name` of a Host header value `name[:port]` / `[v6]:port`. */
+function hostName(value: string): string {
+  const v = value.trim().toLowerCase();
+  if (v.startsWith("[")) return v.slice(1, v.indexOf("]") < 0 ? undefined : v.indexOf("]"));
+  return v.split(":")[0];
+}
+
+/**
+ * The control plane has no authentication, so it must not be drivable by a web page the user
+ * happens to visit: a browser can POST `text/plain` cross-origin without a preflight, and DNS
+ * rebinding can make a foreign page same-origin by name. Hence: the Host must be one we answer
+ * to, a browser's Origin must be this emulator itself, and writes must be JSON (a content type
+ * a page cannot send cross-origin without a CORS preflight, which we never grant).
+ */
+function guardControl(req: IncomingMessage, allowedHosts: Set<string>, port: () => number): void {
+  const host = req.headers.host;
+  if (host === undefined || !(allowedHosts.has(hostName(host)) || isLoopback(hostName(host)))) {
+    throw new HttpError(403, `control plane refuses Host "${host ?? ""}": use a loopback address (127.0.0.1, localhost, [::1]) or the configured --host`);
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    let ok = false;
+    try {
+      const o = new URL(origin);
+      const oPort = o.port === "" ? (o.protocol === "https:" ? 443 : 80) : Number(o.port);
+      ok = o.protocol === "http:" && oPort === port() && (allowedHosts.has(hostName(o.host)) || isLoopback(hostName(o.host)));
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new HttpError(403, `control plane refuses cross-origin requests (Origin "${origin}"); only this emulator's own origin may call it`);
+  }
+  const method = (req.method ?? "GET").toUpperCase();
+  if (method !== "GET" && method !== "HEAD") {
+    const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+    if (type !== "application/json") {
+      throw new HttpError(415, `control-plane ${method} requires "Content-Type: application/json" (got "${req.headers["content-type"] ?? ""}")`);
+    }
+  }
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -129,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clientTokenTtlMs: options.clientTokenTtlMs,
     statePath: options.statePath,
     faultSeed: options.faultSeed,
+    callLogMaxBytes: options.callLogMaxBytes,
     log,
   });
   engine.restoreFromFile();
@@ -166,6 +243,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const method = req.method ?? "GET";
     const route = url.pathname.replace(/^\/_emulator\/?/, "").replace(/\/$/, "");
+    guardControl(req, controlHosts, () => port);
     const bodyBuf = await readBody(req);
     const json = (): unknown => {
       if (bodyBuf.length === 0) return {};
@@ -258,6 +336,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
   };
 
+  const host = options.host ?? DEFAULT_HOST;
+  const controlHosts = allowedControlHosts(host);
+  let port = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
     const isControl = url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/");
@@ -287,7 +368,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     else socket.destroy();
   });
 
-  const host = options.host ?? DEFAULT_HOST;
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error) => reject(e);
     server.once("error", onError);
@@ -296,7 +376,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const endpoint = `${displayHost(host)}:${port}`;
 
   let closed: Promise<void> | null = null;
@@ -314,6 +394,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   return {
     url: `http://${endpoint}`,
+    listenUrl: `http://${urlHost(host === "" ? "0.0.0.0" : host)}:${port}`,
+    exposed: !isLoopback(host),
     port,
     endpoint,
     accessKeyId,

@@ -45,7 +45,7 @@ import {
   faultError,
 } from "./faults";
 import { CallLog, type CallRecord } from "./calllog";
-import { STATE_FORMAT, STATE_VERSION, type StateFile, readStateFile, writeStateFile } from "./state";
+import { STATE_FORMAT, STATE_VERSION, type StateFile, readStateFile, removeStaleTempFiles, writeStateFile } from "./state";
 
 /** The bytes of one HTTP request, as the server received them. */
 export interface RawRequest {
@@ -110,6 +110,8 @@ export interface EngineOptions {
   readonly statePath?: string;
   readonly faultSeed?: number;
   readonly log?: (line: string) => void;
+  /** Byte budget of the call log (default 16 MiB). */
+  readonly callLogMaxBytes?: number;
 }
 
 /** Default region for HostId when the request has no RegionId. */
@@ -153,7 +155,7 @@ export class EmulatorEngine implements EmulatorControl {
   private readonly tokens: ClientTokenStore;
   private readonly faults: FaultEngine;
   private readonly limiter = new RateLimiter();
-  private readonly callLog = new CallLog();
+  private readonly callLog: CallLog;
   private readonly now: () => number;
   private readonly realNow: () => number;
   private readonly log: (line: string) => void;
@@ -174,6 +176,7 @@ export class EmulatorEngine implements EmulatorControl {
     this.faults = new FaultEngine(opts.faultSeed);
     this.log = opts.log ?? (() => undefined);
     this.statePath = opts.statePath;
+    this.callLog = new CallLog(undefined, opts.callLogMaxBytes);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -424,7 +427,18 @@ export class EmulatorEngine implements EmulatorControl {
   }
 
   addFault(rule: FaultRuleInput): FaultRule {
+    this.checkProductField("fault rule", rule);
     return this.faults.add(rule);
+  }
+
+  /** A rule for a product no model serves would be accepted and never match: refuse it. */
+  private checkProductField(what: string, input: unknown): void {
+    const product = (input as { product?: unknown } | null)?.product;
+    if (typeof product !== "string" || product === "*") return;
+    const k = product.toLowerCase();
+    if (this.models.some((m) => m.hostPrefix.toLowerCase() === k || m.product.toLowerCase() === k)) return;
+    const known = this.models.flatMap((m) => [m.product, m.hostPrefix]);
+    throw new Error(`${what}: "product" must be one of ${known.join(", ")} or "*" (got "${product}")`);
   }
 
   listFaults(): FaultRule[] {
@@ -445,6 +459,7 @@ export class EmulatorEngine implements EmulatorControl {
   }
 
   setRateLimit(limit: RateLimitInput): RateLimit | null {
+    this.checkProductField("rate limit", limit);
     return this.limiter.set(limit, this.now());
   }
 
@@ -493,6 +508,7 @@ export class EmulatorEngine implements EmulatorControl {
   /** Restore from `statePath` if the file exists. Returns true when something was restored. */
   restoreFromFile(): boolean {
     if (!this.statePath) return false;
+    for (const stale of removeStaleTempFiles(this.statePath)) this.log(`removed ${stale} (left by an interrupted state write)`);
     const s = readStateFile(this.statePath);
     if (!s) return false;
     for (const m of this.models) if (hasOwn(s.models, m.hostPrefix)) m.restore(s.models[m.hostPrefix]);
