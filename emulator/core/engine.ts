@@ -5,7 +5,7 @@
  *
  * Pipeline for one API call, first failure answers:
  *   1. parse: path, query, form body (malformed percent-encoding → InvalidParameter 400)
- *   2. authenticate (auth.ts, signatures.md §2.9 / §3): IncompleteSignature, MissingParameter
+ *   2. authenticate (auth.ts, api-facts.md §5.5 / §5.4): IncompleteSignature, MissingParameter
  *      (required header / common parameter), InvalidTimeStamp.Format/.Expired,
  *      InvalidAccessKeyId.NotFound, SignatureDoesNotMatch, InvalidSecurityToken.Mismatch,
  *      SignatureNonceUsed
@@ -333,7 +333,7 @@ export class EmulatorEngine implements EmulatorControl {
     return { kind: "reply", status, body, requestId, delayMs: latencyMs };
   }
 
-  /** `{RequestId, HostId, Code, Message, Recommend}` (alibaba-apis.md §0.4). */
+  /** `{RequestId, HostId, Code, Message, Recommend}` (api-facts.md §4). */
   errorBody(requestId: string, model: ProductModel | null, regionId: string | undefined, err: ApiError): Record<string, unknown> {
     // Assumption: HostId is the regional product host; unknown product → `pop`, invalid/missing
     // RegionId → cn-hangzhou.

@@ -3,7 +3,7 @@
  *
  * Decoding follows form-urlencoding (`+` is a space, `%XY` a UTF-8 byte). Assumption: the real
  * gateway (a Java servlet stack) decodes the query string the same way. Clients that follow the
- * §2.5 rule never send a raw `+`, so this only matters for hand-written requests.
+ * api-facts.md §5.3 rule never send a raw `+`, so this only matters for hand-written requests.
  */
 import type { QueryPair } from "./signature";
 import { Errors } from "./errors";

@@ -4,7 +4,7 @@
  * stores a due time (`now + duration`) and is completed lazily whenever the model is touched with a
  * `now` at or past it (any action, `inventory(now)`, `settle(now)`).
  *
- * State machine (reference §2.1):
+ * State machine (api-facts.md §7.1):
  *   Allocate ──► Allocating ──► Allocated ──Associate──► Associating ──► Associated
  *   Associated ──Unassociate──► Unassociating ──► Associated (bindings remain) | Allocated (none left)
  *   Allocated|Associated ──ModifySpec──► Modifying ──► previous status

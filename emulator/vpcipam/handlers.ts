@@ -2,7 +2,7 @@
  * VpcIpam actions: parse the raw string parameters → call the model → build the success body
  * (without RequestId; the core adds it). Syntax checks live here, service rules in model.ts.
  *
- * Parameter conventions (reference §0.2): lists arrive flattened as `Name.N` (`Tags.N.Key`), only
+ * Parameter conventions (api-facts.md §2): lists arrive flattened as `Name.N` (`Tags.N.Key`), only
  * that form is read; booleans are "true"/"false" (case-insensitive — assumption); unknown
  * parameters are ignored. An empty string counts as "not given" for optional parameters, except
  * IpamPoolAllocationName / IpamPoolAllocationDescription, where "" is rejected (1-character
@@ -201,7 +201,7 @@ export function createVpcIpamActions(state: VpcIpamState): Record<string, Action
           // Assumption: both given is InvalidParameter (the docs say "specify either").
           throw errors.invalidParameter("Cidr", 'Specify exactly one of "Cidr" and "CidrMask", not both.');
         }
-        // Assumption: neither given is MissingParameter naming both (reference §1.2).
+        // Assumption: neither given is MissingParameter naming both (api-facts.md §6.2).
         if (cidr === undefined && maskText === undefined) throw errors.missingParameter("Cidr or CidrMask");
         let cidrMask: number | undefined;
         if (maskText !== undefined) {

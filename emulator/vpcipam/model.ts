@@ -3,7 +3,7 @@
  * allocations. Moto-style: the model owns plain records and enforces the service's rules; it never
  * sees HTTP or raw request strings (handlers.ts parses those).
  *
- * Assumptions (the public docs are silent; see /work/shared/reference/alibaba-apis.md §1):
+ * Assumptions (the public docs are silent; facts in docs/api-facts.md §6):
  * - Get/List answer from any request region (IPAM data is account-wide), while Create, Update and
  *   Delete must be called in the pool's region (`OperationDenied.RequestRegionInvalid` otherwise;
  *   documented for Delete and, in prose, for Create).
