@@ -212,6 +212,28 @@ function checkTimestamp(value: string, nowMs: number): void {
   if (Math.abs(nowMs - t) > SIGNATURE_WINDOW_MS) throw Errors.timestampExpired();
 }
 
+/** api-facts.md §5.5 step 2 for V3: required headers present, signed headers present, nothing unsigned. */
+function checkV3Headers(req: ParsedRequest, signedHeaders: readonly string[]): void {
+  // api-facts.md §5.5 step 2: required headers present …
+  for (const name of ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-content-sha256"]) {
+    if (header(req, name) === undefined) throw Errors.missingParameter(name);
+  }
+  // … every signed header present …
+  for (const name of signedHeaders) {
+    if (name === "" || header(req, name) === undefined) {
+      throw Errors.incompleteSignature(`The signed header "${name}" is not present in the request.`);
+    }
+  }
+  // … and host plus every x-acs-* header signed (doc: "all common headers except Authorization
+  // must be signed"; strict enforcement is an assumption that catches client bugs).
+  const signed = new Set(signedHeaders);
+  for (const name of Object.keys(req.headers)) {
+    if ((name === "host" || name.startsWith("x-acs-")) && !signed.has(name)) {
+      throw Errors.incompleteSignature(`The header "${name}" must be included in SignedHeaders.`);
+    }
+  }
+}
+
 function verifyV3(
   req: ParsedRequest,
   authorization: string,
@@ -228,24 +250,7 @@ function verifyV3(
     );
   }
 
-  // api-facts.md §5.5 step 2: required headers present …
-  for (const name of ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-content-sha256"]) {
-    if (header(req, name) === undefined) throw Errors.missingParameter(name);
-  }
-  // … every signed header present …
-  for (const name of auth.signedHeaders) {
-    if (name === "" || header(req, name) === undefined) {
-      throw Errors.incompleteSignature(`The signed header "${name}" is not present in the request.`);
-    }
-  }
-  // … and host plus every x-acs-* header signed (doc: "all common headers except Authorization
-  // must be signed"; strict enforcement is an assumption that catches client bugs).
-  const signed = new Set(auth.signedHeaders);
-  for (const name of Object.keys(req.headers)) {
-    if ((name === "host" || name.startsWith("x-acs-")) && !signed.has(name)) {
-      throw Errors.incompleteSignature(`The header "${name}" must be included in SignedHeaders.`);
-    }
-  }
+  checkV3Headers(req, auth.signedHeaders);
 
   // api-facts.md §5.5 step 3: date format and ±15 min window.
   checkTimestamp(header(req, "x-acs-date")!, nowMs);
