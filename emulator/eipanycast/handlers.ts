@@ -339,23 +339,22 @@ const release: Handler = (model, p, ctx) => {
   return {};
 };
 
+/** The answer of the two geography actions: `Count` (a string, api-facts.md §7.7) and the list. */
+function regionList(listName: string, items: readonly { regionId: string; regionName: string }[]): Record<string, unknown> {
+  return { Count: String(items.length), [listName]: items.map((r) => ({ RegionId: r.regionId, RegionName: r.regionName })) };
+}
+
 const serverRegions: Handler = (model, p, ctx) => {
   serviceLocation(p, true);
   model.advance(ctx.now);
-  return {
-    Count: String(SERVER_REGIONS.length),
-    AnycastServerRegionList: SERVER_REGIONS.map((r) => ({ RegionId: r.regionId, RegionName: r.regionName })),
-  };
+  return regionList("AnycastServerRegionList", SERVER_REGIONS);
 };
 
 // ServiceLocation is optional here (per the API page), but when given must be `international`.
 const popLocations: Handler = (model, p, ctx) => {
   serviceLocation(p, false);
   model.advance(ctx.now);
-  return {
-    Count: String(POP_LOCATIONS.length),
-    AnycastPopLocationList: POP_LOCATIONS.map((r) => ({ RegionId: r.regionId, RegionName: r.regionName })),
-  };
+  return regionList("AnycastPopLocationList", POP_LOCATIONS);
 };
 
 const READ = { mutating: false, idempotent: false } as const;

@@ -48,21 +48,17 @@ function tags(params: Params): { key: string; value?: string }[] {
   });
 }
 
-function name(params: Params): string | undefined {
-  const v = params.IpamPoolAllocationName;
+/** A text parameter checked by `check` (which returns the reason it is invalid, if it is). */
+function checkedText(params: Params, param: string, check: (v: string) => string | undefined): string | undefined {
+  const v = params[param];
   if (v === undefined) return undefined;
-  const reason = checkAllocationName(v);
-  if (reason) throw errors.invalidParameter("IpamPoolAllocationName", reason);
+  const reason = check(v);
+  if (reason) throw errors.invalidParameter(param, reason);
   return v;
 }
 
-function description(params: Params): string | undefined {
-  const v = params.IpamPoolAllocationDescription;
-  if (v === undefined) return undefined;
-  const reason = checkAllocationDescription(v);
-  if (reason) throw errors.invalidParameter("IpamPoolAllocationDescription", reason);
-  return v;
-}
+const name = (params: Params) => checkedText(params, "IpamPoolAllocationName", checkAllocationName);
+const description = (params: Params) => checkedText(params, "IpamPoolAllocationDescription", checkAllocationDescription);
 
 /** A request CIDR: must be a well-formed network address with host bits clear. Returns the canonical block. */
 function cidrParam(params: Params, paramName: string) {
