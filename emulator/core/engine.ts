@@ -463,14 +463,24 @@ export class EmulatorEngine implements EmulatorControl {
     return this.faults.add(rule);
   }
 
-  /** A rule for a product no model serves would be accepted and never match: refuse it. */
+  /** A rule for a product no model serves, or an action none of them defines, would never match: refuse it. */
   private checkProductField(what: string, input: unknown): void {
-    const product = (input as { product?: unknown } | null)?.product;
-    if (typeof product !== "string" || product === "*") return;
-    const k = product.toLowerCase();
-    if (this.models.some((m) => m.hostPrefix.toLowerCase() === k || m.product.toLowerCase() === k)) return;
-    const known = this.models.flatMap((m) => [m.product, m.hostPrefix]);
-    throw new Error(`${what}: "product" must be one of ${known.join(", ")} or "*" (got "${product}")`);
+    const rule = input as { product?: unknown; action?: unknown } | null;
+    const product = rule?.product;
+    let models = this.models;
+    if (typeof product === "string" && product !== "*") {
+      const k = product.toLowerCase();
+      models = this.models.filter((m) => m.hostPrefix.toLowerCase() === k || m.product.toLowerCase() === k);
+      if (models.length === 0) {
+        const known = this.models.flatMap((m) => [m.product, m.hostPrefix]);
+        throw new Error(`${what}: "product" must be one of ${known.join(", ")} or "*" (got "${product}")`);
+      }
+    }
+    const action = rule?.action;
+    if (typeof action !== "string" || action === "*" || action === "") return;
+    if (models.some((m) => hasOwn(m.actions, action))) return;
+    const served = models.map((m) => `${m.product}: ${Object.keys(m.actions).join(", ")}`).join("; ");
+    throw new Error(`${what}: "action" must be "*" or an action the product serves (got "${action}"; ${served})`);
   }
 
   listFaults(): FaultRule[] {

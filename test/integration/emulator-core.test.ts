@@ -867,6 +867,10 @@ describe("control plane hardening", () => {
     expect(product.json.error).toBe('fault rule: "product" must be one of VpcIpam, vpcipam, Eipanycast, eipanycast or "*" (got "Ecs")');
     const limitProduct = await control(emu, "POST", "ratelimit", { product: "Ecs", action: "*", perSecond: 1 });
     expect(limitProduct.status).toBe(400);
+    const action = await control(emu, "POST", "faults", { product: "vpcipam", action: "ReleaseAnycastEipAddress", kind: "error" });
+    expect(action.status).toBe(400);
+    expect(action.json.error).toMatch(/^fault rule: "action" must be "\*" or an action the product serves \(got "ReleaseAnycastEipAddress"; VpcIpam: /);
+    expect((await control(emu, "POST", "ratelimit", { action: "Nope", perSecond: 1 })).json.error).toMatch(/^rate limit: "action" must be/);
     expect(emu.control.listFaults()).toEqual([]);
     expect(emu.control.listRateLimits()).toEqual([]);
     // Still valid: the documented "throttle everything" form and the largest delay.
