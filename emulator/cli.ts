@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_HOST, startEmulator } from "./server";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_HOST, type RunningEmulator, startEmulator } from "./server";
 
 export const USAGE = `Usage: node dist/emulator/cli.js [options]
 
@@ -37,6 +37,25 @@ function exposedWarning(listenUrl: string): string {
     `(/_emulator/: seed, reset, faults, state) is unauthenticated: anyone who can reach this port can ` +
     `change or read it. Bind to 127.0.0.1 unless you need remote access on a trusted network.\n`
   );
+}
+
+/** SIGINT / SIGTERM: write the state file (close does) and exit 0. */
+function installStopHandlers(emulator: RunningEmulator): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`[emulator] ${signal}: saving state and stopping\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`[emulator] close failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -86,6 +105,9 @@ export async function main(argv: string[]): Promise<void> {
     securityToken: values["security-token"],
     log: values.quiet ? undefined : (line) => process.stderr.write(`[emulator] ${line}\n`),
   });
+  // Before the banner: a script that reads the listening line may send SIGTERM at once, and the
+  // default action would kill us without saving the state file.
+  installStopHandlers(emulator);
   if (seed !== undefined && !stateExisted) emulator.control.seed(seed);
 
   const lines = [
@@ -100,22 +122,6 @@ export async function main(argv: string[]): Promise<void> {
   ];
   process.stdout.write(lines.join("\n") + "\n");
   if (emulator.exposed) process.stderr.write(exposedWarning(emulator.listenUrl));
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`[emulator] ${signal}: saving state and stopping\n`);
-    emulator.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        process.stderr.write(`[emulator] close failed: ${(e as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 if (require.main === module) {
