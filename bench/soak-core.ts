@@ -56,7 +56,7 @@ export interface SoakOptions {
   seed: number;
   /** Share of all API calls faulted (default 0.2). */
   faultRate?: number;
-  /** The client's read timeout (ALICLOUD_RELEASE_READ_TIMEOUT_MS); read-timeout faults delay replies 2× this. Default 100 ms. */
+  /** Wall timing: the client's read timeout (ALICLOUD_RELEASE_READ_TIMEOUT_MS); read-timeout faults delay replies 2× this. Default 100 ms. Ignored when seeded. */
   readTimeoutMs?: number;
   /** Independent sequential lanes (default 4). */
   lanes?: number;
