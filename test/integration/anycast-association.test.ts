@@ -130,7 +130,8 @@ describe("create / read / update / delete", () => {
     expect(err.message).toMatch(/still BINDING/);
     expect(bindingsOf(id)).toHaveLength(1);
 
-    await lc.delete(ctxFor(settleOnWait), err.id, err.properties);
+    // The stored timeoutSeconds (0.3) bounds the destroy too: its waits also run on a virtual clock.
+    await lc.delete(emulatorContext(emu, { clock: virtualClock(), progress: settleOnWait }), err.id, err.properties);
     expect(bindingsOf(id)).toEqual([]);
   });
 

@@ -130,8 +130,9 @@ describe("create / read / update / delete", () => {
     expect(eips().map((e) => e.anycastId)).toEqual([err.id]);
     expect(calls("AllocateAnycastEipAddress")).toHaveLength(1);
 
-    // The next `up` updates it (waits for Allocated), or destroy releases it.
-    const done = ctxFor(settleOnWait);
+    // The next `up` updates it (waits for Allocated), or destroy releases it. The stored timeoutSeconds
+    // (0.3) bounds them too: their waits also run on a virtual clock.
+    const done = emulatorContext(emu, { clock: virtualClock(), progress: settleOnWait });
     const upd = (await lc.update(done, err.id, err.properties, checked.inputs as Props)).outs as Props;
     expect(upd.status).toBe("Allocated");
     await lc.delete(done, err.id, err.properties);
