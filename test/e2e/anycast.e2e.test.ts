@@ -5,9 +5,10 @@
  * inventory are the witnesses; `pulumi stack export` shows what the engine kept.
  */
 import { CallRecord, RunningEmulator, startEmulator } from "../../emulator";
-import { cloudCall, TestStack } from "./harness";
+import { cloudCall, TestStack, e2eTimeout } from "./harness";
 
-jest.setTimeout(180_000);
+// Scaled with the work: its longest test runs 17 commands.
+jest.setTimeout(e2eTimeout(17));
 
 let emu: RunningEmulator;
 let stack: TestStack | undefined;

@@ -3,9 +3,10 @@
  */
 import path from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { TestStack } from "./harness";
+import { TestStack, e2eTimeout } from "./harness";
 
-jest.setTimeout(240_000);
+// Scaled with the work: its longest test runs 11 commands.
+jest.setTimeout(e2eTimeout(11));
 
 const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
 let emu: RunningEmulator;

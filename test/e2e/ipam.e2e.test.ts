@@ -3,9 +3,10 @@
  * refusals — against the emulator, with the emulator's call log as the witness.
  */
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { TestStack } from "./harness";
+import { TestStack, e2eTimeout } from "./harness";
 
-jest.setTimeout(180_000);
+// Scaled with the work: its longest test runs 18 commands.
+jest.setTimeout(e2eTimeout(18));
 
 let emu: RunningEmulator;
 let stack: TestStack;
