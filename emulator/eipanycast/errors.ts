@@ -104,3 +104,21 @@ export function invalidParameter(param: string, hint?: string): ApiError {
   const base = `The specified parameter "${param}" is not valid.`;
   return new ApiError(`InvalidParameter.${param}`, hint ? `${base} ${hint}` : base, 400);
 }
+
+/**
+ * ASSUMPTION (code and status; the Eipanycast pages publish no tag error list): a tag key or value that
+ * breaks the documented rules is `InvalidParameter.TagKey` / `InvalidParameter.TagValue` (400); the
+ * message names the offending parameter (`Tag.2.Key`, `TagKey.1`) and the rule.
+ */
+export function invalidTag(kind: "TagKey" | "TagValue", param: string, rule: string): ApiError {
+  return new ApiError(`InvalidParameter.${kind}`, `The specified parameter "${param}" is not valid. ${rule}`, 400);
+}
+
+/** ASSUMPTION (code, status and message): tagging would leave an EIP with more tags than allowed. */
+export function quotaExceededTagNum(anycastId: string, max: number): ApiError {
+  return new ApiError(
+    "QuotaExceeded.TagNum",
+    `The number of tags on resource ${anycastId} would exceed the limit of ${max}.`,
+    400,
+  );
+}

@@ -23,8 +23,18 @@ import {
   ListFilter,
   POP_LOCATIONS,
   SERVER_REGIONS,
+  Tag,
+  TagResourceRow,
   formatTime,
 } from "./model";
+import {
+  MAX_RESOURCES_PER_REQUEST,
+  MAX_TAGS_PER_REQUEST,
+  checkResourceGroupId,
+  checkResourceType,
+  checkTagKey,
+  checkTagValue,
+} from "./tags";
 
 // ---------------------------------------------------------------------------------------------------
 // Parameter helpers (the generic ones are shared: core/params.ts)
@@ -219,11 +229,11 @@ const allocate: Handler = (model, p, ctx) => {
   const n = name(p) ?? "";
   const d = description(p) ?? "";
   const rg = optNonEmpty(p, "ResourceGroupId");
-  if (rg !== undefined && !/^rg-[A-Za-z0-9]+$/.test(rg)) {
-    throw errors.invalidParameter("ResourceGroupId", "A resource group id looks like rg-xxxx.");
-  }
+  if (rg !== undefined) checkResourceGroupId(rg, "ResourceGroupId");
+  // Tag.N.* on Allocate: not in the SDK model read (api-facts.md §7.8); honoured like TagResources.
+  const tags = tagPairs(p, "Tag");
   const r = model.allocate(
-    { serviceLocation: loc, bandwidth: bw, instanceChargeType: ict, internetChargeType: nct, name: n, description: d, resourceGroupId: rg },
+    { serviceLocation: loc, bandwidth: bw, instanceChargeType: ict, internetChargeType: nct, name: n, description: d, resourceGroupId: rg, tags },
     ctx.now,
   );
   return { AnycastId: r.anycastId, OrderId: r.orderId };
@@ -233,10 +243,8 @@ const describe: Handler = (model, p, ctx) => {
   const anycastId = optNonEmpty(p, "AnycastId");
   const ip = optNonEmpty(p, "Ip");
   const bindInstanceId = optNonEmpty(p, "BindInstanceId");
-  // ASSUMPTION: at least one of the three (the docs say AnycastId or Ip must be given).
-  if (anycastId === undefined && ip === undefined && bindInstanceId === undefined) {
-    throw errors.missingParameter("AnycastId");
-  }
+  // Documented: AnycastId or Ip must be given; BindInstanceId only narrows the match.
+  if (anycastId === undefined && ip === undefined) throw errors.missingParameter("AnycastId or Ip");
   return describeBody(model.find({ anycastId, ip, bindInstanceId }, ctx.now));
 };
 
@@ -325,10 +333,6 @@ const updateAssociations: Handler = (model, p, ctx) => {
   const bindInstanceId = req(p, "BindInstanceId");
   const popLocationAdd = popList(p, "PopLocationAddList");
   const popLocationDelete = popList(p, "PopLocationDeleteList");
-  // ASSUMPTION: a call that changes nothing is refused.
-  if (popLocationAdd.length === 0 && popLocationDelete.length === 0) {
-    throw errors.missingParameter("PopLocationAddList.1.PopLocation");
-  }
   const associationMode = oneOf(p, "AssociationMode", MODES);
   model.updateAssociations({ anycastId, bindInstanceId, associationMode, popLocationAdd, popLocationDelete, dryRun: bool(p, "DryRun") }, ctx.now);
   return {};
@@ -357,6 +361,114 @@ const popLocations: Handler = (model, p, ctx) => {
   return regionList("AnycastPopLocationList", POP_LOCATIONS);
 };
 
+// ---------------------------------------------------------------------------------------------------
+// Tags and resource groups (api-facts.md §7.8)
+
+/** `Tag.N.Key` / `Tag.N.Value`, checked; an absent value is `""` (ASSUMPTION). At most 20. */
+function tagPairs(p: Params, prefix: string): Tag[] {
+  const entries = indexedObjects(p, prefix);
+  if (entries.length > MAX_TAGS_PER_REQUEST) throw errors.invalidParameter(prefix, `At most ${MAX_TAGS_PER_REQUEST} tags.`);
+  return entries.map(([n, t]) => {
+    if (t.Key === undefined) throw errors.missingParameter(`${prefix}.${n}.Key`);
+    checkTagKey(t.Key, `${prefix}.${n}.Key`);
+    const value = t.Value ?? "";
+    checkTagValue(value, `${prefix}.${n}.Value`);
+    return { key: t.Key, value };
+  });
+}
+
+/** `ResourceType` (required, `ANYCASTEIPADDRESS`) and `ResourceId.N` (1–20 when `needIds`). */
+function tagTargets(p: Params, needIds: boolean): string[] {
+  checkResourceType(req(p, "ResourceType"));
+  const ids = scalarList(p, "ResourceId");
+  if (needIds && ids.length === 0) throw errors.missingParameter("ResourceId.1");
+  if (ids.length > MAX_RESOURCES_PER_REQUEST) {
+    throw errors.invalidParameter("ResourceId", `At most ${MAX_RESOURCES_PER_REQUEST} resource ids.`);
+  }
+  return ids;
+}
+
+const tagResources: Handler = (model, p, ctx) => {
+  const ids = tagTargets(p, true);
+  const tags = tagPairs(p, "Tag");
+  if (tags.length === 0) throw errors.missingParameter("Tag.1.Key");
+  model.tagResources(ids, tags, ctx.now);
+  return {};
+};
+
+/**
+ * `TagKey.N` removes those keys. The SDK model has no `All` flag; ASSUMPTION: without any TagKey every
+ * tag of the resources is removed (an `All` parameter, if sent, must be a boolean and changes nothing).
+ */
+const untagResources: Handler = (model, p, ctx) => {
+  const ids = tagTargets(p, true);
+  const keys = indexedValues(p, "TagKey");
+  if (keys.length > MAX_TAGS_PER_REQUEST) throw errors.invalidParameter("TagKey", `At most ${MAX_TAGS_PER_REQUEST} tag keys.`);
+  for (const [n, k] of keys) checkTagKey(k, `TagKey.${n}`);
+  boolParam(p, "All", errors, "Valid values: true, false.");
+  model.untagResources(ids, keys.length > 0 ? keys.map(([, k]) => k) : undefined, ctx.now);
+  return {};
+};
+
+/** ListTagResources paging: keyset on (EIP creation order, tag key); opaque to clients. */
+const encodeTagToken = (row: TagResourceRow): string =>
+  Buffer.from(JSON.stringify(["tags", row.seq, row.key]), "utf8").toString("base64url");
+
+function decodeTagToken(token: string): { seq: number; key: string } {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (Array.isArray(v) && v[0] === "tags" && typeof v[1] === "number" && typeof v[2] === "string") return { seq: v[1], key: v[2] };
+  } catch {
+    // fall through
+  }
+  throw errors.invalidParameter("NextToken", "Use the NextToken of the previous response.");
+}
+
+function tagMaxResults(p: Params): number {
+  const v = optNonEmpty(p, "MaxResults");
+  if (v === undefined) return 50;
+  const n = /^\d{1,3}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 1 && n <= 50)) throw errors.invalidParameter("MaxResults", "It must be an integer from 1 to 50.");
+  return n;
+}
+
+/** The filter tags of ListTagResources: a key is required, an absent value matches any value. */
+function tagFilter(p: Params): { key: string; value?: string }[] {
+  const entries = indexedObjects(p, "Tag");
+  if (entries.length > MAX_TAGS_PER_REQUEST) throw errors.invalidParameter("Tag", `At most ${MAX_TAGS_PER_REQUEST} tags.`);
+  return entries.map(([n, t]) => {
+    if (t.Key === undefined || t.Key === "") throw errors.missingParameter(`Tag.${n}.Key`);
+    return t.Value === undefined ? { key: t.Key } : { key: t.Key, value: t.Value };
+  });
+}
+
+const listTagResources: Handler = (model, p, ctx) => {
+  const ids = tagTargets(p, false);
+  const filter = tagFilter(p);
+  // Documented: ResourceId.N or Tag.N must be given.
+  if (ids.length === 0 && filter.length === 0) throw errors.missingParameter("ResourceId.1 or Tag.1.Key");
+  const max = tagMaxResults(p);
+  const token = optNonEmpty(p, "NextToken");
+  const after = token === undefined ? undefined : decodeTagToken(token);
+  const rows = model
+    .listTagResources(ids, filter, ctx.now)
+    .filter((r) => after === undefined || r.seq > after.seq || (r.seq === after.seq && r.key > after.key));
+  const page = rows.slice(0, max);
+  return {
+    TagResources: page.map((r) => ({ ResourceId: r.resourceId, ResourceType: "ANYCASTEIPADDRESS", TagKey: r.key, TagValue: r.value })),
+    NextToken: rows.length > page.length ? encodeTagToken(page[page.length - 1]) : "",
+  };
+};
+
+const changeResourceGroup: Handler = (model, p, ctx) => {
+  checkResourceType(req(p, "ResourceType"));
+  const id = req(p, "ResourceId");
+  const rg = req(p, "NewResourceGroupId");
+  checkResourceGroupId(rg, "NewResourceGroupId");
+  model.changeResourceGroup(id, rg, ctx.now);
+  return {};
+};
+
 const READ = { mutating: false, idempotent: false } as const;
 const BIND_REQUIRED = ["AnycastId", "BindInstanceId", "BindInstanceRegionId", "BindInstanceType"];
 
@@ -375,5 +487,10 @@ export function createActions(model: EipanycastModel): Record<string, ActionDefi
     ReleaseAnycastEipAddress: def({ mutating: true, idempotent: true, required: ["AnycastId"] }, release),
     DescribeAnycastServerRegions: def({ ...READ, required: ["ServiceLocation"] }, serverRegions),
     DescribeAnycastPopLocations: def({ ...READ, required: [] }, popLocations),
+    // ASSUMPTION: none of the four takes a ClientToken (the SDK models have none), so no replay.
+    TagResources: def({ mutating: true, idempotent: false, required: ["ResourceType"] }, tagResources),
+    UntagResources: def({ mutating: true, idempotent: false, required: ["ResourceType"] }, untagResources),
+    ListTagResources: def({ ...READ, required: ["ResourceType"] }, listTagResources),
+    ChangeResourceGroup: def({ mutating: true, idempotent: false, required: ["NewResourceGroupId", "ResourceId", "ResourceType"] }, changeResourceGroup),
   };
 }

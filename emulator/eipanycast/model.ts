@@ -19,6 +19,7 @@ import { ApiError, TransitionTiming } from "../core/types";
 import * as errors from "./errors";
 import { POP_LOCATIONS, isPopLocation, isServerRegion } from "./regions";
 import { type EipanycastSeedResult, type EipanycastSeedSpec, prepareSeedEip, seedError } from "./seed";
+import { hasAllTags, mergedTags, withoutTags } from "./tags";
 
 // ---------------------------------------------------------------------------------------------------
 // Types
@@ -187,6 +188,16 @@ export interface AllocateInput {
   name: string;
   description: string;
   resourceGroupId?: string;
+  /** `Tag.N.*`, already checked against the tag rules (tags.ts). */
+  tags?: readonly Tag[];
+}
+
+/** One row of ListTagResources: a tag of one EIP. */
+export interface TagResourceRow {
+  seq: number;
+  resourceId: string;
+  key: string;
+  value: string;
 }
 
 export interface FindQuery {
@@ -488,6 +499,7 @@ export class EipanycastModel {
       tags: [],
       bindings: [],
     };
+    if (input.tags) eip.tags = mergedTags([], input.tags, eip.anycastId);
     this.eips.set(eip.anycastId, eip);
     this.begin(eip, { transition: "Allocating" }, now);
     return { anycastId: eip.anycastId, orderId: eip.orderId };
@@ -588,18 +600,22 @@ export class EipanycastModel {
   }
 
   /**
-   * Pop-location changes of one binding: binding MODIFYING → BINDED after the `Modifying` duration.
-   * ASSUMPTIONS: the EIP status stays Associated meanwhile (but the EIP counts as busy); AssociationMode,
-   * when given, must be the binding's mode (it cannot be switched); adding a present access point or
-   * deleting an absent one is a no-op; the changes are visible at once.
+   * Pop-location and mode changes of one binding: binding MODIFYING → BINDED after the `Modifying` duration.
+   * The SDK lets a call set `AssociationMode` and send no pop lists at all. ASSUMPTIONS: the EIP status
+   * stays Associated meanwhile (but the EIP counts as busy); an EIP keeps at most one Default binding, so
+   * switching a binding to Default while another one is Default is InvalidParameter.AssociationMode; a
+   * binding switched to Default serves every access point (as Associate does); adding a present access
+   * point or deleting an absent one is a no-op; a call that changes nothing still runs the transition;
+   * the changes are visible at once.
    */
   updateAssociations(input: UpdateAssociationsInput, now: number): void {
     const eip = this.mutable(input.anycastId, now);
     this.requireNormalBusiness(eip);
     const binding = eip.bindings.find((b) => b.bindInstanceId === input.bindInstanceId);
     if (!binding) throw errors.resourceNotFoundBindInstance();
-    if (input.associationMode !== undefined && input.associationMode !== binding.associationMode) {
-      throw errors.invalidParameter("AssociationMode", "The association mode of a binding cannot be changed.");
+    const mode = input.associationMode ?? binding.associationMode;
+    if (mode === "Default" && eip.bindings.some((b) => b !== binding && b.associationMode === "Default")) {
+      throw errors.invalidParameter("AssociationMode", "The Anycast EIP already has a Default association.");
     }
     for (const pop of [...input.popLocationAdd, ...input.popLocationDelete]) {
       if (!isPopLocation(pop)) {
@@ -611,6 +627,8 @@ export class EipanycastModel {
     const pops = new Set(binding.popLocations);
     for (const pop of input.popLocationAdd) pops.add(pop);
     for (const pop of input.popLocationDelete) pops.delete(pop);
+    if (mode === "Default" && binding.associationMode !== "Default") for (const p of POP_LOCATIONS) pops.add(p.regionId);
+    binding.associationMode = mode;
     binding.popLocations = [...pops];
     binding.status = "MODIFYING";
     this.begin(eip, { transition: "Modifying", bindInstanceId: binding.bindInstanceId }, now);
@@ -629,6 +647,47 @@ export class EipanycastModel {
     this.requireNormalBusiness(eip);
     eip.status = "Releasing";
     this.begin(eip, { transition: "Releasing" }, now);
+  }
+
+  // ---- tags and resource groups (tags.ts; api-facts.md §7.8) ---------------------------------------------
+  // ASSUMPTION: tags and the resource group are metadata: they can change whatever the EIP's status
+  // (transitional, locked, service-managed), as long as the EIP is not gone.
+
+  /** Every id must name a live EIP and every result must respect the limits before any EIP changes. */
+  tagResources(anycastIds: readonly string[], tags: readonly Tag[], now: number): void {
+    this.advance(now);
+    const targets = anycastIds.map((id) => this.get(id));
+    const merged = targets.map((eip) => mergedTags(eip.tags, tags, eip.anycastId));
+    targets.forEach((eip, i) => (eip.tags = merged[i]));
+  }
+
+  /** `keys` undefined removes every tag; removing a key the EIP lacks is a no-op. */
+  untagResources(anycastIds: readonly string[], keys: readonly string[] | undefined, now: number): void {
+    this.advance(now);
+    const targets = anycastIds.map((id) => this.get(id));
+    for (const eip of targets) eip.tags = withoutTags(eip.tags, keys);
+  }
+
+  /**
+   * One row per tag of every EIP that is in `anycastIds` (when given) and carries all `filter` tags (when
+   * given); EIPs in creation order, each EIP's tags by key. ASSUMPTION: unknown ids are skipped, not errors.
+   */
+  listTagResources(anycastIds: readonly string[], filter: readonly { key: string; value?: string }[], now: number): TagResourceRow[] {
+    this.advance(now);
+    const rows: TagResourceRow[] = [];
+    for (const eip of this.ordered()) {
+      if (anycastIds.length > 0 && !anycastIds.includes(eip.anycastId)) continue;
+      if (!hasAllTags(eip.tags, filter)) continue;
+      const sorted = [...eip.tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      for (const t of sorted) rows.push({ seq: eip.seq, resourceId: eip.anycastId, key: t.key, value: t.value });
+    }
+    return rows;
+  }
+
+  /** Synchronous; moving to the group the EIP is already in is a no-op (ASSUMPTION). */
+  changeResourceGroup(anycastId: string, resourceGroupId: string, now: number): void {
+    this.advance(now);
+    this.get(anycastId).resourceGroupId = resourceGroupId;
   }
 
   // ---- control plane ----------------------------------------------------------------------------------

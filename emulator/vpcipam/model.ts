@@ -473,6 +473,8 @@ export class VpcIpamState {
       AllocationDefaultCidrMask: p.allocationDefaultCidrMask,
       AllocationMinCidrMask: p.allocationMinCidrMask,
       AllocationMaxCidrMask: p.allocationMaxCidrMask,
+      // SDK ListIpamPoolsResponseBodyIpamPools.cidrs: the provisioned CIDR blocks, a list of strings.
+      Cidrs: [...p.cidrs],
       AutoImport: p.autoImport,
       HasSubPool: hasSubPool,
       IsShared: p.isShared,
@@ -488,8 +490,7 @@ export class VpcIpamState {
     const pools = [...this.pools.values()].sort((a, b) => a.seq - b.seq);
     const allocations = [...this.allocations.values()].sort((a, b) => a.seq - b.seq);
     return {
-      // Inventory adds the provisioned CIDRs, which ListIpamPools does not return.
-      pools: pools.map((p) => ({ ...this.poolView(p), Cidrs: [...p.cidrs] })),
+      pools: pools.map((p) => this.poolView(p)),
       allocations: allocations.map((a) => this.allocationView(a)),
     };
   }
