@@ -393,7 +393,8 @@ const tagResources: Handler = (model, p, ctx) => {
   const tags = tagPairs(p, "Tag");
   if (tags.length === 0) throw errors.missingParameter("Tag.1.Key");
   model.tagResources(ids, tags, ctx.now);
-  return {};
+  // The SDK's TagResources/UntagResources bodies carry `Success` (a boolean) besides RequestId.
+  return { Success: true };
 };
 
 /**
@@ -407,7 +408,7 @@ const untagResources: Handler = (model, p, ctx) => {
   for (const [n, k] of keys) checkTagKey(k, `TagKey.${n}`);
   boolParam(p, "All", errors, "Valid values: true, false.");
   model.untagResources(ids, keys.length > 0 ? keys.map(([, k]) => k) : undefined, ctx.now);
-  return {};
+  return { Success: true };
 };
 
 /** ListTagResources paging: keyset on (EIP creation order, tag key); opaque to clients. */
