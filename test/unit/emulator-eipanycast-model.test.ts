@@ -89,14 +89,18 @@ describe("product definition", () => {
       [
         "AllocateAnycastEipAddress",
         "AssociateAnycastEipAddress",
+        "ChangeResourceGroup",
         "DescribeAnycastEipAddress",
         "DescribeAnycastPopLocations",
         "DescribeAnycastServerRegions",
         "ListAnycastEipAddresses",
+        "ListTagResources",
         "ModifyAnycastEipAddressAttribute",
         "ModifyAnycastEipAddressSpec",
         "ReleaseAnycastEipAddress",
+        "TagResources",
         "UnassociateAnycastEipAddress",
+        "UntagResources",
         "UpdateAnycastEipAddressAssociations",
       ].sort(),
     );
@@ -126,6 +130,10 @@ describe("product definition", () => {
       ReleaseAnycastEipAddress: { mutating: true, idempotent: true, required: ["AnycastId"] },
       DescribeAnycastServerRegions: { mutating: false, idempotent: false, required: ["ServiceLocation"] },
       DescribeAnycastPopLocations: { mutating: false, idempotent: false, required: [] },
+      TagResources: { mutating: true, idempotent: false, required: ["ResourceType"] },
+      UntagResources: { mutating: true, idempotent: false, required: ["ResourceType"] },
+      ListTagResources: { mutating: false, idempotent: false, required: ["ResourceType"] },
+      ChangeResourceGroup: { mutating: true, idempotent: false, required: ["NewResourceGroupId", "ResourceId", "ResourceType"] },
     });
   });
 
@@ -264,10 +272,11 @@ describe("AllocateAnycastEipAddress", () => {
 
 // -------------------------------------------------------------------------------------------------
 describe("DescribeAnycastEipAddress", () => {
-  test("needs one of AnycastId / Ip / BindInstanceId", () => {
+  test("needs AnycastId or Ip (documented); BindInstanceId alone is not enough", () => {
     const e = fail(() => call(m, "DescribeAnycastEipAddress", { RegionId: "cn-hangzhou" }, T0));
     expect(e.code).toBe("MissingParameter");
     expect(e.status).toBe(400);
+    expect(fail(() => call(m, "DescribeAnycastEipAddress", { BindInstanceId: "lb-one" }, T0)).code).toBe("MissingParameter");
   });
 
   test("unknown → ResourceNotFound.AnycastInstance 404", () => {
@@ -276,17 +285,17 @@ describe("DescribeAnycastEipAddress", () => {
     expect(e.status).toBe(404);
   });
 
-  test("lookup by Ip and by BindInstanceId; all given criteria must match", () => {
+  test("lookup by Ip, narrowed by BindInstanceId; all given criteria must match", () => {
     const id = associated(m);
     const other = allocate(m);
     const ip = desc(m, id, T0).IpAddress as string;
     expect(call(m, "DescribeAnycastEipAddress", { Ip: ip }, T0).AnycastId).toBe(id);
-    expect(call(m, "DescribeAnycastEipAddress", { BindInstanceId: "lb-one" }, T0).AnycastId).toBe(id);
+    expect(call(m, "DescribeAnycastEipAddress", { Ip: ip, BindInstanceId: "lb-one" }, T0).AnycastId).toBe(id);
     expect(call(m, "DescribeAnycastEipAddress", { AnycastId: id, Ip: ip }, T0).AnycastId).toBe(id);
     expect(fail(() => call(m, "DescribeAnycastEipAddress", { AnycastId: other, Ip: ip }, T0)).code).toBe(
       "ResourceNotFound.AnycastInstance",
     );
-    expect(fail(() => call(m, "DescribeAnycastEipAddress", { BindInstanceId: "lb-none" }, T0)).code).toBe(
+    expect(fail(() => call(m, "DescribeAnycastEipAddress", { Ip: ip, BindInstanceId: "lb-none" }, T0)).code).toBe(
       "ResourceNotFound.AnycastInstance",
     );
   });
@@ -572,7 +581,7 @@ describe("UpdateAnycastEipAddressAssociations", () => {
     expect(bindings(desc(m, id, T0 + 1e9))[0].Status).toBe("BINDED");
   });
 
-  test("errors: unknown binding, unknown pop, mode mismatch, nothing to change, DryRun", () => {
+  test("errors: unknown binding, unknown pop, a second Default, DryRun; no pop lists is accepted", () => {
     const id = associated(m);
     const base = { AnycastId: id, BindInstanceId: "lb-one" };
     expect(fail(() => update({ ...base, BindInstanceId: "lb-x", "PopLocationAddList.1.PopLocation": "us-west-1-pop" }, T0)).code).toBe(
@@ -581,11 +590,13 @@ describe("UpdateAnycastEipAddressAssociations", () => {
     expect(fail(() => update({ ...base, "PopLocationAddList.1.PopLocation": "moon-pop" }, T0)).code).toBe(
       "InvalidParameter.PopLocation",
     );
-    expect(
-      fail(() => update({ ...base, AssociationMode: "Normal", "PopLocationAddList.1.PopLocation": "us-west-1-pop" }, T0))
-        .code,
-    ).toBe("InvalidParameter.AssociationMode");
-    expect(fail(() => update(base, T0)).code).toBe("MissingParameter");
+    associate(m, slb("lb-two", id), T0);
+    m.settle(T0);
+    expect(fail(() => update({ ...base, BindInstanceId: "lb-two", AssociationMode: "Default" }, T0)).code).toBe(
+      "InvalidParameter.AssociationMode",
+    );
+    expect(update(base, T0)).toEqual({});
+    m.settle(T0);
     expect(fail(() => update({ ...base, DryRun: "true", "PopLocationDeleteList.1.PopLocation": "us-west-1-pop" }, T0)).code).toBe(
       "DryRunOperation",
     );

@@ -633,6 +633,7 @@ describe("VpcIpam List* paging and filters", () => {
       AllocationDefaultCidrMask: 24,
       AllocationMinCidrMask: 16,
       AllocationMaxCidrMask: 28,
+      Cidrs: ["10.0.0.0/16"],
       AutoImport: false,
       HasSubPool: true,
       IsShared: false,
