@@ -134,7 +134,39 @@ const IPAM_POOL: Shape = {
   Tags: [TAG],
 };
 
+/** GetIpamPoolAllocationResponseBody without RequestId = ListIpamPoolAllocationsResponseBodyIpamPoolAllocations. */
+const ALLOCATION: Shape = {
+  Cidr: "string",
+  CreationTime: "string",
+  "IpamPoolAllocationDescription?": "string",
+  IpamPoolAllocationId: "string",
+  "IpamPoolAllocationName?": "string",
+  IpamPoolId: "string",
+  RegionId: "string",
+  ResourceId: "string",
+  ResourceOwnerId: "number",
+  ResourceRegionId: "string",
+  ResourceType: "string",
+  SourceCidr: "string",
+  Status: "string",
+};
+
+/** The paging fields shared by the three VpcIpam List… response bodies. */
+const PAGED = { Count: "number", MaxResults: "number", "NextToken?": "string", RequestId: "string", TotalCount: "number" } as const;
+
 export const VPCIPAM_SHAPES: { readonly [action: string]: Shape } = {
+  /** CreateIpamPoolAllocationResponseBody */
+  CreateIpamPoolAllocation: { Cidr: "string", IpamPoolAllocationId: "string", RequestId: "string", SourceCidr: "string" },
+  /** GetIpamPoolAllocationResponseBody */
+  GetIpamPoolAllocation: { ...ALLOCATION, RequestId: "string" },
+  /** ListIpamPoolAllocationsResponseBody (+ …IpamPoolAllocations) */
+  ListIpamPoolAllocations: { ...PAGED, IpamPoolAllocations: [ALLOCATION] },
+  /** UpdateIpamPoolAllocationResponseBody */
+  UpdateIpamPoolAllocation: REQUEST_ONLY,
+  /** DeleteIpamPoolAllocationResponseBody */
+  DeleteIpamPoolAllocation: REQUEST_ONLY,
+  /** ListIpamPoolCidrsResponseBody (+ …IpamPoolCidrs) */
+  ListIpamPoolCidrs: { ...PAGED, IpamPoolCidrs: [{ Cidr: "string", IpamPoolId: "string", Status: "string" }] },
   /** ListIpamPoolsResponseBody */
   ListIpamPools: {
     Count: "number",

@@ -1,6 +1,6 @@
 /**
  * Tags, resource groups and SDK response shapes, over real signed HTTP (the official OpenAPI client, V3
- * signatures, POST with the parameters in the query, as the SDK sends them).
+ * signatures, the parameters in the query, POST except GetIpamPoolAllocation's GET, as the SDK sends them).
  *
  * Every in-scope action's live answer is compared with the field list recorded from the SDK's response
  * model (emulator-sdk-shapes.fixture.ts): no field the SDK lacks, every field with the SDK's JSON type.
@@ -29,7 +29,7 @@ beforeEach(() => {
 // ---------------------------------------------------------------------------------------------------
 // A signed SDK call, and the shape check
 
-async function call(action: string, query: Body, version = "2020-03-09"): Promise<Body> {
+async function call(action: string, query: Body, version = "2020-03-09", method: "GET" | "POST" = "POST"): Promise<Body> {
   const client = new OpenApi(
     new $OpenApi.Config({
       accessKeyId: emu.accessKeyId,
@@ -45,7 +45,7 @@ async function call(action: string, query: Body, version = "2020-03-09"): Promis
     version,
     protocol: "HTTP",
     pathname: "/",
-    method: "POST",
+    method,
     authType: "AK",
     style: "RPC",
     reqBodyType: "formData",
@@ -155,6 +155,29 @@ describe("every in-scope action answers with the SDK's field names and JSON type
     expect((answers.ListTagResources.TagResources as Body[]).length).toBe(1);
     for (const [action, body] of Object.entries(answers)) {
       expect({ action, problems: shapeProblems(body, EIPANYCAST_SHAPES[action]) }).toEqual({ action, problems: [] });
+    }
+  });
+
+  test("VpcIpam: all 7 actions", async () => {
+    emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-main", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } });
+    // As the SDK sends them: GET for GetIpamPoolAllocation, POST for the others (api-facts.md §1).
+    const v = (action: string, query: Body) =>
+      call(action, { RegionId: "cn-hangzhou", ...query }, "2023-02-28", action === "GetIpamPoolAllocation" ? "GET" : "POST");
+    const answers: Record<string, Body> = {};
+    answers.CreateIpamPoolAllocation = await v("CreateIpamPoolAllocation", { IpamPoolId: "ipam-pool-main", CidrMask: 24, IpamPoolAllocationName: "web" });
+    const allocationId = answers.CreateIpamPoolAllocation.IpamPoolAllocationId as string;
+    await v("CreateIpamPoolAllocation", { IpamPoolId: "ipam-pool-main", CidrMask: 24 });
+    answers.UpdateIpamPoolAllocation = await v("UpdateIpamPoolAllocation", { IpamPoolAllocationId: allocationId, IpamPoolAllocationDescription: "Web tier" });
+    answers.GetIpamPoolAllocation = await v("GetIpamPoolAllocation", { IpamPoolAllocationId: allocationId });
+    answers.ListIpamPoolAllocations = await v("ListIpamPoolAllocations", { IpamPoolId: "ipam-pool-main", MaxResults: 1 });
+    answers.ListIpamPoolCidrs = await v("ListIpamPoolCidrs", { IpamPoolId: "ipam-pool-main" });
+    answers.ListIpamPools = await v("ListIpamPools", {});
+    answers.DeleteIpamPoolAllocation = await v("DeleteIpamPoolAllocation", { IpamPoolAllocationId: allocationId });
+
+    expect(Object.keys(answers).sort()).toEqual(Object.keys(VPCIPAM_SHAPES).sort());
+    expect(answers.ListIpamPoolAllocations.NextToken).toEqual(expect.any(String)); // a page with a next one
+    for (const [action, body] of Object.entries(answers)) {
+      expect({ action, problems: shapeProblems(body, VPCIPAM_SHAPES[action]) }).toEqual({ action, problems: [] });
     }
   });
 
