@@ -428,13 +428,7 @@ export class EipanycastModel {
       if (f.serviceLocation !== undefined && eip.serviceLocation !== f.serviceLocation) return false;
       if (f.status !== undefined && eip.status !== f.status) return false;
       if (f.resourceGroupId !== undefined && eip.resourceGroupId !== f.resourceGroupId) return false;
-      if (f.tags) {
-        for (const t of f.tags) {
-          const hit = eip.tags.some((et) => et.key === t.key && (t.value === undefined || et.value === t.value));
-          if (!hit) return false;
-        }
-      }
-      return true;
+      return f.tags === undefined || hasAllTags(eip.tags, f.tags);
     });
   }
 
