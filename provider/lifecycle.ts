@@ -62,26 +62,6 @@ export function plain(obj: Props): Props {
   return out;
 }
 
-/** Default timeout (s) for a create/update/delete and its waits, overridable per resource. */
-export const DEFAULT_TIMEOUT_SECONDS = 300;
-
-/** The deadline of one lifecycle call, from the resource's `timeoutSeconds` (documented input). */
-export function deadlineFor(ctx: CloudContext, props: Props): number {
-  const s = typeof props.timeoutSeconds === "number" && props.timeoutSeconds > 0 ? props.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
-  return ctx.clock.now() + s * 1000;
-}
-
-/** The context with the resource's `maxAttempts` (documented input) applied. */
-export function withResourceLimits(ctx: CloudContext, props: Props): CloudContext {
-  if (typeof props.maxAttempts !== "number" || props.maxAttempts < 1) return ctx;
-  return { ...ctx, retry: { ...ctx.retry, maxAttempts: Math.floor(props.maxAttempts) } };
-}
-
-/** The region calls for stored state go to: its `regionId`, else the provider's (older state may lack it). */
-export function storedRegion(ctx: CloudContext, props: Props): string {
-  return typeof props.regionId === "string" && props.regionId !== "" ? props.regionId : ctx.region();
-}
-
 /**
  * `check`'s default for `regionId`: the provider region, filled into the inputs so a later change of
  * `alicloud:region` shows as a change. No region anywhere is a failure on `regionId`, saying how to set one.

@@ -3,24 +3,12 @@
  * DescribeAnycastEipAddress record to resource outputs. Every mutating call that takes a ClientToken gets
  * exactly one, made before `invoke`'s retry loop, so every attempt of that operation sends the same token.
  */
-import { CloudContext, invoke } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
 import { pollUntil, ProbeResult } from "../cloud/poll";
-import { storedRegion } from "../lifecycle";
+import { callIn, Operation } from "../operation";
 import { AnycastEipAddressOutputs, AnycastEipBinding } from "./types";
 
 const PRODUCT = "Eipanycast" as const;
-
-/** The endpoint region: the stored/declared `regionId`, else the provider's (older state may lack it). */
-export const regionOf: (ctx: CloudContext, props: Record<string, unknown>) => string = storedRegion;
-
-/** Where a call goes and by when the whole lifecycle step must be done. */
-export interface CallScope {
-  /** The region whose Eipanycast endpoint answers. */
-  region: string;
-  /** Epoch ms shared by every call and wait of one lifecycle method. */
-  deadlineAt: number;
-}
 
 /** A binding as DescribeAnycastEipAddress reports it. */
 export interface BindingRecord extends AnycastEipBinding {
@@ -106,15 +94,13 @@ export function parseEipRecord(body: Record<string, unknown>): AnycastEipRecord 
 }
 
 /** The EIP, or undefined when the service says it does not exist. */
-export async function describeAnycastEip(ctx: CloudContext, anycastId: string, scope: CallScope): Promise<AnycastEipRecord | undefined> {
+export async function describeAnycastEip(op: Operation, anycastId: string): Promise<AnycastEipRecord | undefined> {
   try {
-    const body = await invoke(ctx, {
+    const body = await callIn(op, {
       operation: `describing Anycast EIP ${anycastId}`,
       product: PRODUCT,
       action: "DescribeAnycastEipAddress",
       params: { AnycastId: anycastId },
-      region: scope.region,
-      deadlineAt: scope.deadlineAt,
     });
     const record = parseEipRecord(body);
     // An answer for a different EIP would be a service bug; never act on it as if it were ours.
@@ -145,12 +131,11 @@ export interface AllocateRequest {
 
 /** AllocateAnycastEipAddress; returns the new EIP's ID. */
 export async function allocateAnycastEip(
-  ctx: CloudContext,
+  op: Operation,
   req: AllocateRequest,
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<string> {
-  const body = await invoke(ctx, {
+  const body = await callIn(op, {
     operation: "allocating Anycast EIP",
     product: PRODUCT,
     action: "AllocateAnycastEipAddress",
@@ -165,8 +150,6 @@ export async function allocateAnycastEip(
       ResourceGroupId: req.resourceGroupId,
       ClientToken: clientToken,
     },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
   const id = str(body.AnycastId);
   if (id === "") {
@@ -182,30 +165,25 @@ export async function allocateAnycastEip(
 
 /** ModifyAnycastEipAddressAttribute (synchronous; takes no ClientToken). */
 export async function modifyAnycastEipAttribute(
-  ctx: CloudContext,
+  op: Operation,
   anycastId: string,
   attrs: { name?: string; description?: string },
-  scope: CallScope,
 ): Promise<void> {
-  await invoke(ctx, {
+  await callIn(op, {
     operation: `renaming Anycast EIP ${anycastId}`,
     product: PRODUCT,
     action: "ModifyAnycastEipAddressAttribute",
     params: { AnycastId: anycastId, Name: attrs.name, Description: attrs.description },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
 }
 
 /** ModifyAnycastEipAddressSpec (the EIP goes `Modifying`; takes no ClientToken). */
-export async function modifyAnycastEipSpec(ctx: CloudContext, anycastId: string, bandwidth: number, scope: CallScope): Promise<void> {
-  await invoke(ctx, {
+export async function modifyAnycastEipSpec(op: Operation, anycastId: string, bandwidth: number): Promise<void> {
+  await callIn(op, {
     operation: `changing the bandwidth of Anycast EIP ${anycastId} to ${bandwidth} Mbit/s`,
     product: PRODUCT,
     action: "ModifyAnycastEipAddressSpec",
     params: { AnycastId: anycastId, Bandwidth: String(bandwidth) },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
 }
 
@@ -233,12 +211,11 @@ function popList(name: string, pops: readonly string[] | undefined): Record<stri
 
 /** AssociateAnycastEipAddress. */
 export async function associateAnycastEip(
-  ctx: CloudContext,
+  op: Operation,
   req: AssociateRequest,
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<void> {
-  await invoke(ctx, {
+  await callIn(op, {
     operation: `associating ${describeBinding(req)}`,
     product: PRODUCT,
     action: "AssociateAnycastEipAddress",
@@ -252,8 +229,6 @@ export async function associateAnycastEip(
       ...popList("PopLocations", req.popLocations),
       ClientToken: clientToken,
     },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
 }
 
@@ -262,13 +237,12 @@ export async function associateAnycastEip(
  * detach), true when the call was accepted.
  */
 export async function unassociateAnycastEip(
-  ctx: CloudContext,
+  op: Operation,
   key: BindingKey & { privateIpAddress?: string },
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<boolean> {
   try {
-    await invoke(ctx, {
+    await callIn(op, {
       operation: `detaching ${describeBinding(key)}`,
       product: PRODUCT,
       action: "UnassociateAnycastEipAddress",
@@ -280,8 +254,6 @@ export async function unassociateAnycastEip(
         PrivateIpAddress: key.privateIpAddress || undefined,
         ClientToken: clientToken,
       },
-      region: scope.region,
-      deadlineAt: scope.deadlineAt,
     });
     return true;
   } catch (err) {
@@ -292,13 +264,12 @@ export async function unassociateAnycastEip(
 
 /** UpdateAnycastEipAddressAssociations: adds and removes pop locations of one binding. */
 export async function updateAnycastEipAssociations(
-  ctx: CloudContext,
+  op: Operation,
   key: BindingKey & { associationMode?: string },
   change: { add: readonly string[]; remove: readonly string[] },
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<void> {
-  await invoke(ctx, {
+  await callIn(op, {
     operation: `changing the pop locations of ${describeBinding(key)}`,
     product: PRODUCT,
     action: "UpdateAnycastEipAddressAssociations",
@@ -310,8 +281,6 @@ export async function updateAnycastEipAssociations(
       ...popList("PopLocationDeleteList", change.remove),
       ClientToken: clientToken,
     },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
 }
 
@@ -320,19 +289,16 @@ export async function updateAnycastEipAssociations(
  * service says the EIP does not exist (already released: success for a delete).
  */
 export async function releaseAnycastEip(
-  ctx: CloudContext,
+  op: Operation,
   anycastId: string,
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<"released" | "notFound"> {
   try {
-    await invoke(ctx, {
+    await callIn(op, {
       operation: `releasing Anycast EIP ${anycastId}`,
       product: PRODUCT,
       action: "ReleaseAnycastEipAddress",
       params: { AnycastId: anycastId, ClientToken: clientToken },
-      region: scope.region,
-      deadlineAt: scope.deadlineAt,
     });
     return "released";
   } catch (err) {
@@ -342,27 +308,26 @@ export async function releaseAnycastEip(
 }
 
 /**
- * Polls DescribeAnycastEipAddress until `until` says done. Waits are reported through `ctx.progress`
+ * Polls DescribeAnycastEipAddress until `until` says done. Waits are reported through `op.ctx.progress`
  * (`<what>: <state>, waited N s`). Returns the last record (undefined when the EIP is gone).
  */
 export async function waitForEip(
-  ctx: CloudContext,
+  op: Operation,
   what: string,
   anycastId: string,
-  scope: CallScope,
   until: (record: AnycastEipRecord | undefined) => { done: boolean; state?: string; fail?: string },
 ): Promise<AnycastEipRecord | undefined> {
   const probe = async (): Promise<ProbeResult<AnycastEipRecord | undefined>> => {
-    const record = await describeAnycastEip(ctx, anycastId, scope);
+    const record = await describeAnycastEip(op, anycastId);
     const verdict = until(record);
     if (verdict.fail !== undefined) throw vanished(verdict.fail);
     return { done: verdict.done, value: record, state: verdict.state };
   };
   const result = await pollUntil(what, probe, {
-    policy: ctx.poll,
-    deadlineAt: scope.deadlineAt,
-    clock: ctx.clock,
-    onWait: (state, waitedMs) => ctx.progress(`${what}: ${state ?? "not done"}, waited ${(waitedMs / 1000).toFixed(1)} s`),
+    policy: op.ctx.poll,
+    deadlineAt: op.deadlineAt,
+    clock: op.ctx.clock,
+    onWait: (state, waitedMs) => op.ctx.progress(`${what}: ${state ?? "not done"}, waited ${(waitedMs / 1000).toFixed(1)} s`),
   });
   return result.value;
 }

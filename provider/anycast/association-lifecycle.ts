@@ -6,18 +6,16 @@
  * is success.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { CloudContext } from "../cloud/context";
-import { Lifecycle, PartialCreateError, Props, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, fillDefaultRegion, isUnknown, plain, providerRegionIfAny } from "../lifecycle";
+import { Operation, operationOf } from "../operation";
 import {
   AnycastEipRecord,
   BindingKey,
   BindingRecord,
-  CallScope,
   associateAnycastEip,
   describeAnycastEip,
   describeBinding,
   findBinding,
-  regionOf,
   unassociateAnycastEip,
   updateAnycastEipAssociations,
   waitForEip,
@@ -121,8 +119,8 @@ export function diffAnycastEipAssociation(olds: Props, news: Props, defaultRegio
 }
 
 /** Waits until the EIP accepts a change (not mid-transition); fails if the EIP is gone. */
-async function waitEipReady(ctx: CloudContext, key: BindingKey, scope: CallScope, what: string): Promise<AnycastEipRecord> {
-  const record = await waitForEip(ctx, what, key.anycastId, scope, (r) => {
+async function waitEipReady(op: Operation, key: BindingKey, what: string): Promise<AnycastEipRecord> {
+  const record = await waitForEip(op, what, key.anycastId, (r) => {
     if (r === undefined || GONE_EIP_STATUSES.has(r.status)) return { done: false, fail: `Anycast EIP ${key.anycastId} does not exist (${r?.status ?? "not found"})` };
     const moving = r.bindings.find((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
     if (TRANSITIONAL_EIP_STATUSES.has(r.status)) return { done: false, state: r.status };
@@ -133,8 +131,8 @@ async function waitEipReady(ctx: CloudContext, key: BindingKey, scope: CallScope
 }
 
 /** Waits until the binding is `BINDED`; fails if the EIP or the binding disappears. */
-async function waitBound(ctx: CloudContext, key: BindingKey, scope: CallScope, what: string): Promise<{ record: AnycastEipRecord; binding: BindingRecord }> {
-  const record = await waitForEip(ctx, what, key.anycastId, scope, (r) => {
+async function waitBound(op: Operation, key: BindingKey, what: string): Promise<{ record: AnycastEipRecord; binding: BindingRecord }> {
+  const record = await waitForEip(op, what, key.anycastId, (r) => {
     if (r === undefined || GONE_EIP_STATUSES.has(r.status)) return { done: false, fail: `Anycast EIP ${key.anycastId} disappeared (${r?.status ?? "not found"})` };
     const b = findBinding(r, key);
     if (b === undefined) return { done: false, state: "not listed yet" };
@@ -162,15 +160,14 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
   },
 
   async create(ctx, inputs) {
-    const limited = withResourceLimits(ctx, inputs);
-    const scope: CallScope = { region: regionOf(ctx, inputs), deadlineAt: deadlineFor(ctx, inputs) };
+    const op = operationOf(ctx, inputs);
     const key = keyOf(inputs);
     const id = associationId(key);
     const pops = Array.isArray(inputs.popLocations) ? (inputs.popLocations as string[]) : undefined;
 
-    let record = await describeAnycastEip(limited, key.anycastId, scope);
+    let record = await describeAnycastEip(op, key.anycastId);
     if (record === undefined || GONE_EIP_STATUSES.has(record.status)) {
-      throw new Error(`cannot associate: Anycast EIP ${key.anycastId} ${record ? `is ${record.status}` : `does not exist in region ${scope.region}`}`);
+      throw new Error(`cannot associate: Anycast EIP ${key.anycastId} ${record ? `is ${record.status}` : `does not exist in region ${op.region}`}`);
     }
     const existing = findBinding(record, key);
     if (existing && existing.status !== "UNBINDING") {
@@ -178,27 +175,22 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
       ctx.progress(`${describeBinding(key)} already exists (${existing.status}); taking it under management`);
     } else {
       const busy = TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
-      if (busy) record = await waitEipReady(limited, key, scope, `waiting for Anycast EIP ${key.anycastId} to settle before associating`);
+      if (busy) record = await waitEipReady(op, key, `waiting for Anycast EIP ${key.anycastId} to settle before associating`);
       ctx.progress(`associating ${describeBinding(key)}`);
       const clientToken = ctx.newClientToken();
       try {
-        await associateAnycastEip(
-          limited,
-          { ...key, associationMode: str(inputs.associationMode), privateIpAddress: str(inputs.privateIpAddress), popLocations: pops },
-          scope,
-          clientToken,
-        );
+        await associateAnycastEip(op, { ...key, associationMode: str(inputs.associationMode), privateIpAddress: str(inputs.privateIpAddress), popLocations: pops }, clientToken);
       } catch (err) {
         // The last attempt may have gone through (lost response): if the binding is there, carry on.
-        const after = await describeAnycastEip(limited, key.anycastId, scope).catch(() => undefined);
+        const after = await describeAnycastEip(op, key.anycastId).catch(() => undefined);
         if (findBinding(after, key) === undefined) throw err;
         ctx.progress(`${describeBinding(key)}: the association went through despite ${errorText(err)}`);
       }
     }
 
     try {
-      const { binding } = await waitBound(limited, key, scope, `waiting for ${describeBinding(key)} to be BINDED`);
-      return { id, outs: plain({ ...outputsOf(key, binding, inputs, scope.region) }) };
+      const { binding } = await waitBound(op, key, `waiting for ${describeBinding(key)} to be BINDED`);
+      return { id, outs: plain({ ...outputsOf(key, binding, inputs, op.region) }) };
     } catch (err) {
       const placeholder: BindingRecord = {
         instanceId: key.bindInstanceId,
@@ -213,60 +205,60 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
       throw new PartialCreateError(
         `${describeBinding(key)} was requested, but ${errorText(err)}. It is kept in the stack state: run \`pulumi up\` again to finish, or \`pulumi destroy\` to detach it`,
         id,
-        plain({ ...outputsOf(key, placeholder, inputs, scope.region) }),
+        plain({ ...outputsOf(key, placeholder, inputs, op.region) }),
       );
     }
   },
 
   async read(ctx, id, props) {
     const key = parseAssociationId(id, props);
-    const scope: CallScope = { region: regionOf(ctx, props), deadlineAt: deadlineFor(ctx, props) };
-    const record = await describeAnycastEip(withResourceLimits(ctx, props), key.anycastId, scope);
+    const op = operationOf(ctx, props);
+    const record = await describeAnycastEip(op, key.anycastId);
     if (record === undefined || GONE_EIP_STATUSES.has(record.status)) return {};
     const binding = findBinding(record, key);
     if (binding === undefined || binding.status === "UNBINDING") return {};
-    return { id, props: plain({ ...outputsOf(key, binding, props, scope.region) }) };
+    return { id, props: plain({ ...outputsOf(key, binding, props, op.region) }) };
   },
 
   async update(ctx, id, olds, news) {
     const key = parseAssociationId(id, olds);
     const wanted = Array.isArray(news.popLocations) ? (news.popLocations as string[]) : undefined;
     const oldPops = Array.isArray(olds.popLocations) ? olds.popLocations : undefined;
+    // The binding stays where it is (a region change replaces it); the limits are the new ones.
+    const op = operationOf(ctx, { ...news, regionId: str(olds.regionId) ?? news.regionId });
     if (olds.status === "BINDED" && oldPops !== undefined && (wanted === undefined || sameSet(wanted, oldPops))) {
       // Only stored settings (limits) changed: no API call.
-      const outs: Props = { ...olds, regionId: str(olds.regionId) ?? regionOf(ctx, news) };
+      const outs: Props = { ...olds, regionId: op.region };
       for (const k of ["timeoutSeconds", "maxAttempts"] as const) outs[k] = numOrUndef(news[k]);
       return { outs: plain(outs) };
     }
-    const limited = withResourceLimits(ctx, news);
-    const scope: CallScope = { region: str(olds.regionId) ?? regionOf(ctx, news), deadlineAt: deadlineFor(ctx, news) };
-    let record = await describeAnycastEip(limited, key.anycastId, scope);
+    let record = await describeAnycastEip(op, key.anycastId);
     let binding = findBinding(record, key);
     if (record === undefined || GONE_EIP_STATUSES.has(record.status) || binding === undefined || binding.status === "UNBINDING") {
       throw new Error(`${describeBinding(key)} no longer exists; run \`pulumi refresh\` to drop it from the state, then \`pulumi up\``);
     }
     // A create that ended in a partial-create error may still be binding.
-    if (binding.status !== "BINDED") ({ record, binding } = await waitBound(limited, key, scope, `waiting for ${describeBinding(key)} to be BINDED`));
+    if (binding.status !== "BINDED") ({ record, binding } = await waitBound(op, key, `waiting for ${describeBinding(key)} to be BINDED`));
 
     const desired = Array.isArray(news.popLocations) ? (news.popLocations as string[]) : undefined;
     if (desired !== undefined && !sameSet(desired, binding.popLocations)) {
       const add = desired.filter((p) => !binding!.popLocations.includes(p));
       const remove = binding.popLocations.filter((p) => !desired.includes(p));
       if (TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status))) {
-        await waitEipReady(limited, key, scope, `waiting for Anycast EIP ${key.anycastId} to settle before changing pop locations`);
+        await waitEipReady(op, key, `waiting for Anycast EIP ${key.anycastId} to settle before changing pop locations`);
       }
       ctx.progress(`${describeBinding(key)}: adding pop locations [${add.join(", ")}], removing [${remove.join(", ")}]`);
-      await updateAnycastEipAssociations(limited, { ...key, associationMode: binding.associationMode }, { add, remove }, scope, ctx.newClientToken());
-      ({ binding } = await waitBound(limited, key, scope, `waiting for the pop location change of ${describeBinding(key)}`));
+      await updateAnycastEipAssociations(op, { ...key, associationMode: binding.associationMode }, { add, remove }, ctx.newClientToken());
+      ({ binding } = await waitBound(op, key, `waiting for the pop location change of ${describeBinding(key)}`));
     }
-    return { outs: plain({ ...outputsOf(key, binding, news, scope.region) }) };
+    return { outs: plain({ ...outputsOf(key, binding, news, op.region) }) };
   },
 
   async delete(ctx, id, props) {
     const key = parseAssociationId(id, props);
-    const limited = withResourceLimits(ctx, props);
+    const op = operationOf(ctx, props);
     // The preflight command runs this same inspection.
-    const { scope, verdict } = await inspectAssociationRelease(limited, key, props);
+    const { verdict } = await inspectAssociationRelease(op, key);
     if (verdict.kind === "gone") {
       ctx.progress(`${describeBinding(key)} is already gone`);
       return;
@@ -276,7 +268,7 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
     if (binding.status !== "UNBINDING") {
       const busy = TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
       if (busy) {
-        const ready = await waitForEip(limited, `waiting for Anycast EIP ${key.anycastId} to settle before detaching`, key.anycastId, scope, (r) => {
+        const ready = await waitForEip(op, `waiting for Anycast EIP ${key.anycastId} to settle before detaching`, key.anycastId, (r) => {
           const b = findBinding(r, key);
           if (r === undefined || b === undefined || b.status === "UNBINDING") return { done: true };
           if (TRANSITIONAL_EIP_STATUSES.has(r.status)) return { done: false, state: r.status };
@@ -292,14 +284,14 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
       if (binding.status !== "UNBINDING") {
         ctx.progress(`detaching ${describeBinding(key)}`);
         const privateIpAddress = key.bindInstanceType === "NetworkInterface" ? (str(props.privateIpAddress) ?? (binding.privateIpAddress || undefined)) : undefined;
-        const accepted = await unassociateAnycastEip(limited, { ...key, privateIpAddress }, scope, ctx.newClientToken());
+        const accepted = await unassociateAnycastEip(op, { ...key, privateIpAddress }, ctx.newClientToken());
         if (!accepted) {
           ctx.progress(`${describeBinding(key)} was already gone`);
           return;
         }
       }
     }
-    await waitForEip(limited, `waiting for ${describeBinding(key)} to be detached`, key.anycastId, scope, (r) => {
+    await waitForEip(op, `waiting for ${describeBinding(key)} to be detached`, key.anycastId, (r) => {
       const b = findBinding(r, key);
       return { done: b === undefined, state: b?.status };
     });

@@ -3,9 +3,9 @@
  * `assertReleasable` with the record it just read; a preflight command can call the very same code to
  * say, before anything is destroyed, whether a release would go ahead.
  */
-import { CloudContext } from "../cloud/context";
-import { deadlineFor, ReleaseRefusedError } from "../lifecycle";
-import { AnycastEipRecord, bindingOutput, BindingKey, BindingRecord, CallScope, describeAnycastEip, findBinding, regionOf } from "./api";
+import { ReleaseRefusedError } from "../lifecycle";
+import { Operation } from "../operation";
+import { AnycastEipRecord, bindingOutput, BindingKey, BindingRecord, describeAnycastEip, findBinding } from "./api";
 import { AnycastEipBinding } from "./types";
 
 /** EIP statuses that end by themselves; a delete waits them out (bounded by its deadline). */
@@ -124,25 +124,16 @@ export function assertReleasable(record: AnycastEipRecord | undefined, props: Re
 }
 
 /**
- * Where and by when the calls of one lifecycle step on stored state go: the stored `regionId`, else the
- * provider's region (older state may lack it); the deadline from the stored `timeoutSeconds`.
- */
-export function releaseScope(ctx: CloudContext, props: Record<string, unknown>): CallScope {
-  return { region: regionOf(ctx, props), deadlineAt: deadlineFor(ctx, props) };
-}
-
-/**
  * The read-only first step of an AnycastEipAddress delete: describe the EIP and judge it. `delete` acts on
  * the verdict (and keeps re-judging while it waits or detaches); the preflight command reports it.
  */
 export async function inspectEipRelease(
-  ctx: CloudContext,
+  op: Operation,
   anycastId: string,
-  props: Record<string, unknown>,
-  scope: CallScope = releaseScope(ctx, props),
-): Promise<{ scope: CallScope; record: AnycastEipRecord | undefined; verdict: ReleaseVerdict }> {
-  const record = await describeAnycastEip(ctx, anycastId, scope);
-  return { scope, record, verdict: releaseVerdict(record, props) };
+  props: ReleaseOptions,
+): Promise<{ record: AnycastEipRecord | undefined; verdict: ReleaseVerdict }> {
+  const record = await describeAnycastEip(op, anycastId);
+  return { record, verdict: releaseVerdict(record, props) };
 }
 
 export type DetachVerdict =
@@ -163,12 +154,7 @@ export function detachVerdict(record: AnycastEipRecord | undefined, key: Binding
 }
 
 /** The read-only first step of an AnycastEipAssociation delete: describe the EIP, find the binding. */
-export async function inspectAssociationRelease(
-  ctx: CloudContext,
-  key: BindingKey,
-  props: Record<string, unknown>,
-  scope: CallScope = releaseScope(ctx, props),
-): Promise<{ scope: CallScope; record: AnycastEipRecord | undefined; verdict: DetachVerdict }> {
-  const record = await describeAnycastEip(ctx, key.anycastId, scope);
-  return { scope, record, verdict: detachVerdict(record, key) };
+export async function inspectAssociationRelease(op: Operation, key: BindingKey): Promise<{ record: AnycastEipRecord | undefined; verdict: DetachVerdict }> {
+  const record = await describeAnycastEip(op, key.anycastId);
+  return { record, verdict: detachVerdict(record, key) };
 }

@@ -5,36 +5,24 @@
  * ClientToken, and the EIP is watched until it is gone.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { CloudContext } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
-import {
-  Lifecycle,
-  PartialCreateError,
-  Props,
-  deadlineFor,
-  fillDefaultRegion,
-  isUnknown,
-  plain,
-  providerRegionIfAny,
-  withResourceLimits,
-} from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, fillDefaultRegion, isUnknown, plain, providerRegionIfAny } from "../lifecycle";
+import { Operation, operationOf } from "../operation";
 import {
   AnycastEipRecord,
   AppliedSettings,
-  CallScope,
   allocateAnycastEip,
   describeAnycastEip,
   eipOutputsFromRecord,
   findBinding,
   isCode,
-  regionOf,
   modifyAnycastEipAttribute,
   modifyAnycastEipSpec,
   releaseAnycastEip,
   unassociateAnycastEip,
   waitForEip,
 } from "./api";
-import { assertReleasable, describeBindingShort, describeEip, inspectEipRelease, releaseScope, releaseVerdict, TRANSITIONAL_EIP_STATUSES } from "./checks";
+import { assertReleasable, describeBindingShort, describeEip, inspectEipRelease, releaseVerdict, TRANSITIONAL_EIP_STATUSES } from "./checks";
 import { DEFAULT_BANDWIDTH, INSTANCE_CHARGE_TYPES, INTERNET_CHARGE_TYPES, SERVICE_LOCATIONS } from "./types";
 import { validateAnycastEipAddress } from "./validate";
 
@@ -50,10 +38,6 @@ const STABLE_EIP_STATUSES = new Set(["Allocated", "Associated"]);
 const isSet = (v: unknown): boolean => v !== undefined && v !== null;
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const numOrUndef = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
-
-function scopeOf(ctx: CloudContext, props: Props): CallScope {
-  return releaseScope(ctx, props);
-}
 
 function appliedFrom(props: Props, regionId: string): AppliedSettings {
   return {
@@ -117,8 +101,8 @@ interface Desired {
 }
 
 /** Waits until the EIP is in a stable status (Allocated/Associated) and returns it. */
-async function waitStable(ctx: CloudContext, anycastId: string, scope: CallScope, what: string): Promise<AnycastEipRecord> {
-  const record = await waitForEip(ctx, what, anycastId, scope, (r) => {
+async function waitStable(op: Operation, anycastId: string, what: string): Promise<AnycastEipRecord> {
+  const record = await waitForEip(op, what, anycastId, (r) => {
     if (r === undefined || r.status === "Released" || r.status === "Releasing") return { done: false, fail: `Anycast EIP ${anycastId} no longer exists (${r?.status ?? "not found"})` };
     return { done: !TRANSITIONAL_EIP_STATUSES.has(r.status), state: r.status };
   });
@@ -126,7 +110,7 @@ async function waitStable(ctx: CloudContext, anycastId: string, scope: CallScope
 }
 
 /** Applies declared name/description/bandwidth that differ from the record; returns the final record. */
-async function applyInPlace(ctx: CloudContext, record: AnycastEipRecord, desired: Desired, scope: CallScope): Promise<AnycastEipRecord> {
+async function applyInPlace(op: Operation, record: AnycastEipRecord, desired: Desired): Promise<AnycastEipRecord> {
   const id = record.anycastId;
   const rename = desired.name !== undefined && desired.name !== record.name;
   const redescribe = desired.description !== undefined && desired.description !== record.description;
@@ -134,17 +118,17 @@ async function applyInPlace(ctx: CloudContext, record: AnycastEipRecord, desired
   if (!rename && !redescribe && !resize) return record;
   let current = record;
   if (TRANSITIONAL_EIP_STATUSES.has(current.status)) {
-    current = await waitStable(ctx, id, scope, `waiting for Anycast EIP ${id} (${current.status}) to settle before changing it`);
+    current = await waitStable(op, id, `waiting for Anycast EIP ${id} (${current.status}) to settle before changing it`);
   }
   if (rename || redescribe) {
-    await modifyAnycastEipAttribute(ctx, id, { name: rename ? desired.name : undefined, description: redescribe ? desired.description : undefined }, scope);
+    await modifyAnycastEipAttribute(op, id, { name: rename ? desired.name : undefined, description: redescribe ? desired.description : undefined });
   }
   if (resize) {
-    ctx.progress(`changing the bandwidth of Anycast EIP ${id} from ${current.bandwidth ?? "?"} to ${desired.bandwidth} Mbit/s`);
-    await modifyAnycastEipSpec(ctx, id, desired.bandwidth!, scope);
-    return waitStable(ctx, id, scope, `waiting for the bandwidth change of Anycast EIP ${id}`);
+    op.ctx.progress(`changing the bandwidth of Anycast EIP ${id} from ${current.bandwidth ?? "?"} to ${desired.bandwidth} Mbit/s`);
+    await modifyAnycastEipSpec(op, id, desired.bandwidth!);
+    return waitStable(op, id, `waiting for the bandwidth change of Anycast EIP ${id}`);
   }
-  return (await describeAnycastEip(ctx, id, scope)) ?? current;
+  return (await describeAnycastEip(op, id)) ?? current;
 }
 
 function desiredOf(props: Props): Desired {
@@ -156,10 +140,10 @@ function desiredOf(props: Props): Desired {
 }
 
 /** Outputs after a change of stored-only settings (detachOnDelete, limits): no API call. */
-function localUpdate(ctx: CloudContext, olds: Props, news: Props): Props {
+function localUpdate(op: Operation, olds: Props, news: Props): Props {
   const outs: Props = { ...olds };
   outs.detachOnDelete = news.detachOnDelete === true;
-  outs.regionId = str(olds.regionId) ?? regionOf(ctx, news);
+  outs.regionId = op.region;
   for (const k of ["timeoutSeconds", "maxAttempts"] as const) outs[k] = numOrUndef(news[k]);
   outs.adoptAnycastId = str(news.adoptAnycastId) ?? str(olds.adoptAnycastId);
   return plain(outs);
@@ -167,11 +151,11 @@ function localUpdate(ctx: CloudContext, olds: Props, news: Props): Props {
 
 // ---------------------------------------------------------------------------------------- create
 
-async function adopt(ctx: CloudContext, inputs: Props, anycastId: string, scope: CallScope): Promise<pulumi.dynamic.CreateResult> {
-  const record = await describeAnycastEip(ctx, anycastId, scope);
+async function adopt(op: Operation, inputs: Props, anycastId: string): Promise<pulumi.dynamic.CreateResult> {
+  const record = await describeAnycastEip(op, anycastId);
   if (record === undefined || record.status === "Released" || record.status === "Releasing") {
     throw new Error(
-      `adoptAnycastId: Anycast EIP ${anycastId} ${record ? `is ${record.status}` : `does not exist in region ${scope.region}`}; ` +
+      `adoptAnycastId: Anycast EIP ${anycastId} ${record ? `is ${record.status}` : `does not exist in region ${op.region}`}; ` +
         `check the ID and regionId, or remove adoptAnycastId to allocate a new EIP`,
     );
   }
@@ -185,12 +169,12 @@ async function adopt(ctx: CloudContext, inputs: Props, anycastId: string, scope:
     );
   }
   if (record.serviceManaged) {
-    ctx.progress(`adopting ${describeEip(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
+    op.ctx.progress(`adopting ${describeEip(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
   }
-  ctx.progress(`adopting ${describeEip(record)} (${record.status})`);
-  const applied = appliedFrom(inputs, scope.region);
+  op.ctx.progress(`adopting ${describeEip(record)} (${record.status})`);
+  const applied = appliedFrom(inputs, op.region);
   try {
-    const final = await applyInPlace(ctx, record, desiredOf(inputs), scope);
+    const final = await applyInPlace(op, record, desiredOf(inputs));
     return { id: anycastId, outs: plain({ ...eipOutputsFromRecord(final, applied) }) };
   } catch (err) {
     throw new PartialCreateError(
@@ -202,8 +186,8 @@ async function adopt(ctx: CloudContext, inputs: Props, anycastId: string, scope:
   }
 }
 
-async function allocate(ctx: CloudContext, inputs: Props, scope: CallScope): Promise<pulumi.dynamic.CreateResult> {
-  const applied = appliedFrom(inputs, scope.region);
+async function allocate(op: Operation, inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+  const applied = appliedFrom(inputs, op.region);
   const request = {
     serviceLocation: String(inputs.serviceLocation),
     bandwidth: numOrUndef(inputs.bandwidth),
@@ -215,11 +199,11 @@ async function allocate(ctx: CloudContext, inputs: Props, scope: CallScope): Pro
   };
   // One token for the whole logical allocation: a retry after a lost response replays the first result
   // instead of allocating a second EIP.
-  const clientToken = ctx.newClientToken();
-  ctx.progress(`allocating Anycast EIP (${request.serviceLocation}, ${request.bandwidth ?? DEFAULT_BANDWIDTH} Mbit/s) in ${scope.region}`);
+  const clientToken = op.ctx.newClientToken();
+  op.ctx.progress(`allocating Anycast EIP (${request.serviceLocation}, ${request.bandwidth ?? DEFAULT_BANDWIDTH} Mbit/s) in ${op.region}`);
   let anycastId: string;
   try {
-    anycastId = await allocateAnycastEip(ctx, request, scope, clientToken);
+    anycastId = await allocateAnycastEip(op, request, clientToken);
   } catch (err) {
     // The last attempt may have reached the service (reset, read timeout): say how to find the EIP.
     if (err instanceof CloudError && err.kind === "transient") {
@@ -236,13 +220,13 @@ async function allocate(ctx: CloudContext, inputs: Props, scope: CallScope): Pro
   // From here on the EIP exists: every failure must hand its ID to the engine.
   let last: AnycastEipRecord | undefined;
   try {
-    const record = await waitForEip(ctx, `waiting for Anycast EIP ${anycastId} to be allocated`, anycastId, scope, (r) => {
+    const record = await waitForEip(op, `waiting for Anycast EIP ${anycastId} to be allocated`, anycastId, (r) => {
       if (r !== undefined) last = r;
       if (r === undefined) return { done: false, state: "not visible yet" };
       if (r.status === "Released" || r.status === "Releasing") return { done: false, fail: `Anycast EIP ${anycastId} is ${r.status} right after allocation` };
       return { done: STABLE_EIP_STATUSES.has(r.status), state: r.status };
     });
-    ctx.progress(`allocated ${describeEip(record!)}`);
+    op.ctx.progress(`allocated ${describeEip(record!)}`);
     return { id: anycastId, outs: plain({ ...eipOutputsFromRecord(record!, applied) }) };
   } catch (err) {
     const known: AnycastEipRecord = last ?? {
@@ -280,17 +264,17 @@ const RELEASE_ROUNDS = 3;
  * waited out, and with `detachOnDelete` bindings are detached one at a time. Returns the releasable
  * record, or undefined when there is nothing to release.
  */
-async function untilReleasable(ctx: CloudContext, anycastId: string, props: Props, scope: CallScope): Promise<AnycastEipRecord | undefined> {
+async function untilReleasable(op: Operation, anycastId: string, props: Props): Promise<AnycastEipRecord | undefined> {
   // The preflight command runs this same inspection.
-  let { record } = await inspectEipRelease(ctx, anycastId, props, scope);
+  let { record } = await inspectEipRelease(op, anycastId, props);
   for (;;) {
     const verdict = assertReleasable(record, props);
     if (verdict.kind === "gone") {
-      ctx.progress(`Anycast EIP ${anycastId}: ${verdict.reason}; nothing to release`);
+      op.ctx.progress(`Anycast EIP ${anycastId}: ${verdict.reason}; nothing to release`);
       return undefined;
     }
     if (verdict.kind === "wait") {
-      record = await waitForEip(ctx, `waiting for Anycast EIP ${anycastId} to settle before releasing`, anycastId, scope, (r) => {
+      record = await waitForEip(op, `waiting for Anycast EIP ${anycastId} to settle before releasing`, anycastId, (r) => {
         const v = releaseVerdict(r, props);
         return v.kind === "wait" ? { done: false, state: v.state } : { done: true };
       });
@@ -300,10 +284,10 @@ async function untilReleasable(ctx: CloudContext, anycastId: string, props: Prop
     // detachOnDelete: one binding at a time (the EIP refuses a second change while Unassociating).
     const binding = verdict.detach[0];
     const key = { anycastId, bindInstanceId: binding.instanceId, bindInstanceRegionId: binding.regionId, bindInstanceType: binding.instanceType };
-    ctx.progress(`detachOnDelete: detaching ${describeBindingShort(binding)} from Anycast EIP ${anycastId}`);
+    op.ctx.progress(`detachOnDelete: detaching ${describeBindingShort(binding)} from Anycast EIP ${anycastId}`);
     const privateIpAddress = binding.instanceType === "NetworkInterface" ? binding.privateIpAddress || undefined : undefined;
-    await unassociateAnycastEip(ctx, { ...key, privateIpAddress }, scope, ctx.newClientToken());
-    record = await waitForEip(ctx, `waiting for ${binding.instanceId} to be detached from Anycast EIP ${anycastId}`, anycastId, scope, (r) => {
+    await unassociateAnycastEip(op, { ...key, privateIpAddress }, op.ctx.newClientToken());
+    record = await waitForEip(op, `waiting for ${binding.instanceId} to be detached from Anycast EIP ${anycastId}`, anycastId, (r) => {
       const b = findBinding(r, key);
       return { done: b === undefined, state: b?.status };
     });
@@ -317,31 +301,31 @@ async function untilReleasable(ctx: CloudContext, anycastId: string, props: Prop
  * are spent, the checks run again (so a binding made meanwhile is reported as a refusal, a new transition
  * is waited out) and the release is sent again with the same token.
  */
-export async function releaseAnycastEipChecked(ctx: CloudContext, anycastId: string, props: Props, scope: CallScope): Promise<void> {
-  const clientToken = ctx.newClientToken();
+export async function releaseAnycastEipChecked(op: Operation, anycastId: string, props: Props): Promise<void> {
+  const clientToken = op.ctx.newClientToken();
   for (let round = 1; ; round++) {
-    const record = await untilReleasable(ctx, anycastId, props, scope);
+    const record = await untilReleasable(op, anycastId, props);
     if (record === undefined) return;
-    ctx.progress(`releasing ${describeEip(record)}`);
+    op.ctx.progress(`releasing ${describeEip(record)}`);
     let outcome: "released" | "notFound";
     try {
-      outcome = await releaseAnycastEip(ctx, anycastId, scope, clientToken);
+      outcome = await releaseAnycastEip(op, anycastId, clientToken);
     } catch (err) {
-      if (round < RELEASE_ROUNDS && isCode(err, "IncorrectStatus.Anycast") && ctx.clock.now() < scope.deadlineAt) {
-        ctx.progress(`releasing Anycast EIP ${anycastId}: the service still reports a status that blocks the release; checking again`);
+      if (round < RELEASE_ROUNDS && isCode(err, "IncorrectStatus.Anycast") && op.ctx.clock.now() < op.deadlineAt) {
+        op.ctx.progress(`releasing Anycast EIP ${anycastId}: the service still reports a status that blocks the release; checking again`);
         continue;
       }
       throw err;
     }
     if (outcome === "notFound") {
-      ctx.progress(`Anycast EIP ${anycastId} was already gone`);
+      op.ctx.progress(`Anycast EIP ${anycastId} was already gone`);
       return;
     }
-    await waitForEip(ctx, `waiting for Anycast EIP ${anycastId} to be released`, anycastId, scope, (r) => ({
+    await waitForEip(op, `waiting for Anycast EIP ${anycastId} to be released`, anycastId, (r) => ({
       done: r === undefined || r.status === "Released",
       state: r?.status,
     }));
-    ctx.progress(`released Anycast EIP ${anycastId}`);
+    op.ctx.progress(`released Anycast EIP ${anycastId}`);
     return;
   }
 }
@@ -367,17 +351,16 @@ export const anycastEipAddressLifecycle: Lifecycle = {
   },
 
   async create(ctx, inputs) {
-    const scope = scopeOf(ctx, inputs);
-    const limited = withResourceLimits(ctx, inputs);
+    const op = operationOf(ctx, inputs);
     const adoptId = str(inputs.adoptAnycastId);
-    return adoptId ? adopt(limited, inputs, adoptId, scope) : allocate(limited, inputs, scope);
+    return adoptId ? adopt(op, inputs, adoptId) : allocate(op, inputs);
   },
 
   async read(ctx, id, props) {
-    const scope = scopeOf(ctx, props);
-    const record = await describeAnycastEip(withResourceLimits(ctx, props), id, scope);
+    const op = operationOf(ctx, props);
+    const record = await describeAnycastEip(op, id);
     if (record === undefined || record.status === "Released" || record.status === "Releasing") return {};
-    return { id, props: plain({ ...eipOutputsFromRecord(record, appliedFrom(props, scope.region)) }) };
+    return { id, props: plain({ ...eipOutputsFromRecord(record, appliedFrom(props, op.region)) }) };
   },
 
   async update(ctx, id, olds, news) {
@@ -387,23 +370,23 @@ export const anycastEipAddressLifecycle: Lifecycle = {
       (desired.description !== undefined && desired.description !== olds.description) ||
       (desired.bandwidth !== undefined && desired.bandwidth !== olds.bandwidth);
     const settled = typeof olds.status === "string" && STABLE_EIP_STATUSES.has(olds.status) && typeof olds.anycastId === "string";
-    if (!cloudChange && settled) return { outs: localUpdate(ctx, olds, news) };
+    // The EIP stays where it is (a region change replaces it); the limits are the new ones.
+    const op = operationOf(ctx, { ...news, regionId: str(olds.regionId) ?? news.regionId });
+    if (!cloudChange && settled) return { outs: localUpdate(op, olds, news) };
 
-    const scope = { region: str(olds.regionId) ?? regionOf(ctx, news), deadlineAt: deadlineFor(ctx, news) };
-    const limited = withResourceLimits(ctx, news);
-    const record = await describeAnycastEip(limited, id, scope);
+    const record = await describeAnycastEip(op, id);
     if (record === undefined || record.status === "Released" || record.status === "Releasing") {
       throw new Error(`Anycast EIP ${id} no longer exists (${record?.status ?? "not found"}); run \`pulumi refresh\` to drop it from the state, then \`pulumi up\``);
     }
     // A create that ended in a partial-create error may still be settling.
-    const current = STABLE_EIP_STATUSES.has(record.status) ? record : await waitStable(limited, id, scope, `waiting for Anycast EIP ${id} (${record.status}) to settle`);
-    const final = await applyInPlace(limited, current, desired, scope);
-    const applied = appliedFrom({ ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId }, scope.region);
+    const current = STABLE_EIP_STATUSES.has(record.status) ? record : await waitStable(op, id, `waiting for Anycast EIP ${id} (${record.status}) to settle`);
+    const final = await applyInPlace(op, current, desired);
+    const applied = appliedFrom({ ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId }, op.region);
     return { outs: plain({ ...eipOutputsFromRecord(final, applied) }) };
   },
 
   async delete(ctx, id, props) {
     // Reads only the ID, regionId, detachOnDelete and the limits: state from any earlier version works.
-    await releaseAnycastEipChecked(withResourceLimits(ctx, props), id, props, scopeOf(ctx, props));
+    await releaseAnycastEipChecked(operationOf(ctx, props), id, props);
   },
 };

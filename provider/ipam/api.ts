@@ -1,6 +1,6 @@
 /** Typed VpcIpam calls over the shared transport and retry policy. */
-import { CloudContext, invoke } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
+import { callIn, Operation } from "../operation";
 import { AllocationRecord, IpamPoolAllocationOutputs } from "./types";
 
 const NOT_FOUND = "ResourceNotFound.IpamPoolAllocation";
@@ -10,16 +10,14 @@ export function describeAllocation(id: string): string {
 }
 
 /** GetIpamPoolAllocation; undefined when the allocation is gone (not found, or reported `Deleted`). */
-export async function getAllocation(ctx: CloudContext, id: string, region: string, deadlineAt?: number): Promise<AllocationRecord | undefined> {
+export async function getAllocation(op: Operation, id: string): Promise<AllocationRecord | undefined> {
   try {
-    const body = await invoke(ctx, {
+    const body = await callIn(op, {
       operation: `reading ${describeAllocation(id)}`,
       product: "VpcIpam",
       action: "GetIpamPoolAllocation",
-      params: { RegionId: region, IpamPoolAllocationId: id },
-      region,
+      params: { RegionId: op.region, IpamPoolAllocationId: id },
       method: "GET",
-      deadlineAt,
     });
     const record = body as unknown as AllocationRecord;
     if (!record.IpamPoolAllocationId || record.Status === "Deleted") return undefined;
@@ -31,15 +29,15 @@ export async function getAllocation(ctx: CloudContext, id: string, region: strin
 }
 
 export async function createAllocation(
-  ctx: CloudContext,
-  args: { ipamPoolId: string; cidr?: string; cidrMask?: number; name?: string; description?: string; region: string; clientToken: string; deadlineAt: number },
+  op: Operation,
+  args: { ipamPoolId: string; cidr?: string; cidrMask?: number; name?: string; description?: string; clientToken: string },
 ): Promise<{ id: string; cidr?: string; sourceCidr?: string }> {
-  const body = await invoke(ctx, {
+  const body = await callIn(op, {
     operation: `creating an allocation in IPAM pool ${args.ipamPoolId}`,
     product: "VpcIpam",
     action: "CreateIpamPoolAllocation",
     params: {
-      RegionId: args.region,
+      RegionId: op.region,
       IpamPoolId: args.ipamPoolId,
       Cidr: args.cidr,
       CidrMask: args.cidrMask,
@@ -47,8 +45,6 @@ export async function createAllocation(
       IpamPoolAllocationDescription: args.description,
       ClientToken: args.clientToken,
     },
-    region: args.region,
-    deadlineAt: args.deadlineAt,
   });
   const id = body.IpamPoolAllocationId;
   if (typeof id !== "string" || id === "") {
@@ -58,22 +54,20 @@ export async function createAllocation(
 }
 
 export async function updateAllocation(
-  ctx: CloudContext,
-  args: { id: string; region: string; name?: string; description?: string; clientToken: string; deadlineAt: number },
+  op: Operation,
+  args: { id: string; name?: string; description?: string; clientToken: string },
 ): Promise<void> {
-  await invoke(ctx, {
+  await callIn(op, {
     operation: `updating ${describeAllocation(args.id)}`,
     product: "VpcIpam",
     action: "UpdateIpamPoolAllocation",
     params: {
-      RegionId: args.region,
+      RegionId: op.region,
       IpamPoolAllocationId: args.id,
       IpamPoolAllocationName: args.name,
       IpamPoolAllocationDescription: args.description,
       ClientToken: args.clientToken,
     },
-    region: args.region,
-    deadlineAt: args.deadlineAt,
   });
 }
 
@@ -82,17 +76,15 @@ export async function updateAllocation(
  * service's `DryRunOperation` answer means "would succeed" and is returned as true.
  */
 export async function deleteAllocation(
-  ctx: CloudContext,
-  args: { id: string; region: string; clientToken?: string; dryRun?: boolean; deadlineAt: number },
+  op: Operation,
+  args: { id: string; clientToken?: string; dryRun?: boolean },
 ): Promise<boolean> {
   try {
-    await invoke(ctx, {
+    await callIn(op, {
       operation: `${args.dryRun ? "dry-run releasing" : "releasing"} ${describeAllocation(args.id)}`,
       product: "VpcIpam",
       action: "DeleteIpamPoolAllocation",
-      params: { RegionId: args.region, IpamPoolAllocationId: args.id, DryRun: args.dryRun ? true : undefined, ClientToken: args.clientToken },
-      region: args.region,
-      deadlineAt: args.deadlineAt,
+      params: { RegionId: op.region, IpamPoolAllocationId: args.id, DryRun: args.dryRun ? true : undefined, ClientToken: args.clientToken },
     });
     return true;
   } catch (err) {

@@ -2,8 +2,8 @@
  * The pre-delete checks of an IPAM pool allocation, as pure functions over the allocation's record and
  * the stored outputs. `delete` and the preflight command both call them, so they cannot disagree.
  */
-import { CloudContext } from "../cloud/context";
-import { ReleaseRefusedError, storedRegion } from "../lifecycle";
+import { ReleaseRefusedError } from "../lifecycle";
+import { Operation } from "../operation";
 import { describeAllocation, getAllocation } from "./api";
 import { AllocationRecord } from "./types";
 
@@ -67,22 +67,16 @@ export function assertAllocationReleasable(v: AllocationVerdict): void {
   if (v.verdict === "refused") throw new ReleaseRefusedError(describeAllocation(v.id), v.reason, v.fix);
 }
 
-/** The region a stored allocation's calls go to: its stored regionId, else the provider's (older state may lack it). */
-export const allocationRegion: (ctx: CloudContext, props: Record<string, unknown>) => string = storedRegion;
-
-/** What the pre-delete read found: the region used, the record (undefined when gone) and the verdict. */
+/** What the pre-delete read found: the record (undefined when gone) and the verdict. */
 export interface AllocationInspection {
-  region: string;
   record: AllocationRecord | undefined;
   verdict: AllocationVerdict;
 }
 
 /**
- * The read-only first half of delete: resolve the region from the stored props, read the allocation, judge
- * it. `delete` acts on the verdict; the preflight command reports it (then asks the service with DryRun).
+ * The read-only first half of delete: read the allocation in the operation's region, judge it. `delete` acts on the verdict; the preflight command reports it (then asks the service with DryRun).
  */
-export async function inspectAllocationRelease(ctx: CloudContext, id: string, props: Record<string, unknown>, deadlineAt?: number): Promise<AllocationInspection> {
-  const region = allocationRegion(ctx, props);
-  const record = await getAllocation(ctx, id, region, deadlineAt);
-  return { region, record, verdict: allocationVerdict(id, record, props as AllocationReleaseProps, region) };
+export async function inspectAllocationRelease(op: Operation, id: string, props: AllocationReleaseProps): Promise<AllocationInspection> {
+  const record = await getAllocation(op, id);
+  return { record, verdict: allocationVerdict(id, record, props, op.region) };
 }

@@ -2,11 +2,11 @@
  * IpamPoolAllocation's lifecycle: check and diff offline; create with one ClientToken and read back;
  * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
  */
-import { CloudContext } from "../cloud/context";
 import { pollUntil } from "../cloud/poll";
-import { Lifecycle, PartialCreateError, Props, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, fillDefaultRegion, isUnknown, plain, providerRegionIfAny } from "../lifecycle";
+import { operationOf } from "../operation";
 import { createAllocation, deleteAllocation, describeAllocation, getAllocation, outputsFromRecord, updateAllocation } from "./api";
-import { allocationRegion, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
+import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { cidrPrefix, cidrsMayOverlap, validateAllocationInputs } from "./validate";
 
@@ -26,11 +26,6 @@ const SETTING_KEYS = ["allowVpcAllocationRelease", "timeoutSeconds", "maxAttempt
 
 function changed(a: unknown, b: unknown): boolean {
   return isUnknown(b) || JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
-}
-
-/** Region of the calls for stored state: the stored regionId, else the provider's (older state may lack it). */
-function regionOf(ctx: CloudContext, props: Props): string {
-  return allocationRegion(ctx, props);
 }
 
 function inputsOf(props: Props): IpamPoolAllocationInputs {
@@ -68,15 +63,14 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
   },
 
   async create(baseCtx, props) {
-    const ctx = withResourceLimits(baseCtx, props);
+    const op = operationOf(baseCtx, props);
+    const { ctx, region } = op;
     const inputs = inputsOf(props);
-    const region = regionOf(ctx, props);
-    const deadlineAt = deadlineFor(ctx, props);
     const applied = { ...inputs, regionId: region };
 
     if (inputs.adoptAllocationId) {
       const id = inputs.adoptAllocationId;
-      const record = await getAllocation(ctx, id, region, deadlineAt);
+      const record = await getAllocation(op, id);
       if (!record) throw new Error(`adoptAllocationId: ${describeAllocation(id)} does not exist in region ${region}`);
       if (record.IpamPoolId && record.IpamPoolId !== inputs.ipamPoolId) {
         throw new Error(`adoptAllocationId: ${describeAllocation(id)} belongs to pool ${record.IpamPoolId}, not ipamPoolId ${inputs.ipamPoolId}; set ipamPoolId to ${record.IpamPoolId} or adopt another allocation`);
@@ -90,15 +84,13 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     // One token for the whole create, fixed before the retry loop: a retried create after a lost response
     // returns the allocation the first attempt made instead of making a second one.
     const clientToken = ctx.newClientToken();
-    const created = await createAllocation(ctx, {
+    const created = await createAllocation(op, {
       ipamPoolId: inputs.ipamPoolId,
       cidr: inputs.cidr,
       cidrMask: inputs.cidrMask,
       name: inputs.name,
       description: inputs.description,
-      region,
       clientToken,
-      deadlineAt,
     });
     const known: IpamPoolAllocationOutputs = {
       ...outputsFromRecord({ IpamPoolAllocationId: created.id, Cidr: created.cidr, SourceCidr: created.sourceCidr, IpamPoolId: inputs.ipamPoolId, ResourceType: "Custom", Status: "Created" }, applied),
@@ -106,7 +98,7 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
       description: inputs.description,
     };
     try {
-      const record = await getAllocation(ctx, created.id, region, deadlineAt);
+      const record = await getAllocation(op, created.id);
       if (!record) throw new Error(`${describeAllocation(created.id)} was created but cannot be read back`);
       return { id: created.id, outs: plain({ ...outputsFromRecord(record, applied) }) };
     } catch (err) {
@@ -116,42 +108,38 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
   },
 
   async read(baseCtx, id, props) {
-    const ctx = withResourceLimits(baseCtx, props);
-    const region = regionOf(ctx, props);
-    const record = await getAllocation(ctx, id, region, deadlineFor(ctx, props));
+    const op = operationOf(baseCtx, props);
+    const record = await getAllocation(op, id);
     if (!record) return {};
-    const outs = plain({ ...outputsFromRecord(record, { ...(props as Partial<IpamPoolAllocationOutputs>), regionId: region }) });
+    const outs = plain({ ...outputsFromRecord(record, { ...(props as Partial<IpamPoolAllocationOutputs>), regionId: op.region }) });
     return { id, props: outs };
   },
 
   async update(baseCtx, id, olds, news) {
-    const ctx = withResourceLimits(baseCtx, news);
-    const region = regionOf(ctx, olds);
-    const deadlineAt = deadlineFor(ctx, news);
-    const applied = { ...inputsOf(news), regionId: region };
+    // The allocation stays where it is (a region change replaces it); the limits are the new ones.
+    const op = operationOf(baseCtx, { ...news, regionId: olds.regionId });
+    const applied = { ...inputsOf(news), regionId: op.region };
     if (UPDATE_KEYS.some((k) => cloudFieldChanged(olds, news, k))) {
-      await updateAllocation(ctx, {
+      await updateAllocation(op, {
         id,
-        region,
         name: news.name as string | undefined,
         description: news.description as string | undefined,
-        clientToken: ctx.newClientToken(),
-        deadlineAt,
+        clientToken: op.ctx.newClientToken(),
       });
     }
-    const record = await getAllocation(ctx, id, region, deadlineAt);
+    const record = await getAllocation(op, id);
     if (!record) throw new Error(`${describeAllocation(id)} disappeared during the update; run \`pulumi refresh\``);
     return { outs: plain({ ...outputsFromRecord(record, applied) }) };
   },
 
   async delete(baseCtx, id, props) {
-    const ctx = withResourceLimits(baseCtx, props);
-    const deadlineAt = deadlineFor(ctx, props);
+    const op = operationOf(baseCtx, props);
+    const { ctx, deadlineAt } = op;
     const what = describeAllocation(id);
 
     // 1. Read it: gone already is success, so destroy can be run again after any crash. (The preflight
     //    command runs this same inspection.)
-    const { region, verdict } = await inspectAllocationRelease(ctx, id, props, deadlineAt);
+    const { verdict } = await inspectAllocationRelease(op, id, props);
     if (verdict.verdict === "gone") {
       ctx.progress(`${what} is already gone; nothing to release`);
       return;
@@ -159,13 +147,13 @@ export const ipamPoolAllocationLifecycle: Lifecycle = {
     // 2. Refuse before any delete call.
     assertAllocationReleasable(verdict);
     // 3. Release with one token for every retry; not-found means someone released it meanwhile.
-    const released = await deleteAllocation(ctx, { id, region, clientToken: ctx.newClientToken(), deadlineAt });
+    const released = await deleteAllocation(op, { id, clientToken: ctx.newClientToken() });
     if (!released) return;
     // 4. Confirm. The API deletes synchronously, so the first probe is immediate.
     await pollUntil(
       `confirming the release of ${what}`,
       async () => {
-        const again = await getAllocation(ctx, id, region, deadlineAt);
+        const again = await getAllocation(op, id);
         return { done: !again, state: again?.Status };
       },
       {

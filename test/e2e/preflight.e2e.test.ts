@@ -97,7 +97,8 @@ test("preflight predicts exactly which resources `pulumi destroy` refuses, and c
 
   // Someone releases alloc-gone outside Pulumi.
   const gone = before.find((r) => r.urn.endsWith("::alloc-gone"))!;
-  expect(await deleteAllocation(emulatorContext(emu), { id: gone.id!, region: REGION, clientToken: "out-of-band", deadlineAt: Date.now() + 30_000 })).toBe(true);
+  const outOfBand = { ctx: emulatorContext(emu), region: REGION, deadlineAt: Date.now() + 30_000 };
+  expect(await deleteAllocation(outOfBand, { id: gone.id!, clientToken: "out-of-band" })).toBe(true);
 
   // --- preflight (JSON): settings from the stack's config (credentials are secret config, not env)
   let mark = lastSeq();
