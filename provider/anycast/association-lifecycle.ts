@@ -156,7 +156,7 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
   },
 
   async diff(ctx, _id, olds, news) {
-    return diffAnycastEipAssociation(olds, news, providerRegionIfAny(ctx, olds));
+    return diffAnycastEipAssociation(olds, news, (olds.regionId === undefined ? providerRegionIfAny(ctx) : undefined));
   },
 
   async create(ctx, inputs) {

@@ -347,7 +347,7 @@ export const anycastEipAddressLifecycle: Lifecycle = {
   },
 
   async diff(ctx, id, olds, news) {
-    return diffAnycastEipAddress(id, olds, news, providerRegionIfAny(ctx, olds));
+    return diffAnycastEipAddress(id, olds, news, (olds.regionId === undefined ? providerRegionIfAny(ctx) : undefined));
   },
 
   async create(ctx, inputs) {
