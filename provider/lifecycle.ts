@@ -100,6 +100,13 @@ export class PartialCreateError extends Error {
   }
 }
 
+/** The inputs as `check` receives them, without `null`s (an unset input) and `__provider`. */
+export function withoutNulls(news: Props): Props {
+  const inputs: Props = {};
+  for (const [k, v] of Object.entries(news)) if (v !== undefined && v !== null && k !== "__provider") inputs[k] = v;
+  return inputs;
+}
+
 /** Drops `undefined` (state is plain JSON) and `__provider` (the host manages it). */
 export function plain(obj: object): Props {
   const out: Props = {};

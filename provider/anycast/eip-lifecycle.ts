@@ -6,11 +6,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudError } from "../cloud/errors";
-import { Lifecycle, PartialCreateError, Props, fillDefaultRegion, isUnknown, plain, providerRegionIfAny } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, TypedLifecycle, fillDefaultRegion, plain, providerRegionIfAny, typedLifecycle, withoutNulls } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
+import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../properties";
 import {
   AnycastEipRecord,
-  AppliedSettings,
   allocateAnycastEip,
   describeAnycastEip,
   eipOutputsFromRecord,
@@ -22,36 +22,15 @@ import {
   unassociateAnycastEip,
   waitForEip,
 } from "./api";
-import { assertReleasable, describeBindingShort, describeEip, inspectEipRelease, releaseVerdict, TRANSITIONAL_EIP_STATUSES } from "./checks";
-import { DEFAULT_BANDWIDTH, INSTANCE_CHARGE_TYPES, INTERNET_CHARGE_TYPES, SERVICE_LOCATIONS } from "./types";
+import { assertReleasable, describeBindingShort, describeEip, inspectEipRelease, ReleaseOptions, releaseVerdict, TRANSITIONAL_EIP_STATUSES } from "./checks";
+import { EIP_PROPERTIES, eipFromState, eipInputs } from "./state";
+import { AnycastEipAddressInputs, AnycastEipAddressOutputs, DEFAULT_BANDWIDTH } from "./types";
 import { validateAnycastEipAddress } from "./validate";
-
-/** Properties whose change replaces the EIP (a new address is allocated, then the old one released). */
-export const EIP_REPLACE_PROPERTIES = ["serviceLocation", "internetChargeType", "instanceChargeType", "resourceGroupId", "regionId", "adoptAnycastId"] as const;
-/** Properties changed in place: name/description (ModifyAnycastEipAddressAttribute), bandwidth (ModifyAnycastEipAddressSpec). */
-export const EIP_CLOUD_UPDATE_PROPERTIES = ["name", "description", "bandwidth"] as const;
-/** Properties that only change what is stored (no API call). */
-export const EIP_LOCAL_PROPERTIES = ["detachOnDelete", "timeoutSeconds", "maxAttempts"] as const;
 
 const STABLE_EIP_STATUSES = new Set(["Allocated", "Associated"]);
 
-const isSet = (v: unknown): boolean => v !== undefined && v !== null;
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const numOrUndef = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
-
-function appliedFrom(props: Props, regionId: string): AppliedSettings {
-  return {
-    regionId,
-    detachOnDelete: props.detachOnDelete === true,
-    adoptAnycastId: str(props.adoptAnycastId),
-    timeoutSeconds: numOrUndef(props.timeoutSeconds),
-    maxAttempts: numOrUndef(props.maxAttempts),
-    bandwidth: numOrUndef(props.bandwidth),
-    serviceLocation: str(props.serviceLocation),
-    internetChargeType: str(props.internetChargeType),
-    instanceChargeType: str(props.instanceChargeType),
-  };
-}
+/** What create answers: the ID and the outputs to store. */
+type EipCreated = { id: string; outs: AnycastEipAddressOutputs };
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -60,36 +39,16 @@ function errorText(err: unknown): string {
 // ------------------------------------------------------------------------------------------------ diff
 
 /**
- * The pure diff: which properties changed and whether any forces a replacement. `olds` are the stored
- * outputs (possibly from an older version, with fields missing); `news` the checked inputs (possibly with
- * UNKNOWN values during preview, which count as changes). `defaultRegion` stands in for a missing stored
- * regionId.
+ * The pure diff (EIP_PROPERTIES): which properties changed and whether any forces a replacement. `olds`
+ * are the stored outputs of any version; `news` the checked inputs (possibly with UNKNOWN values during
+ * preview, which count as changes). `defaultRegion` stands in for a missing stored regionId.
  */
 export function diffAnycastEipAddress(id: string, olds: Props, news: Props, defaultRegion?: string): pulumi.dynamic.DiffResult {
-  const changed: string[] = [];
-  const differs = (key: string, oldValue: unknown, newValue: unknown, keepWhenUnset: boolean): void => {
-    if (isUnknown(newValue)) changed.push(key);
-    else if (!isSet(newValue)) {
-      if (!keepWhenUnset && isSet(oldValue)) changed.push(key);
-    } else if (newValue !== oldValue) changed.push(key);
-  };
-  // Fields missing from older state are compared with their (only documented) default values.
-  differs("serviceLocation", olds.serviceLocation ?? SERVICE_LOCATIONS[0], news.serviceLocation, true);
-  differs("internetChargeType", olds.internetChargeType ?? INTERNET_CHARGE_TYPES[0], news.internetChargeType, true);
-  differs("instanceChargeType", olds.instanceChargeType ?? INSTANCE_CHARGE_TYPES[0], news.instanceChargeType, true);
-  // Unset means "the account's default group" for a new EIP, not a change for an existing one.
-  differs("resourceGroupId", olds.resourceGroupId, news.resourceGroupId, true);
-  differs("regionId", olds.regionId ?? defaultRegion ?? news.regionId, news.regionId, true);
-  // adoptAnycastId names the EIP this resource should be: a different one replaces; unset keeps.
-  differs("adoptAnycastId", olds.anycastId ?? id, news.adoptAnycastId, true);
-  differs("name", olds.name, news.name, true);
-  differs("description", olds.description, news.description, true);
-  differs("bandwidth", olds.bandwidth, news.bandwidth, true);
-  differs("detachOnDelete", olds.detachOnDelete === true, news.detachOnDelete ?? false, false);
-  differs("timeoutSeconds", olds.timeoutSeconds, news.timeoutSeconds, false);
-  differs("maxAttempts", olds.maxAttempts, news.maxAttempts, false);
-  const replaces = changed.filter((k) => (EIP_REPLACE_PROPERTIES as readonly string[]).includes(k));
-  return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+  return diffEip(eipFromState(olds, id), news, defaultRegion);
+}
+
+function diffEip(olds: AnycastEipAddressOutputs, news: Props, defaultRegion: string | undefined): pulumi.dynamic.DiffResult {
+  return diffByTable(EIP_PROPERTIES, { ...olds, regionId: olds.regionId || defaultRegion || news.regionId }, news);
 }
 
 // ----------------------------------------------------------------------------------------- in-place
@@ -131,27 +90,10 @@ async function applyInPlace(op: Operation, record: AnycastEipRecord, desired: De
   return (await describeAnycastEip(op, id)) ?? current;
 }
 
-function desiredOf(props: Props): Desired {
-  return {
-    name: typeof props.name === "string" ? props.name : undefined,
-    description: typeof props.description === "string" ? props.description : undefined,
-    bandwidth: numOrUndef(props.bandwidth),
-  };
-}
-
-/** Outputs after a change of stored-only settings (detachOnDelete, limits): no API call. */
-function localUpdate(op: Operation, olds: Props, news: Props): Props {
-  const outs: Props = { ...olds };
-  outs.detachOnDelete = news.detachOnDelete === true;
-  outs.regionId = op.region;
-  for (const k of ["timeoutSeconds", "maxAttempts"] as const) outs[k] = numOrUndef(news[k]);
-  outs.adoptAnycastId = str(news.adoptAnycastId) ?? str(olds.adoptAnycastId);
-  return plain(outs);
-}
 
 // ---------------------------------------------------------------------------------------- create
 
-async function adopt(op: Operation, inputs: Props, anycastId: string): Promise<pulumi.dynamic.CreateResult> {
+async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: string): Promise<EipCreated> {
   const record = await describeAnycastEip(op, anycastId);
   if (record === undefined || record.status === "Released" || record.status === "Releasing") {
     throw new Error(
@@ -160,7 +102,7 @@ async function adopt(op: Operation, inputs: Props, anycastId: string): Promise<p
     );
   }
   const mismatches = (["serviceLocation", "internetChargeType", "instanceChargeType", "resourceGroupId"] as const).filter(
-    (k) => record[k] !== "" && str(inputs[k]) !== undefined && record[k] !== inputs[k],
+    (k) => record[k] !== "" && (inputs[k] ?? "") !== "" && record[k] !== inputs[k],
   );
   if (mismatches.length > 0) {
     throw new Error(
@@ -172,30 +114,30 @@ async function adopt(op: Operation, inputs: Props, anycastId: string): Promise<p
     op.ctx.progress(`adopting ${describeEip(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
   }
   op.ctx.progress(`adopting ${describeEip(record)} (${record.status})`);
-  const applied = appliedFrom(inputs, op.region);
+  const applied = { ...inputs, regionId: op.region };
   try {
-    const final = await applyInPlace(op, record, desiredOf(inputs));
-    return { id: anycastId, outs: plain({ ...eipOutputsFromRecord(final, applied) }) };
+    const final = await applyInPlace(op, record, inputs);
+    return { id: anycastId, outs: eipOutputsFromRecord(final, applied) };
   } catch (err) {
     throw new PartialCreateError(
       `adopted ${describeEip(record)}, but applying the declared name/description/bandwidth failed: ${errorText(err)}. ` +
         `It is kept in the stack state; run \`pulumi up\` again to finish`,
       anycastId,
-      plain({ ...eipOutputsFromRecord(record, applied) }),
+      plain(eipOutputsFromRecord(record, applied)),
     );
   }
 }
 
-async function allocate(op: Operation, inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-  const applied = appliedFrom(inputs, op.region);
+async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise<EipCreated> {
+  const applied = { ...inputs, regionId: op.region };
   const request = {
-    serviceLocation: String(inputs.serviceLocation),
-    bandwidth: numOrUndef(inputs.bandwidth),
-    instanceChargeType: str(inputs.instanceChargeType),
-    internetChargeType: str(inputs.internetChargeType),
-    name: str(inputs.name),
-    description: str(inputs.description),
-    resourceGroupId: str(inputs.resourceGroupId),
+    serviceLocation: inputs.serviceLocation,
+    bandwidth: inputs.bandwidth,
+    instanceChargeType: inputs.instanceChargeType || undefined,
+    internetChargeType: inputs.internetChargeType || undefined,
+    name: inputs.name || undefined,
+    description: inputs.description || undefined,
+    resourceGroupId: inputs.resourceGroupId,
   };
   // One token for the whole logical allocation: a retry after a lost response replays the first result
   // instead of allocating a second EIP.
@@ -227,7 +169,7 @@ async function allocate(op: Operation, inputs: Props): Promise<pulumi.dynamic.Cr
       return { done: STABLE_EIP_STATUSES.has(r.status), state: r.status };
     });
     op.ctx.progress(`allocated ${describeEip(record!)}`);
-    return { id: anycastId, outs: plain({ ...eipOutputsFromRecord(record!, applied) }) };
+    return { id: anycastId, outs: eipOutputsFromRecord(record!, applied) };
   } catch (err) {
     const known: AnycastEipRecord = last ?? {
       anycastId,
@@ -249,7 +191,7 @@ async function allocate(op: Operation, inputs: Props): Promise<pulumi.dynamic.Cr
       `Anycast EIP ${anycastId} was allocated, but ${errorText(err)}. It is kept in the stack state: ` +
         `run \`pulumi up\` again to finish, or \`pulumi destroy\` to release it`,
       anycastId,
-      plain({ ...eipOutputsFromRecord(known, applied) }),
+      plain(eipOutputsFromRecord(known, applied)),
     );
   }
 }
@@ -264,7 +206,7 @@ const RELEASE_ROUNDS = 3;
  * waited out, and with `detachOnDelete` bindings are detached one at a time. Returns the releasable
  * record, or undefined when there is nothing to release.
  */
-async function untilReleasable(op: Operation, anycastId: string, props: Props): Promise<AnycastEipRecord | undefined> {
+async function untilReleasable(op: Operation, anycastId: string, props: ReleaseOptions): Promise<AnycastEipRecord | undefined> {
   // The preflight command runs this same inspection.
   let { record } = await inspectEipRelease(op, anycastId, props);
   for (;;) {
@@ -301,7 +243,7 @@ async function untilReleasable(op: Operation, anycastId: string, props: Props): 
  * are spent, the checks run again (so a binding made meanwhile is reported as a refusal, a new transition
  * is waited out) and the release is sent again with the same token.
  */
-export async function releaseAnycastEipChecked(op: Operation, anycastId: string, props: Props): Promise<void> {
+export async function releaseAnycastEipChecked(op: Operation, anycastId: string, props: ReleaseOptions): Promise<void> {
   const clientToken = op.ctx.newClientToken();
   for (let round = 1; ; round++) {
     const record = await untilReleasable(op, anycastId, props);
@@ -332,13 +274,11 @@ export async function releaseAnycastEipChecked(op: Operation, anycastId: string,
 
 // ------------------------------------------------------------------------------------- lifecycle
 
-export const anycastEipAddressLifecycle: Lifecycle = {
+/** The typed implementation; {@link anycastEipAddressLifecycle} is what the engine calls. */
+const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> = {
   async check(ctx, _olds, news) {
-    const inputs: Props = {};
-    for (const [k, v] of Object.entries(news)) if (v !== undefined && v !== null && k !== "__provider") inputs[k] = v;
-    inputs.internetChargeType ??= INTERNET_CHARGE_TYPES[0];
-    inputs.instanceChargeType ??= INSTANCE_CHARGE_TYPES[0];
-    inputs.detachOnDelete ??= false;
+    const inputs = withoutNulls(news);
+    fillDefaults(EIP_PROPERTIES, inputs);
     // A new EIP gets the documented default; an adopted one keeps its bandwidth unless one is declared.
     if (inputs.adoptAnycastId === undefined) inputs.bandwidth ??= DEFAULT_BANDWIDTH;
     const failures = validateAnycastEipAddress(inputs);
@@ -346,43 +286,37 @@ export const anycastEipAddressLifecycle: Lifecycle = {
     return { inputs, failures };
   },
 
-  async diff(ctx, id, olds, news) {
-    return diffAnycastEipAddress(id, olds, news, (olds.regionId === undefined ? providerRegionIfAny(ctx) : undefined));
+  async diff(ctx, _id, olds, news) {
+    return diffEip(olds, news, olds.regionId === "" ? providerRegionIfAny(ctx) : undefined);
   },
 
   async create(ctx, inputs) {
     const op = operationOf(ctx, inputs);
-    const adoptId = str(inputs.adoptAnycastId);
-    return adoptId ? adopt(op, inputs, adoptId) : allocate(op, inputs);
+    return inputs.adoptAnycastId ? adopt(op, inputs, inputs.adoptAnycastId) : allocate(op, inputs);
   },
 
   async read(ctx, id, props) {
     const op = operationOf(ctx, props);
     const record = await describeAnycastEip(op, id);
     if (record === undefined || record.status === "Released" || record.status === "Releasing") return {};
-    return { id, props: plain({ ...eipOutputsFromRecord(record, appliedFrom(props, op.region)) }) };
+    return { id, props: eipOutputsFromRecord(record, { ...props, regionId: op.region }) };
   },
 
   async update(ctx, id, olds, news) {
-    const desired = desiredOf(news);
-    const cloudChange =
-      (desired.name !== undefined && desired.name !== olds.name) ||
-      (desired.description !== undefined && desired.description !== olds.description) ||
-      (desired.bandwidth !== undefined && desired.bandwidth !== olds.bandwidth);
-    const settled = typeof olds.status === "string" && STABLE_EIP_STATUSES.has(olds.status) && typeof olds.anycastId === "string";
     // The EIP stays where it is (a region change replaces it); the limits are the new ones.
-    const op = operationOf(ctx, { ...news, regionId: str(olds.regionId) ?? news.regionId });
-    if (!cloudChange && settled) return { outs: localUpdate(op, olds, news) };
-
+    const op = operationOf(ctx, { ...news, regionId: olds.regionId || news.regionId });
+    const cloudChange = changedProperties(EIP_PROPERTIES, olds, news, "cloud").length > 0;
+    if (!cloudChange && STABLE_EIP_STATUSES.has(olds.status)) {
+      return { outs: { ...localOutputs(EIP_PROPERTIES, olds, news), regionId: op.region } };
+    }
     const record = await describeAnycastEip(op, id);
     if (record === undefined || record.status === "Released" || record.status === "Releasing") {
       throw new Error(`Anycast EIP ${id} no longer exists (${record?.status ?? "not found"}); run \`pulumi refresh\` to drop it from the state, then \`pulumi up\``);
     }
     // A create that ended in a partial-create error may still be settling.
     const current = STABLE_EIP_STATUSES.has(record.status) ? record : await waitStable(op, id, `waiting for Anycast EIP ${id} (${record.status}) to settle`);
-    const final = await applyInPlace(op, current, desired);
-    const applied = appliedFrom({ ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId }, op.region);
-    return { outs: plain({ ...eipOutputsFromRecord(final, applied) }) };
+    const final = await applyInPlace(op, current, news);
+    return { outs: eipOutputsFromRecord(final, { ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId, regionId: op.region }) };
   },
 
   async delete(ctx, id, props) {
@@ -390,3 +324,5 @@ export const anycastEipAddressLifecycle: Lifecycle = {
     await releaseAnycastEipChecked(operationOf(ctx, props), id, props);
   },
 };
+
+export const anycastEipAddressLifecycle: Lifecycle = typedLifecycle({ inputs: eipInputs, fromState: eipFromState }, typed);
