@@ -6,8 +6,10 @@
  * is success.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { Lifecycle, PartialCreateError, Props, fillDefaultRegion, isUnknown, plain, providerRegionIfAny } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, TypedLifecycle, fillDefaultRegion, plain, providerRegionIfAny, typedLifecycle, withoutNulls } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
+import { nonEmptyText } from "../parse";
+import { changedProperties, diffByTable, localOutputs } from "../properties";
 import {
   AnycastEipRecord,
   BindingKey,
@@ -21,23 +23,10 @@ import {
   waitForEip,
 } from "./api";
 import { inspectAssociationRelease, TRANSITIONAL_BINDING_STATUSES, TRANSITIONAL_EIP_STATUSES } from "./checks";
-import { AnycastEipAssociationOutputs } from "./types";
+import { ASSOCIATION_PROPERTIES, associationFromState, associationInputs, popLocationsChanged, StoredAssociation } from "./state";
+import { AnycastEipAssociationInputs, AnycastEipAssociationOutputs } from "./types";
 import { validateAnycastEipAssociation } from "./validate";
 
-/** Properties whose change replaces the association (detach first, then attach: deleteBeforeReplace). */
-export const ASSOCIATION_REPLACE_PROPERTIES = [
-  "anycastId",
-  "bindInstanceId",
-  "bindInstanceRegionId",
-  "bindInstanceType",
-  "privateIpAddress",
-  "associationMode",
-  "regionId",
-] as const;
-
-const isSet = (v: unknown): boolean => v !== undefined && v !== null;
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const numOrUndef = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 const GONE_EIP_STATUSES = new Set(["Released", "Releasing"]);
 
 /** `anycastId:bindInstanceId:bindInstanceRegionId:bindInstanceType`. */
@@ -46,76 +35,51 @@ export function associationId(key: BindingKey): string {
 }
 
 /** The binding key from the ID, else from the stored properties (older state). */
-export function parseAssociationId(id: string, props: Props = {}): BindingKey {
+export function parseAssociationId(id: string, props: { [K in keyof BindingKey]?: unknown } = {}): BindingKey {
   const parts = id.split(":");
   if (parts.length === 4 && parts.every((p) => p !== "")) {
     return { anycastId: parts[0], bindInstanceId: parts[1], bindInstanceRegionId: parts[2], bindInstanceType: parts[3] };
   }
-  const key = {
-    anycastId: str(props.anycastId),
-    bindInstanceId: str(props.bindInstanceId),
-    bindInstanceRegionId: str(props.bindInstanceRegionId),
-    bindInstanceType: str(props.bindInstanceType),
-  };
-  if (!key.anycastId || !key.bindInstanceId || !key.bindInstanceRegionId || !key.bindInstanceType) {
+  const anycastId = nonEmptyText(props.anycastId);
+  const bindInstanceId = nonEmptyText(props.bindInstanceId);
+  const bindInstanceRegionId = nonEmptyText(props.bindInstanceRegionId);
+  const bindInstanceType = nonEmptyText(props.bindInstanceType);
+  if (!anycastId || !bindInstanceId || !bindInstanceRegionId || !bindInstanceType) {
     throw new Error(`AnycastEipAssociation ID "${id}" is not anycastId:bindInstanceId:bindInstanceRegionId:bindInstanceType and the state does not name the binding`);
   }
-  return key as BindingKey;
+  return { anycastId, bindInstanceId, bindInstanceRegionId, bindInstanceType };
 }
 
-function keyOf(props: Props): BindingKey {
+function keyOf(inputs: AnycastEipAssociationInputs): BindingKey {
+  const { anycastId, bindInstanceId, bindInstanceRegionId, bindInstanceType } = inputs;
+  return { anycastId, bindInstanceId, bindInstanceRegionId, bindInstanceType };
+}
+
+/** What the outputs keep of the inputs or stored state besides the key. */
+type AssociationSettings = Pick<StoredAssociation, "privateIpAddress" | "associationMode" | "timeoutSeconds" | "maxAttempts">;
+
+function outputsOf(key: BindingKey, binding: BindingRecord, settings: AssociationSettings, regionId: string): AnycastEipAssociationOutputs {
   return {
-    anycastId: String(props.anycastId),
-    bindInstanceId: String(props.bindInstanceId),
-    bindInstanceRegionId: String(props.bindInstanceRegionId),
-    bindInstanceType: String(props.bindInstanceType),
-  };
-}
-
-function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
-  const sa = new Set(a);
-  const sb = new Set(b);
-  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
-}
-
-function outputsOf(key: BindingKey, binding: BindingRecord, props: Props, regionId: string): AnycastEipAssociationOutputs {
-  const out: AnycastEipAssociationOutputs = {
     ...key,
-    privateIpAddress: binding.privateIpAddress || str(props.privateIpAddress) || "",
-    associationMode: binding.associationMode || str(props.associationMode) || "",
+    privateIpAddress: binding.privateIpAddress || settings.privateIpAddress || "",
+    associationMode: binding.associationMode || settings.associationMode || "",
     popLocations: binding.popLocations,
     status: binding.status,
     bindTime: binding.bindTime,
     regionId,
+    timeoutSeconds: settings.timeoutSeconds,
+    maxAttempts: settings.maxAttempts,
   };
-  const timeoutSeconds = numOrUndef(props.timeoutSeconds);
-  const maxAttempts = numOrUndef(props.maxAttempts);
-  if (timeoutSeconds !== undefined) out.timeoutSeconds = timeoutSeconds;
-  if (maxAttempts !== undefined) out.maxAttempts = maxAttempts;
-  return out;
 }
 
-/** The pure diff (see ASSOCIATION_REPLACE_PROPERTIES); UNKNOWN values count as changes. */
+/** The pure diff (ASSOCIATION_PROPERTIES); UNKNOWN values count as changes. */
 export function diffAnycastEipAssociation(olds: Props, news: Props, defaultRegion?: string): pulumi.dynamic.DiffResult {
-  const changed: string[] = [];
-  const differs = (key: string, oldValue: unknown, newValue: unknown, keepWhenUnset: boolean): void => {
-    if (isUnknown(newValue)) changed.push(key);
-    else if (!isSet(newValue)) {
-      if (!keepWhenUnset && isSet(oldValue)) changed.push(key);
-    } else if (newValue !== oldValue) changed.push(key);
-  };
-  for (const k of ["anycastId", "bindInstanceId", "bindInstanceRegionId", "bindInstanceType"]) differs(k, olds[k], news[k], false);
-  // Reported values: state without them (older versions) gives no reason to replace.
-  for (const k of ["privateIpAddress", "associationMode"]) if (olds[k] !== undefined || isUnknown(news[k])) differs(k, olds[k], news[k], true);
-  differs("regionId", olds.regionId ?? defaultRegion ?? news.regionId, news.regionId, true);
-  const pops = news.popLocations;
-  if (isUnknown(pops) || (Array.isArray(pops) && (pops.some(isUnknown) || !sameSet(pops, Array.isArray(olds.popLocations) ? olds.popLocations : [])))) {
-    changed.push("popLocations");
-  }
-  differs("timeoutSeconds", olds.timeoutSeconds, news.timeoutSeconds, false);
-  differs("maxAttempts", olds.maxAttempts, news.maxAttempts, false);
-  const replaces = changed.filter((k) => (ASSOCIATION_REPLACE_PROPERTIES as readonly string[]).includes(k));
-  return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+  return diffAssociation(associationFromState(olds), news, defaultRegion);
+}
+
+function diffAssociation(olds: StoredAssociation, news: Props, defaultRegion: string | undefined): pulumi.dynamic.DiffResult {
+  const stored = { ...olds, regionId: olds.regionId || defaultRegion || news.regionId };
+  return diffByTable(ASSOCIATION_PROPERTIES, stored, news, (replaces) => replaces.length > 0);
 }
 
 /** Waits until the EIP accepts a change (not mid-transition); fails if the EIP is gone. */
@@ -146,24 +110,24 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export const anycastEipAssociationLifecycle: Lifecycle = {
+/** The typed implementation; {@link anycastEipAssociationLifecycle} is what the engine calls. */
+const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
   async check(ctx, _olds, news) {
-    const inputs: Props = {};
-    for (const [k, v] of Object.entries(news)) if (v !== undefined && v !== null && k !== "__provider") inputs[k] = v;
+    const inputs = withoutNulls(news);
     const failures = validateAnycastEipAssociation(inputs);
     fillDefaultRegion(ctx, inputs, failures);
     return { inputs, failures };
   },
 
   async diff(ctx, _id, olds, news) {
-    return diffAnycastEipAssociation(olds, news, (olds.regionId === undefined ? providerRegionIfAny(ctx) : undefined));
+    return diffAssociation(olds, news, olds.regionId === "" ? providerRegionIfAny(ctx) : undefined);
   },
 
   async create(ctx, inputs) {
     const op = operationOf(ctx, inputs);
     const key = keyOf(inputs);
     const id = associationId(key);
-    const pops = Array.isArray(inputs.popLocations) ? (inputs.popLocations as string[]) : undefined;
+    const pops = inputs.popLocations;
 
     let record = await describeAnycastEip(op, key.anycastId);
     if (record === undefined || GONE_EIP_STATUSES.has(record.status)) {
@@ -179,7 +143,7 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
       ctx.progress(`associating ${describeBinding(key)}`);
       const clientToken = ctx.newClientToken();
       try {
-        await associateAnycastEip(op, { ...key, associationMode: str(inputs.associationMode), privateIpAddress: str(inputs.privateIpAddress), popLocations: pops }, clientToken);
+        await associateAnycastEip(op, { ...key, associationMode: inputs.associationMode, privateIpAddress: inputs.privateIpAddress, popLocations: pops }, clientToken);
       } catch (err) {
         // The last attempt may have gone through (lost response): if the binding is there, carry on.
         const after = await describeAnycastEip(op, key.anycastId).catch(() => undefined);
@@ -190,22 +154,22 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
 
     try {
       const { binding } = await waitBound(op, key, `waiting for ${describeBinding(key)} to be BINDED`);
-      return { id, outs: plain({ ...outputsOf(key, binding, inputs, op.region) }) };
+      return { id, outs: outputsOf(key, binding, inputs, op.region) };
     } catch (err) {
       const placeholder: BindingRecord = {
         instanceId: key.bindInstanceId,
         instanceType: key.bindInstanceType,
         regionId: key.bindInstanceRegionId,
         status: "BINDING",
-        associationMode: str(inputs.associationMode) ?? "",
-        privateIpAddress: str(inputs.privateIpAddress) ?? "",
+        associationMode: inputs.associationMode ?? "",
+        privateIpAddress: inputs.privateIpAddress ?? "",
         popLocations: pops ?? [],
         bindTime: "",
       };
       throw new PartialCreateError(
         `${describeBinding(key)} was requested, but ${errorText(err)}. It is kept in the stack state: run \`pulumi up\` again to finish, or \`pulumi destroy\` to detach it`,
         id,
-        plain({ ...outputsOf(key, placeholder, inputs, op.region) }),
+        plain(outputsOf(key, placeholder, inputs, op.region)),
       );
     }
   },
@@ -217,20 +181,16 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
     if (record === undefined || GONE_EIP_STATUSES.has(record.status)) return {};
     const binding = findBinding(record, key);
     if (binding === undefined || binding.status === "UNBINDING") return {};
-    return { id, props: plain({ ...outputsOf(key, binding, props, op.region) }) };
+    return { id, props: outputsOf(key, binding, props, op.region) };
   },
 
   async update(ctx, id, olds, news) {
     const key = parseAssociationId(id, olds);
-    const wanted = Array.isArray(news.popLocations) ? (news.popLocations as string[]) : undefined;
-    const oldPops = Array.isArray(olds.popLocations) ? olds.popLocations : undefined;
     // The binding stays where it is (a region change replaces it); the limits are the new ones.
-    const op = operationOf(ctx, { ...news, regionId: str(olds.regionId) ?? news.regionId });
-    if (olds.status === "BINDED" && oldPops !== undefined && (wanted === undefined || sameSet(wanted, oldPops))) {
+    const op = operationOf(ctx, { ...news, regionId: olds.regionId || news.regionId });
+    if (olds.status === "BINDED" && olds.popLocations !== undefined && changedProperties(ASSOCIATION_PROPERTIES, olds, news, "cloud").length === 0) {
       // Only stored settings (limits) changed: no API call.
-      const outs: Props = { ...olds, regionId: op.region };
-      for (const k of ["timeoutSeconds", "maxAttempts"] as const) outs[k] = numOrUndef(news[k]);
-      return { outs: plain(outs) };
+      return { outs: { ...localOutputs(ASSOCIATION_PROPERTIES, olds, news), regionId: op.region } };
     }
     let record = await describeAnycastEip(op, key.anycastId);
     let binding = findBinding(record, key);
@@ -240,8 +200,8 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
     // A create that ended in a partial-create error may still be binding.
     if (binding.status !== "BINDED") ({ record, binding } = await waitBound(op, key, `waiting for ${describeBinding(key)} to be BINDED`));
 
-    const desired = Array.isArray(news.popLocations) ? (news.popLocations as string[]) : undefined;
-    if (desired !== undefined && !sameSet(desired, binding.popLocations)) {
+    const desired = news.popLocations;
+    if (desired !== undefined && popLocationsChanged(binding, news)) {
       const add = desired.filter((p) => !binding!.popLocations.includes(p));
       const remove = binding.popLocations.filter((p) => !desired.includes(p));
       if (TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status))) {
@@ -251,7 +211,7 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
       await updateAnycastEipAssociations(op, { ...key, associationMode: binding.associationMode }, { add, remove }, ctx.newClientToken());
       ({ binding } = await waitBound(op, key, `waiting for the pop location change of ${describeBinding(key)}`));
     }
-    return { outs: plain({ ...outputsOf(key, binding, news, op.region) }) };
+    return { outs: outputsOf(key, binding, news, op.region) };
   },
 
   async delete(ctx, id, props) {
@@ -283,7 +243,7 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
       }
       if (binding.status !== "UNBINDING") {
         ctx.progress(`detaching ${describeBinding(key)}`);
-        const privateIpAddress = key.bindInstanceType === "NetworkInterface" ? (str(props.privateIpAddress) ?? (binding.privateIpAddress || undefined)) : undefined;
+        const privateIpAddress = key.bindInstanceType === "NetworkInterface" ? props.privateIpAddress || binding.privateIpAddress || undefined : undefined;
         const accepted = await unassociateAnycastEip(op, { ...key, privateIpAddress }, ctx.newClientToken());
         if (!accepted) {
           ctx.progress(`${describeBinding(key)} was already gone`);
@@ -298,3 +258,5 @@ export const anycastEipAssociationLifecycle: Lifecycle = {
     ctx.progress(`detached ${describeBinding(key)}`);
   },
 };
+
+export const anycastEipAssociationLifecycle: Lifecycle = typedLifecycle({ inputs: associationInputs, fromState: associationFromState }, typed);
