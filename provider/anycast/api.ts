@@ -201,7 +201,7 @@ export interface AssociateRequest extends BindingKey {
   privateIpAddress?: string;
 }
 
-export const describeBinding = (k: BindingKey): string =>
+export const bindingLabel = (k: BindingKey): string =>
   `${k.bindInstanceType} ${k.bindInstanceId} (${k.bindInstanceRegionId}) on Anycast EIP ${k.anycastId}`;
 
 function popList(name: string, pops: readonly string[] | undefined): Record<string, unknown> {
@@ -216,7 +216,7 @@ export async function associateAnycastEip(
   clientToken: string = op.ctx.newClientToken(),
 ): Promise<void> {
   await callIn(op, {
-    operation: `associating ${describeBinding(req)}`,
+    operation: `associating ${bindingLabel(req)}`,
     product: PRODUCT,
     action: "AssociateAnycastEipAddress",
     params: {
@@ -243,7 +243,7 @@ export async function unassociateAnycastEip(
 ): Promise<boolean> {
   try {
     await callIn(op, {
-      operation: `detaching ${describeBinding(key)}`,
+      operation: `detaching ${bindingLabel(key)}`,
       product: PRODUCT,
       action: "UnassociateAnycastEipAddress",
       params: {
@@ -270,7 +270,7 @@ export async function updateAnycastEipAssociations(
   clientToken: string = op.ctx.newClientToken(),
 ): Promise<void> {
   await callIn(op, {
-    operation: `changing the pop locations of ${describeBinding(key)}`,
+    operation: `changing the pop locations of ${bindingLabel(key)}`,
     product: PRODUCT,
     action: "UpdateAnycastEipAddressAssociations",
     params: {

@@ -16,13 +16,13 @@ import {
   BindingRecord,
   associateAnycastEip,
   describeAnycastEip,
-  describeBinding,
+  bindingLabel,
   findBinding,
-  unassociateAnycastEip,
   updateAnycastEipAssociations,
   waitForEip,
 } from "./api";
-import { inspectAssociationRelease, TRANSITIONAL_BINDING_STATUSES, TRANSITIONAL_EIP_STATUSES } from "./checks";
+import { inspectAssociationRelease, transitionOf } from "./checks";
+import { detachBinding } from "./detach";
 import { ASSOCIATION_PROPERTIES, associationFromState, associationInputs, popLocationsChanged, StoredAssociation } from "./state";
 import { AnycastEipAssociationInputs, AnycastEipAssociationOutputs } from "./types";
 import { validateAnycastEipAssociation } from "./validate";
@@ -86,10 +86,8 @@ function diffAssociation(olds: StoredAssociation, news: Props, defaultRegion: st
 async function waitEipReady(op: Operation, key: BindingKey, what: string): Promise<AnycastEipRecord> {
   const record = await waitForEip(op, what, key.anycastId, (r) => {
     if (r === undefined || GONE_EIP_STATUSES.has(r.status)) return { done: false, fail: `Anycast EIP ${key.anycastId} does not exist (${r?.status ?? "not found"})` };
-    const moving = r.bindings.find((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
-    if (TRANSITIONAL_EIP_STATUSES.has(r.status)) return { done: false, state: r.status };
-    if (moving) return { done: false, state: `binding ${moving.instanceId} ${moving.status}` };
-    return { done: true };
+    const state = transitionOf(r);
+    return state === undefined ? { done: true } : { done: false, state };
   });
   return record!;
 }
@@ -100,7 +98,7 @@ async function waitBound(op: Operation, key: BindingKey, what: string): Promise<
     if (r === undefined || GONE_EIP_STATUSES.has(r.status)) return { done: false, fail: `Anycast EIP ${key.anycastId} disappeared (${r?.status ?? "not found"})` };
     const b = findBinding(r, key);
     if (b === undefined) return { done: false, state: "not listed yet" };
-    if (b.status === "UNBINDING") return { done: false, fail: `${describeBinding(key)} is being detached (UNBINDING)` };
+    if (b.status === "UNBINDING") return { done: false, fail: `${bindingLabel(key)} is being detached (UNBINDING)` };
     return { done: b.status === "BINDED", state: b.status };
   });
   return { record: record!, binding: findBinding(record, key)! };
@@ -136,11 +134,10 @@ const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
     const existing = findBinding(record, key);
     if (existing && existing.status !== "UNBINDING") {
       // Left by an interrupted earlier run (its state was never written): take it over.
-      ctx.progress(`${describeBinding(key)} already exists (${existing.status}); taking it under management`);
+      ctx.progress(`${bindingLabel(key)} already exists (${existing.status}); taking it under management`);
     } else {
-      const busy = TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
-      if (busy) record = await waitEipReady(op, key, `waiting for Anycast EIP ${key.anycastId} to settle before associating`);
-      ctx.progress(`associating ${describeBinding(key)}`);
+      if (transitionOf(record) !== undefined) record = await waitEipReady(op, key, `waiting for Anycast EIP ${key.anycastId} to settle before associating`);
+      ctx.progress(`associating ${bindingLabel(key)}`);
       const clientToken = ctx.newClientToken();
       try {
         await associateAnycastEip(op, { ...key, associationMode: inputs.associationMode, privateIpAddress: inputs.privateIpAddress, popLocations: pops }, clientToken);
@@ -148,12 +145,12 @@ const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
         // The last attempt may have gone through (lost response): if the binding is there, carry on.
         const after = await describeAnycastEip(op, key.anycastId).catch(() => undefined);
         if (findBinding(after, key) === undefined) throw err;
-        ctx.progress(`${describeBinding(key)}: the association went through despite ${errorText(err)}`);
+        ctx.progress(`${bindingLabel(key)}: the association went through despite ${errorText(err)}`);
       }
     }
 
     try {
-      const { binding } = await waitBound(op, key, `waiting for ${describeBinding(key)} to be BINDED`);
+      const { binding } = await waitBound(op, key, `waiting for ${bindingLabel(key)} to be BINDED`);
       return { id, outs: outputsOf(key, binding, inputs, op.region) };
     } catch (err) {
       const placeholder: BindingRecord = {
@@ -167,7 +164,7 @@ const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
         bindTime: "",
       };
       throw new PartialCreateError(
-        `${describeBinding(key)} was requested, but ${errorText(err)}. It is kept in the stack state: run \`pulumi up\` again to finish, or \`pulumi destroy\` to detach it`,
+        `${bindingLabel(key)} was requested, but ${errorText(err)}. It is kept in the stack state: run \`pulumi up\` again to finish, or \`pulumi destroy\` to detach it`,
         id,
         plain(outputsOf(key, placeholder, inputs, op.region)),
       );
@@ -195,21 +192,21 @@ const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
     let record = await describeAnycastEip(op, key.anycastId);
     let binding = findBinding(record, key);
     if (record === undefined || GONE_EIP_STATUSES.has(record.status) || binding === undefined || binding.status === "UNBINDING") {
-      throw new Error(`${describeBinding(key)} no longer exists; run \`pulumi refresh\` to drop it from the state, then \`pulumi up\``);
+      throw new Error(`${bindingLabel(key)} no longer exists; run \`pulumi refresh\` to drop it from the state, then \`pulumi up\``);
     }
     // A create that ended in a partial-create error may still be binding.
-    if (binding.status !== "BINDED") ({ record, binding } = await waitBound(op, key, `waiting for ${describeBinding(key)} to be BINDED`));
+    if (binding.status !== "BINDED") ({ record, binding } = await waitBound(op, key, `waiting for ${bindingLabel(key)} to be BINDED`));
 
     const desired = news.popLocations;
     if (desired !== undefined && popLocationsChanged(binding, news)) {
       const add = desired.filter((p) => !binding!.popLocations.includes(p));
       const remove = binding.popLocations.filter((p) => !desired.includes(p));
-      if (TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status))) {
+      if (transitionOf(record) !== undefined) {
         await waitEipReady(op, key, `waiting for Anycast EIP ${key.anycastId} to settle before changing pop locations`);
       }
-      ctx.progress(`${describeBinding(key)}: adding pop locations [${add.join(", ")}], removing [${remove.join(", ")}]`);
+      ctx.progress(`${bindingLabel(key)}: adding pop locations [${add.join(", ")}], removing [${remove.join(", ")}]`);
       await updateAnycastEipAssociations(op, { ...key, associationMode: binding.associationMode }, { add, remove }, ctx.newClientToken());
-      ({ binding } = await waitBound(op, key, `waiting for the pop location change of ${describeBinding(key)}`));
+      ({ binding } = await waitBound(op, key, `waiting for the pop location change of ${bindingLabel(key)}`));
     }
     return { outs: outputsOf(key, binding, news, op.region) };
   },
@@ -217,45 +214,15 @@ const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
   async delete(ctx, id, props) {
     const key = parseAssociationId(id, props);
     const op = operationOf(ctx, props);
+    const label = bindingLabel(key);
     // The preflight command runs this same inspection.
     const { verdict } = await inspectAssociationRelease(op, key);
     if (verdict.kind === "gone") {
-      ctx.progress(`${describeBinding(key)} is already gone`);
+      ctx.progress(`${label} is already gone`);
       return;
     }
-    const record = verdict.record;
-    let binding: BindingRecord | undefined = verdict.binding;
-    if (binding.status !== "UNBINDING") {
-      const busy = TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
-      if (busy) {
-        const ready = await waitForEip(op, `waiting for Anycast EIP ${key.anycastId} to settle before detaching`, key.anycastId, (r) => {
-          const b = findBinding(r, key);
-          if (r === undefined || b === undefined || b.status === "UNBINDING") return { done: true };
-          if (TRANSITIONAL_EIP_STATUSES.has(r.status)) return { done: false, state: r.status };
-          const moving = r.bindings.find((x) => TRANSITIONAL_BINDING_STATUSES.has(x.status));
-          return moving ? { done: false, state: `binding ${moving.instanceId} ${moving.status}` } : { done: true };
-        });
-        binding = findBinding(ready, key);
-        if (ready === undefined || binding === undefined) {
-          ctx.progress(`${describeBinding(key)} is already gone`);
-          return;
-        }
-      }
-      if (binding.status !== "UNBINDING") {
-        ctx.progress(`detaching ${describeBinding(key)}`);
-        const privateIpAddress = key.bindInstanceType === "NetworkInterface" ? props.privateIpAddress || binding.privateIpAddress || undefined : undefined;
-        const accepted = await unassociateAnycastEip(op, { ...key, privateIpAddress }, ctx.newClientToken());
-        if (!accepted) {
-          ctx.progress(`${describeBinding(key)} was already gone`);
-          return;
-        }
-      }
-    }
-    await waitForEip(op, `waiting for ${describeBinding(key)} to be detached`, key.anycastId, (r) => {
-      const b = findBinding(r, key);
-      return { done: b === undefined, state: b?.status };
-    });
-    ctx.progress(`detached ${describeBinding(key)}`);
+    const { outcome } = await detachBinding(op, verdict.record, key, verdict.binding, { announce: `detaching ${label}`, privateIpAddress: props.privateIpAddress });
+    ctx.progress(outcome === "detached" ? `detached ${label}` : `${label} was already gone`);
   },
 };
 

@@ -15,6 +15,13 @@ export const TRANSITIONAL_BINDING_STATUSES: ReadonlySet<string> = new Set(["BIND
 /** Binding statuses of a binding on its way out (not counted as "associated"). */
 export const LEAVING_BINDING_STATUSES: ReadonlySet<string> = new Set(["UNBINDING", "DELETED"]);
 
+/** What the EIP is in the middle of — its status, or `binding <id> <status>` — or undefined when it accepts a change. */
+export function transitionOf(record: AnycastEipRecord): string | undefined {
+  if (TRANSITIONAL_EIP_STATUSES.has(record.status)) return record.status;
+  const moving = record.bindings.find((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
+  return moving ? `binding ${moving.instanceId} ${moving.status}` : undefined;
+}
+
 export type ReleaseVerdict =
   /** Nothing to release: the EIP does not exist or is `Released`. */
   | { kind: "gone"; reason: string }
@@ -31,13 +38,13 @@ export interface ReleaseOptions {
 }
 
 /** `Anycast EIP aeip-… (1.2.3.4, "name")` — how refusals name the EIP. */
-export function describeEip(record: Pick<AnycastEipRecord, "anycastId" | "ipAddress" | "name">): string {
+export function eipLabel(record: Pick<AnycastEipRecord, "anycastId" | "ipAddress" | "name">): string {
   const extras = [record.ipAddress, record.name ? `"${record.name}"` : ""].filter((s) => s !== "");
   return `Anycast EIP ${record.anycastId}${extras.length > 0 ? ` (${extras.join(", ")})` : ""}`;
 }
 
 /** `eni-1 (NetworkInterface in cn-hangzhou)`, plus the status when it is not `BINDED`. */
-export function describeBindingShort(b: AnycastEipBinding): string {
+export function bindingShortLabel(b: AnycastEipBinding): string {
   const status = b.status && b.status !== "BINDED" ? `, ${b.status}` : "";
   return `${b.instanceId} (${b.instanceType} in ${b.regionId}${status})`;
 }
@@ -54,7 +61,7 @@ function activeBindings(record: AnycastEipRecord): BindingRecord[] {
 export function releaseVerdict(record: AnycastEipRecord | undefined, props: ReleaseOptions): ReleaseVerdict {
   if (record === undefined) return { kind: "gone", reason: "the EIP does not exist (already released)" };
   if (record.status === "Released") return { kind: "gone", reason: `${record.anycastId} is already Released` };
-  const resource = describeEip(record);
+  const resource = eipLabel(record);
 
   if (record.serviceManaged) {
     return {
@@ -74,7 +81,7 @@ export function releaseVerdict(record: AnycastEipRecord | undefined, props: Rele
       return {
         kind: "refused",
         resource,
-        reason: `it is still associated with ${n} instance${n === 1 ? "" : "s"}: ${active.map(describeBindingShort).join(", ")}`,
+        reason: `it is still associated with ${n} instance${n === 1 ? "" : "s"}: ${active.map(bindingShortLabel).join(", ")}`,
         fix:
           "Either remove the AnycastEipAssociation resource(s) for these instances from the program (Pulumi then detaches them before it releases the EIP; detach any binding made outside Pulumi yourself), " +
           "or set `detachOnDelete: true` on this AnycastEipAddress and run `pulumi up` so the setting is stored, then delete again: the EIP is then detached from every instance and released.",
@@ -86,7 +93,7 @@ export function releaseVerdict(record: AnycastEipRecord | undefined, props: Rele
       const state = moving ? `binding ${moving.instanceId} ${moving.status}` : record.status;
       return { kind: "wait", reason: `${resource} is ${state}; detaching once it settles`, state };
     }
-    return { kind: "releasable", reason: `detachOnDelete: detaching ${active.map(describeBindingShort).join(", ")}, then releasing`, detach: active.map(bindingOutput) };
+    return { kind: "releasable", reason: `detachOnDelete: detaching ${active.map(bindingShortLabel).join(", ")}, then releasing`, detach: active.map(bindingOutput) };
   }
 
   if (TRANSITIONAL_EIP_STATUSES.has(record.status)) {
@@ -118,7 +125,11 @@ export class AnycastReleaseRefusedError extends ReleaseRefusedError {
 
 /** The verdict, unless it is a refusal: then throws (a ReleaseRefusedError naming the EIP, the reason and the fix). */
 export function assertReleasable(record: AnycastEipRecord | undefined, props: ReleaseOptions): Exclude<ReleaseVerdict, { kind: "refused" }> {
-  const verdict = releaseVerdict(record, props);
+  return throwIfRefused(releaseVerdict(record, props));
+}
+
+/** A verdict already reached, unless it is a refusal: then throws, as {@link assertReleasable}. */
+export function throwIfRefused(verdict: ReleaseVerdict): Exclude<ReleaseVerdict, { kind: "refused" }> {
   if (verdict.kind === "refused") throw new AnycastReleaseRefusedError(verdict.resource, verdict.reason, verdict.fix, verdict.bindings);
   return verdict;
 }
@@ -150,7 +161,7 @@ export function detachVerdict(record: AnycastEipRecord | undefined, key: Binding
     return { kind: "gone", reason: `${key.bindInstanceId} is not bound to Anycast EIP ${key.anycastId} (${why})` };
   }
   const state = binding.status === "UNBINDING" ? "already being detached (UNBINDING)" : `bound (${binding.status || "status not reported"}); delete detaches it`;
-  return { kind: "releasable", reason: `${describeBindingShort(binding)} is ${state}`, record, binding };
+  return { kind: "releasable", reason: `${bindingShortLabel(binding)} is ${state}`, record, binding };
 }
 
 /** The read-only first step of an AnycastEipAssociation delete: describe the EIP, find the binding. */

@@ -14,15 +14,14 @@ import {
   allocateAnycastEip,
   describeAnycastEip,
   eipOutputsFromRecord,
-  findBinding,
   isCode,
   modifyAnycastEipAttribute,
   modifyAnycastEipSpec,
   releaseAnycastEip,
-  unassociateAnycastEip,
   waitForEip,
 } from "./api";
-import { assertReleasable, describeBindingShort, describeEip, inspectEipRelease, ReleaseOptions, releaseVerdict, TRANSITIONAL_EIP_STATUSES } from "./checks";
+import { bindingShortLabel, eipLabel, inspectEipRelease, ReleaseOptions, releaseVerdict, throwIfRefused, TRANSITIONAL_EIP_STATUSES } from "./checks";
+import { detachBinding } from "./detach";
 import { EIP_PROPERTIES, eipFromState, eipInputs } from "./state";
 import { AnycastEipAddressInputs, AnycastEipAddressOutputs, DEFAULT_BANDWIDTH } from "./types";
 import { validateAnycastEipAddress } from "./validate";
@@ -111,16 +110,16 @@ async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: 
     );
   }
   if (record.serviceManaged) {
-    op.ctx.progress(`adopting ${describeEip(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
+    op.ctx.progress(`adopting ${eipLabel(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
   }
-  op.ctx.progress(`adopting ${describeEip(record)} (${record.status})`);
+  op.ctx.progress(`adopting ${eipLabel(record)} (${record.status})`);
   const applied = { ...inputs, regionId: op.region };
   try {
     const final = await applyInPlace(op, record, inputs);
     return { id: anycastId, outs: eipOutputsFromRecord(final, applied) };
   } catch (err) {
     throw new PartialCreateError(
-      `adopted ${describeEip(record)}, but applying the declared name/description/bandwidth failed: ${errorText(err)}. ` +
+      `adopted ${eipLabel(record)}, but applying the declared name/description/bandwidth failed: ${errorText(err)}. ` +
         `It is kept in the stack state; run \`pulumi up\` again to finish`,
       anycastId,
       plain(eipOutputsFromRecord(record, applied)),
@@ -168,7 +167,7 @@ async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise
       if (r.status === "Released" || r.status === "Releasing") return { done: false, fail: `Anycast EIP ${anycastId} is ${r.status} right after allocation` };
       return { done: STABLE_EIP_STATUSES.has(r.status), state: r.status };
     });
-    op.ctx.progress(`allocated ${describeEip(record!)}`);
+    op.ctx.progress(`allocated ${eipLabel(record!)}`);
     return { id: anycastId, outs: eipOutputsFromRecord(record!, applied) };
   } catch (err) {
     const known: AnycastEipRecord = last ?? {
@@ -207,32 +206,29 @@ const RELEASE_ROUNDS = 3;
  * record, or undefined when there is nothing to release.
  */
 async function untilReleasable(op: Operation, anycastId: string, props: ReleaseOptions): Promise<AnycastEipRecord | undefined> {
-  // The preflight command runs this same inspection.
-  let { record } = await inspectEipRelease(op, anycastId, props);
+  // The preflight command runs this same inspection; its verdict is the first one acted on.
+  let { record, verdict } = await inspectEipRelease(op, anycastId, props);
   for (;;) {
-    const verdict = assertReleasable(record, props);
-    if (verdict.kind === "gone") {
-      op.ctx.progress(`Anycast EIP ${anycastId}: ${verdict.reason}; nothing to release`);
+    const next = throwIfRefused(verdict);
+    if (next.kind === "gone") {
+      op.ctx.progress(`Anycast EIP ${anycastId}: ${next.reason}; nothing to release`);
       return undefined;
     }
-    if (verdict.kind === "wait") {
+    if (next.kind === "releasable" && next.detach.length === 0) return record;
+    if (next.kind === "wait") {
       record = await waitForEip(op, `waiting for Anycast EIP ${anycastId} to settle before releasing`, anycastId, (r) => {
-        const v = releaseVerdict(r, props);
-        return v.kind === "wait" ? { done: false, state: v.state } : { done: true };
+        verdict = releaseVerdict(r, props);
+        return verdict.kind === "wait" ? { done: false, state: verdict.state } : { done: true };
       });
       continue;
     }
-    if (verdict.detach.length === 0) return record;
     // detachOnDelete: one binding at a time (the EIP refuses a second change while Unassociating).
-    const binding = verdict.detach[0];
+    const binding = next.detach[0];
     const key = { anycastId, bindInstanceId: binding.instanceId, bindInstanceRegionId: binding.regionId, bindInstanceType: binding.instanceType };
-    op.ctx.progress(`detachOnDelete: detaching ${describeBindingShort(binding)} from Anycast EIP ${anycastId}`);
-    const privateIpAddress = binding.instanceType === "NetworkInterface" ? binding.privateIpAddress || undefined : undefined;
-    await unassociateAnycastEip(op, { ...key, privateIpAddress }, op.ctx.newClientToken());
-    record = await waitForEip(op, `waiting for ${binding.instanceId} to be detached from Anycast EIP ${anycastId}`, anycastId, (r) => {
-      const b = findBinding(r, key);
-      return { done: b === undefined, state: b?.status };
-    });
+    const announce = `detachOnDelete: detaching ${bindingShortLabel(binding)} from Anycast EIP ${anycastId}`;
+    const detached = await detachBinding(op, record!, key, binding, { announce });
+    record = detached.outcome === "detached" ? detached.record : await describeAnycastEip(op, anycastId);
+    verdict = releaseVerdict(record, props);
   }
 }
 
@@ -248,7 +244,7 @@ export async function releaseAnycastEipChecked(op: Operation, anycastId: string,
   for (let round = 1; ; round++) {
     const record = await untilReleasable(op, anycastId, props);
     if (record === undefined) return;
-    op.ctx.progress(`releasing ${describeEip(record)}`);
+    op.ctx.progress(`releasing ${eipLabel(record)}`);
     let outcome: "released" | "notFound";
     try {
       outcome = await releaseAnycastEip(op, anycastId, clientToken);

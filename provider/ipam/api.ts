@@ -5,7 +5,7 @@ import { AllocationRecord, IpamPoolAllocationOutputs } from "./types";
 
 const NOT_FOUND = "ResourceNotFound.IpamPoolAllocation";
 
-export function describeAllocation(id: string): string {
+export function allocationLabel(id: string): string {
   return `IPAM pool allocation ${id}`;
 }
 
@@ -13,7 +13,7 @@ export function describeAllocation(id: string): string {
 export async function getAllocation(op: Operation, id: string): Promise<AllocationRecord | undefined> {
   try {
     const body = await callIn(op, {
-      operation: `reading ${describeAllocation(id)}`,
+      operation: `reading ${allocationLabel(id)}`,
       product: "VpcIpam",
       action: "GetIpamPoolAllocation",
       params: { RegionId: op.region, IpamPoolAllocationId: id },
@@ -58,7 +58,7 @@ export async function updateAllocation(
   args: { id: string; name?: string; description?: string; clientToken: string },
 ): Promise<void> {
   await callIn(op, {
-    operation: `updating ${describeAllocation(args.id)}`,
+    operation: `updating ${allocationLabel(args.id)}`,
     product: "VpcIpam",
     action: "UpdateIpamPoolAllocation",
     params: {
@@ -81,7 +81,7 @@ export async function deleteAllocation(
 ): Promise<boolean> {
   try {
     await callIn(op, {
-      operation: `${args.dryRun ? "dry-run releasing" : "releasing"} ${describeAllocation(args.id)}`,
+      operation: `${args.dryRun ? "dry-run releasing" : "releasing"} ${allocationLabel(args.id)}`,
       product: "VpcIpam",
       action: "DeleteIpamPoolAllocation",
       params: { RegionId: op.region, IpamPoolAllocationId: args.id, DryRun: args.dryRun ? true : undefined, ClientToken: args.clientToken },

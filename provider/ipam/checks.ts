@@ -4,7 +4,7 @@
  */
 import { ReleaseRefusedError } from "../lifecycle";
 import { Operation } from "../operation";
-import { describeAllocation, getAllocation } from "./api";
+import { allocationLabel, getAllocation } from "./api";
 import { AllocationRecord } from "./types";
 
 export type AllocationVerdict =
@@ -64,7 +64,7 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
 
 /** Throws ReleaseRefusedError unless the verdict allows the release (gone counts as allowed). */
 export function assertAllocationReleasable(v: AllocationVerdict): void {
-  if (v.verdict === "refused") throw new ReleaseRefusedError(describeAllocation(v.id), v.reason, v.fix);
+  if (v.verdict === "refused") throw new ReleaseRefusedError(allocationLabel(v.id), v.reason, v.fix);
 }
 
 /** What the pre-delete read found: the record (undefined when gone) and the verdict. */

@@ -6,7 +6,7 @@ import { pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, providerRegionIfAny, typedLifecycle } from "../lifecycle";
 import { operationOf } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
-import { createAllocation, deleteAllocation, describeAllocation, getAllocation, outputsFromRecord, updateAllocation } from "./api";
+import { createAllocation, deleteAllocation, allocationLabel, getAllocation, outputsFromRecord, updateAllocation } from "./api";
 import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
@@ -37,12 +37,12 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     if (inputs.adoptAllocationId) {
       const id = inputs.adoptAllocationId;
       const record = await getAllocation(op, id);
-      if (!record) throw new Error(`adoptAllocationId: ${describeAllocation(id)} does not exist in region ${region}`);
+      if (!record) throw new Error(`adoptAllocationId: ${allocationLabel(id)} does not exist in region ${region}`);
       if (record.IpamPoolId && record.IpamPoolId !== inputs.ipamPoolId) {
-        throw new Error(`adoptAllocationId: ${describeAllocation(id)} belongs to pool ${record.IpamPoolId}, not ipamPoolId ${inputs.ipamPoolId}; set ipamPoolId to ${record.IpamPoolId} or adopt another allocation`);
+        throw new Error(`adoptAllocationId: ${allocationLabel(id)} belongs to pool ${record.IpamPoolId}, not ipamPoolId ${inputs.ipamPoolId}; set ipamPoolId to ${record.IpamPoolId} or adopt another allocation`);
       }
       if (inputs.cidr && record.Cidr && inputs.cidr !== record.Cidr) {
-        throw new Error(`adoptAllocationId: ${describeAllocation(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
+        throw new Error(`adoptAllocationId: ${allocationLabel(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
       }
       return { id, outs: outputsFromRecord(record, applied) };
     }
@@ -65,11 +65,11 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     };
     try {
       const record = await getAllocation(op, created.id);
-      if (!record) throw new Error(`${describeAllocation(created.id)} was created but cannot be read back`);
+      if (!record) throw new Error(`${allocationLabel(created.id)} was created but cannot be read back`);
       return { id: created.id, outs: outputsFromRecord(record, applied) };
     } catch (err) {
       // The allocation exists: hand its id to the engine so it stays in state (never leaked).
-      throw new PartialCreateError(`${describeAllocation(created.id)} was created, but reading it back failed: ${(err as Error).message}`, created.id, plain({ ...known }));
+      throw new PartialCreateError(`${allocationLabel(created.id)} was created, but reading it back failed: ${(err as Error).message}`, created.id, plain({ ...known }));
     }
   },
 
@@ -88,14 +88,14 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
       await updateAllocation(op, { id, name: news.name, description: news.description, clientToken: op.ctx.newClientToken() });
     }
     const record = await getAllocation(op, id);
-    if (!record) throw new Error(`${describeAllocation(id)} disappeared during the update; run \`pulumi refresh\``);
+    if (!record) throw new Error(`${allocationLabel(id)} disappeared during the update; run \`pulumi refresh\``);
     return { outs: outputsFromRecord(record, applied) };
   },
 
   async delete(baseCtx, id, props) {
     const op = operationOf(baseCtx, props);
     const { ctx, deadlineAt } = op;
-    const what = describeAllocation(id);
+    const what = allocationLabel(id);
 
     // 1. Read it: gone already is success, so destroy can be run again after any crash. (The preflight
     //    command runs this same inspection.)
