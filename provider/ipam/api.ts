@@ -1,12 +1,31 @@
 /** Typed VpcIpam calls over the shared transport and retry policy. */
 import { CloudError } from "../cloud/errors";
 import { callIn, Operation } from "../operation";
+import { text } from "../parse";
 import { AllocationRecord, IpamPoolAllocationOutputs } from "./types";
 
 const NOT_FOUND = "ResourceNotFound.IpamPoolAllocation";
 
 export function allocationLabel(id: string): string {
   return `IPAM pool allocation ${id}`;
+}
+
+/** GetIpamPoolAllocation's answer, typed: a field of another type than the model's is dropped. */
+export function parseAllocationRecord(body: Record<string, unknown>): AllocationRecord {
+  return {
+    IpamPoolAllocationId: text(body.IpamPoolAllocationId) ?? "",
+    IpamPoolId: text(body.IpamPoolId),
+    IpamPoolAllocationName: text(body.IpamPoolAllocationName),
+    IpamPoolAllocationDescription: text(body.IpamPoolAllocationDescription),
+    Cidr: text(body.Cidr),
+    SourceCidr: text(body.SourceCidr),
+    ResourceType: text(body.ResourceType),
+    ResourceId: text(body.ResourceId),
+    ResourceRegionId: text(body.ResourceRegionId),
+    RegionId: text(body.RegionId),
+    Status: text(body.Status),
+    CreationTime: text(body.CreationTime),
+  };
 }
 
 /** GetIpamPoolAllocation; undefined when the allocation is gone (not found, or reported `Deleted`). */
@@ -19,7 +38,7 @@ export async function getAllocation(op: Operation, id: string): Promise<Allocati
       params: { RegionId: op.region, IpamPoolAllocationId: id },
       method: "GET",
     });
-    const record = body as unknown as AllocationRecord;
+    const record = parseAllocationRecord(body);
     if (!record.IpamPoolAllocationId || record.Status === "Deleted") return undefined;
     return record;
   } catch (err) {
@@ -50,7 +69,7 @@ export async function createAllocation(
   if (typeof id !== "string" || id === "") {
     throw new CloudError({ code: "InvalidResponse", message: "CreateIpamPoolAllocation answered without IpamPoolAllocationId", requestId: String(body.RequestId ?? ""), kind: "permanent" });
   }
-  return { id, cidr: body.Cidr as string | undefined, sourceCidr: body.SourceCidr as string | undefined };
+  return { id, cidr: text(body.Cidr), sourceCidr: text(body.SourceCidr) };
 }
 
 export async function updateAllocation(

@@ -8,9 +8,9 @@ import { allocationLabel, getAllocation } from "./api";
 import { AllocationRecord } from "./types";
 
 export type AllocationVerdict =
-  | { verdict: "gone"; id: string }
-  | { verdict: "releasable"; id: string; record: AllocationRecord }
-  | { verdict: "refused"; id: string; record: AllocationRecord; reason: string; fix: string };
+  | { kind: "gone"; id: string }
+  | { kind: "releasable"; id: string; record: AllocationRecord }
+  | { kind: "refused"; id: string; record: AllocationRecord; reason: string; fix: string };
 
 /** What delete needs from state; every field is optional so state from earlier versions still works. */
 export interface AllocationReleaseProps {
@@ -20,11 +20,11 @@ export interface AllocationReleaseProps {
 }
 
 export function allocationVerdict(id: string, record: AllocationRecord | undefined, props: AllocationReleaseProps, requestRegion: string): AllocationVerdict {
-  if (!record) return { verdict: "gone", id };
+  if (!record) return { kind: "gone", id };
   const type = record.ResourceType ?? "Custom";
   const owner = record.ResourceId ? ` ${record.ResourceId}` : "";
   const ipv6 = (record.Cidr ?? "").includes(":");
-  const refuse = (reason: string, fix: string): AllocationVerdict => ({ verdict: "refused", id, record, reason, fix });
+  const refuse = (reason: string, fix: string): AllocationVerdict => ({ kind: "refused", id, record, reason, fix });
   const dropFromState = "or, to stop managing it without releasing it, `pulumi state delete <urn>`";
 
   const poolRegion = record.RegionId || record.ResourceRegionId;
@@ -34,7 +34,7 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
       `Set regionId: "${poolRegion}" on the resource and run \`pulumi up\` before destroying`,
     );
   }
-  if (type === "Custom") return { verdict: "releasable", id, record };
+  if (type === "Custom") return { kind: "releasable", id, record };
   if (type === "VPC") {
     if (ipv6) {
       return refuse(
@@ -42,7 +42,7 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
         `It goes away with the VPC: delete or detach the VPC's IPv6 CIDR${owner ? ` on${owner}` : ""}, ${dropFromState}`,
       );
     }
-    if (props.adoptAllocationId && props.allowVpcAllocationRelease === true) return { verdict: "releasable", id, record };
+    if (props.adoptAllocationId && props.allowVpcAllocationRelease === true) return { kind: "releasable", id, record };
     return refuse(
       `it is a VPC allocation owned by VPC${owner} (CIDR ${record.Cidr}); releasing it frees the live VPC's reservation`,
       props.adoptAllocationId
@@ -64,7 +64,7 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
 
 /** Throws ReleaseRefusedError unless the verdict allows the release (gone counts as allowed). */
 export function assertAllocationReleasable(v: AllocationVerdict): void {
-  if (v.verdict === "refused") throw new ReleaseRefusedError(allocationLabel(v.id), v.reason, v.fix);
+  if (v.kind === "refused") throw new ReleaseRefusedError(allocationLabel(v.id), v.reason, v.fix);
 }
 
 /** What the pre-delete read found: the record (undefined when gone) and the verdict. */

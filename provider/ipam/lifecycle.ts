@@ -100,7 +100,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     // 1. Read it: gone already is success, so destroy can be run again after any crash. (The preflight
     //    command runs this same inspection.)
     const { verdict } = await inspectAllocationRelease(op, id, props);
-    if (verdict.verdict === "gone") {
+    if (verdict.kind === "gone") {
       ctx.progress(`${what} is already gone; nothing to release`);
       return;
     }

@@ -57,8 +57,8 @@ export async function checkAllocation(base: CloudContext, res: StateResource): P
   const op = operationOf(base, props);
   const region = op.region;
   const { verdict } = await inspectAllocationRelease(op, id, props);
-  if (verdict.verdict === "gone") return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
-  if (verdict.verdict === "refused") return finding("refused", verdict.reason, region, verdict.fix);
+  if (verdict.kind === "gone") return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
+  if (verdict.kind === "refused") return finding("refused", verdict.reason, region, verdict.fix);
   try {
     const exists = await deleteAllocation(op, { id, dryRun: true });
     if (!exists) return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
