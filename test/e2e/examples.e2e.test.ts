@@ -2,22 +2,15 @@
  * The example programs in examples/, run as a user would: TypeScript projects, the real CLI, the emulator.
  */
 import path from "node:path";
-import { RunningEmulator, startEmulator } from "../../emulator";
 import { TestStack } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 jest.setTimeout(240_000);
 
 const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
-let emu: RunningEmulator;
+const emu = useEmulator({ resetEachTest: false, anycastTiming: { Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
 let stack: TestStack | undefined;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  emu.control.setTiming({ eipanycast: { Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
-});
-afterAll(async () => {
-  await emu.close();
-});
 afterEach(async () => {
   await stack?.remove();
   stack = undefined;

@@ -2,22 +2,15 @@
  * IpamPoolAllocation through the real Pulumi CLI: preview, up, update, replace, refresh, destroy,
  * refusals — against the emulator, with the emulator's call log as the witness.
  */
-import { RunningEmulator, startEmulator } from "../../emulator";
 import { TestStack } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 jest.setTimeout(180_000);
 
-let emu: RunningEmulator;
+const emu = useEmulator();
 let stack: TestStack;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(() => {
-  emu.control.reset();
   emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-e2e", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } });
 });
 afterEach(async () => {
@@ -110,7 +103,7 @@ test("state holds no secret, and the serialized provider is small", async () => 
   const exported = JSON.stringify(await stack.exportState());
   expect(exported).not.toContain(emu.accessKeySecret);
   const [res] = await stack.resources();
-  const providerText = String(res.outputs?.__provider ?? res.inputs?.__provider ?? "");
+  const providerText = String(res.outputs.__provider ?? "");
   // the installed package is stored as one require of the provider module: no code, no credentials
   expect(providerText).toContain('require("pulumi-alicloud-release/dist/provider/providers/ipam-pool-allocation.js")');
   expect(Buffer.byteLength(providerText)).toBeLessThan(512);

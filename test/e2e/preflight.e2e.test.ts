@@ -6,26 +6,21 @@
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
+import { EIPANYCAST_INSTANT_TIMING } from "../../emulator";
 import { deleteAllocation } from "../../provider/ipam/api";
 import { PreflightReport } from "../../provider/preflight/types";
 import { emulatorContext } from "../helpers/cloud";
 import { TestStack } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 jest.setTimeout(300_000);
 
 const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
 const REGION = "cn-hangzhou";
 
-let emu: RunningEmulator;
+const emu = useEmulator({ resetEachTest: false });
 let stack: TestStack | undefined;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
 afterEach(async () => {
   await stack?.remove();
   stack = undefined;

@@ -3,24 +3,14 @@
  * crashed CI runner would), then recovered as a user would — the steps in docs/recovery.md. The
  * emulator's call log and inventory show nothing is leaked and nothing is released twice.
  */
-import { EIPANYCAST_INSTANT_TIMING, CallRecord, RunningEmulator, startEmulator } from "../../emulator";
+import { CallRecord } from "../../emulator";
 import { cloudCall, TestStack } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 jest.setTimeout(180_000);
 
-let emu: RunningEmulator;
+const emu = useEmulator({ anycastTiming: "instant" });
 let stack: TestStack | undefined;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
-});
 afterEach(async () => {
   emu.control.clearFaults();
   await stack?.remove();

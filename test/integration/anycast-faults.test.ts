@@ -4,27 +4,16 @@
  * reply dropped). Each ends with exactly one EIP allocated (or none left after a release), and every
  * retry of one operation carries the same ClientToken.
  */
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lifecycle";
 import { CloudContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
 import { SignedTransport, Transport } from "../../provider/cloud/transport";
 import { Props } from "../../provider/lifecycle";
 import { emulatorContext, emulatorEnv } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
 const REGION = "cn-hangzhou";
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
-});
+const emu = useEmulator({ anycastTiming: "instant" });
 
 const env = () => emulatorEnv(emu);
 const ctxFor = (opts: { onLine?: (l: string) => void; transport?: Transport } = {}): CloudContext & { lines: string[] } =>

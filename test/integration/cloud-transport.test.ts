@@ -4,18 +4,13 @@
  */
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { RunningEmulator, startEmulator } from "../../emulator";
 import { CloudError } from "../../provider/cloud/errors";
 import { createContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
 import { emulatorEnv } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(() => emu.close());
-beforeEach(() => emu.control.reset());
+const emu = useEmulator();
 
 const listPools = (env: Record<string, string>) =>
   createContext(envSource(env)).transport.call("VpcIpam", "ListIpamPools", { RegionId: "cn-hangzhou" }, { region: "cn-hangzhou" });
