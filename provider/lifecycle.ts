@@ -36,29 +36,34 @@ export interface TypedLifecycle<Inputs, Outputs> {
 /** How a resource's raw JSON becomes typed values: checked inputs, and stored state of any version. */
 export interface StateParsers<Inputs, Outputs> {
   inputs(props: Props): Inputs;
-  /** Stored state as this version types it; defaults for what state written by earlier versions lacks. */
-  fromState(props: Props, id: string): Outputs;
+  /**
+   * Stored state as this version types it; defaults for what state written by earlier versions lacks —
+   * `providerRegion` for a missing `regionId` (it was the provider's region then; undefined when none is set).
+   */
+  fromState(props: Props, id: string, providerRegion?: string): Outputs;
 }
 
 /** The engine-facing lifecycle of a typed one: parses at the boundary, answers plain JSON. */
 export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outputs>, typed: TypedLifecycle<Inputs, Outputs>): Lifecycle {
   const json = (o: Outputs): Props => plain(o as object);
+  const stored = (ctx: CloudContext, props: Props, id: string): Outputs =>
+    parse.fromState(props, id, typeof props.regionId === "string" && props.regionId !== "" ? undefined : providerRegionIfAny(ctx));
   return {
     check: (ctx, olds, news) => typed.check(ctx, olds, news),
-    diff: (ctx, id, olds, news) => typed.diff(ctx, id, parse.fromState(olds, id), news),
+    diff: (ctx, id, olds, news) => typed.diff(ctx, id, stored(ctx, olds, id), news),
     async create(ctx, inputs) {
       const { id, outs } = await typed.create(ctx, parse.inputs(inputs));
       return { id, outs: json(outs) };
     },
     async read(ctx, id, props) {
-      const r = await typed.read(ctx, id, parse.fromState(props, id));
+      const r = await typed.read(ctx, id, stored(ctx, props, id));
       return r.props === undefined ? {} : { id: r.id, props: json(r.props) };
     },
     async update(ctx, id, olds, news) {
-      const { outs } = await typed.update(ctx, id, parse.fromState(olds, id), parse.inputs(news));
+      const { outs } = await typed.update(ctx, id, stored(ctx, olds, id), parse.inputs(news));
       return { outs: json(outs) };
     },
-    delete: (ctx, id, props) => typed.delete(ctx, id, parse.fromState(props, id)),
+    delete: (ctx, id, props) => typed.delete(ctx, id, stored(ctx, props, id)),
   };
 }
 
@@ -100,11 +105,18 @@ export class PartialCreateError extends Error {
   }
 }
 
-/** The inputs as `check` receives them, without `null`s (an unset input) and `__provider`. */
-export function withoutNulls(news: Props): Props {
+/**
+ * `check` of the Anycast resources: the program's arguments without `null`s (an unset input) and
+ * `__provider`, `fill` (the table's defaults and any of the resource's own), validation, then the provider
+ * region as `regionId`'s default.
+ */
+export function checkArguments(ctx: CloudContext, news: Props, fill: (inputs: Props) => void, validate: (inputs: Props) => pulumi.dynamic.CheckFailure[]): pulumi.dynamic.CheckResult {
   const inputs: Props = {};
   for (const [k, v] of Object.entries(news)) if (v !== undefined && v !== null && k !== "__provider") inputs[k] = v;
-  return inputs;
+  fill(inputs);
+  const failures = validate(inputs);
+  fillDefaultRegion(ctx, inputs, failures);
+  return { inputs, failures };
 }
 
 /** Drops `undefined` (state is plain JSON) and `__provider` (the host manages it). */

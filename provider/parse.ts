@@ -24,6 +24,11 @@ export function bool(v: unknown): boolean | undefined {
   return typeof v === "boolean" ? v : undefined;
 }
 
+/** `timeoutSeconds` and `maxAttempts`, which every resource has. */
+export function limitsOf(props: Record<string, unknown>): { timeoutSeconds?: number; maxAttempts?: number } {
+  return { timeoutSeconds: num(props.timeoutSeconds), maxAttempts: num(props.maxAttempts) };
+}
+
 /** An array of strings (other elements dropped). */
 export function texts(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined;

@@ -31,6 +31,18 @@ export interface PropertyRule {
 
 export type PropertyTable = readonly PropertyRule[];
 
+/**
+ * `regionId` of every resource: a change replaces. Stored state without one (earlier versions, and no
+ * provider region to stand in for it) gives no reason to replace.
+ */
+export const REGION_ROW: PropertyRule = { property: "regionId", onChange: "replace", changed: (olds, news) => valueChanged(olds.regionId || news.regionId, news.regionId) };
+
+/** `timeoutSeconds` and `maxAttempts` of every resource: stored only; unset means the defaults again. */
+export const LIMIT_ROWS: PropertyTable = [
+  { property: "timeoutSeconds", onChange: "local", unset: "resets" },
+  { property: "maxAttempts", onChange: "local", unset: "resets" },
+];
+
 /** Equal as plain JSON, with undefined and null the same (state is JSON: undefined is never stored). */
 export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -6,7 +6,7 @@
  * is success.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { Lifecycle, PartialCreateError, Props, TypedLifecycle, fillDefaultRegion, plain, providerRegionIfAny, typedLifecycle, withoutNulls } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
 import { nonEmptyText } from "../parse";
 import { changedProperties, diffByTable, localOutputs } from "../properties";
@@ -74,12 +74,12 @@ function outputsOf(key: BindingKey, binding: BindingRecord, settings: Associatio
 
 /** The pure diff (ASSOCIATION_PROPERTIES); UNKNOWN values count as changes. */
 export function diffAnycastEipAssociation(olds: Props, news: Props, defaultRegion?: string): pulumi.dynamic.DiffResult {
-  return diffAssociation(associationFromState(olds), news, defaultRegion);
+  return diffAssociation(associationFromState(olds, undefined, defaultRegion), news);
 }
 
-function diffAssociation(olds: StoredAssociation, news: Props, defaultRegion: string | undefined): pulumi.dynamic.DiffResult {
-  const stored = { ...olds, regionId: olds.regionId || defaultRegion || news.regionId };
-  return diffByTable(ASSOCIATION_PROPERTIES, stored, news, (replaces) => replaces.length > 0);
+/** Replacing detaches first: the same binding cannot be made twice. */
+function diffAssociation(olds: StoredAssociation, news: Props): pulumi.dynamic.DiffResult {
+  return diffByTable(ASSOCIATION_PROPERTIES, olds, news, (replaces) => replaces.length > 0);
 }
 
 /** Waits until the EIP accepts a change (not mid-transition); fails if the EIP is gone. */
@@ -111,14 +111,11 @@ function errorText(err: unknown): string {
 /** The typed implementation; {@link anycastEipAssociationLifecycle} is what the engine calls. */
 const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
   async check(ctx, _olds, news) {
-    const inputs = withoutNulls(news);
-    const failures = validateAnycastEipAssociation(inputs);
-    fillDefaultRegion(ctx, inputs, failures);
-    return { inputs, failures };
+    return checkArguments(ctx, news, () => undefined, validateAnycastEipAssociation);
   },
 
-  async diff(ctx, _id, olds, news) {
-    return diffAssociation(olds, news, olds.regionId === "" ? providerRegionIfAny(ctx) : undefined);
+  async diff(_ctx, _id, olds, news) {
+    return diffAssociation(olds, news);
   },
 
   async create(ctx, inputs) {

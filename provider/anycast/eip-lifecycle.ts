@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudError } from "../cloud/errors";
-import { Lifecycle, PartialCreateError, Props, TypedLifecycle, fillDefaultRegion, plain, providerRegionIfAny, typedLifecycle, withoutNulls } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
 import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../properties";
 import {
@@ -43,11 +43,7 @@ function errorText(err: unknown): string {
  * preview, which count as changes). `defaultRegion` stands in for a missing stored regionId.
  */
 export function diffAnycastEipAddress(id: string, olds: Props, news: Props, defaultRegion?: string): pulumi.dynamic.DiffResult {
-  return diffEip(eipFromState(olds, id), news, defaultRegion);
-}
-
-function diffEip(olds: AnycastEipAddressOutputs, news: Props, defaultRegion: string | undefined): pulumi.dynamic.DiffResult {
-  return diffByTable(EIP_PROPERTIES, { ...olds, regionId: olds.regionId || defaultRegion || news.regionId }, news);
+  return diffByTable(EIP_PROPERTIES, eipFromState(olds, id, defaultRegion), news);
 }
 
 // ----------------------------------------------------------------------------------------- in-place
@@ -273,17 +269,16 @@ export async function releaseAnycastEipChecked(op: Operation, anycastId: string,
 /** The typed implementation; {@link anycastEipAddressLifecycle} is what the engine calls. */
 const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> = {
   async check(ctx, _olds, news) {
-    const inputs = withoutNulls(news);
-    fillDefaults(EIP_PROPERTIES, inputs);
-    // A new EIP gets the documented default; an adopted one keeps its bandwidth unless one is declared.
-    if (inputs.adoptAnycastId === undefined) inputs.bandwidth ??= DEFAULT_BANDWIDTH;
-    const failures = validateAnycastEipAddress(inputs);
-    fillDefaultRegion(ctx, inputs, failures);
-    return { inputs, failures };
+    const fill = (inputs: Props) => {
+      fillDefaults(EIP_PROPERTIES, inputs);
+      // A new EIP gets the documented default; an adopted one keeps its bandwidth unless one is declared.
+      if (inputs.adoptAnycastId === undefined) inputs.bandwidth ??= DEFAULT_BANDWIDTH;
+    };
+    return checkArguments(ctx, news, fill, validateAnycastEipAddress);
   },
 
-  async diff(ctx, _id, olds, news) {
-    return diffEip(olds, news, olds.regionId === "" ? providerRegionIfAny(ctx) : undefined);
+  async diff(_ctx, _id, olds, news) {
+    return diffByTable(EIP_PROPERTIES, olds, news);
   },
 
   async create(ctx, inputs) {

@@ -4,8 +4,8 @@
  * values. A new property is one row here plus its API mapping (request field, record field, output).
  */
 import { isUnknown, Props } from "../lifecycle";
-import { nonEmptyText, num, text, texts } from "../parse";
-import { PropertyTable, valueChanged } from "../properties";
+import { limitsOf, nonEmptyText, num, text, texts } from "../parse";
+import { LIMIT_ROWS, PropertyTable, REGION_ROW, valueChanged } from "../properties";
 import {
   AnycastEipAddressInputs,
   AnycastEipAddressOutputs,
@@ -30,15 +30,14 @@ export const EIP_PROPERTIES: PropertyTable = [
   { property: "instanceChargeType", onChange: "replace", default: INSTANCE_CHARGE_TYPES[0] },
   // Unset means "the account's default group" for a new EIP, not a change for an existing one.
   { property: "resourceGroupId", onChange: "replace" },
-  { property: "regionId", onChange: "replace" },
+  REGION_ROW,
   // adoptAnycastId names the EIP this resource should be: a different one replaces; unset keeps.
   { property: "adoptAnycastId", onChange: "replace", changed: (olds, news) => valueChanged(olds.anycastId, news.adoptAnycastId) },
   { property: "name", onChange: "cloud" },
   { property: "description", onChange: "cloud" },
   { property: "bandwidth", onChange: "cloud" },
   { property: "detachOnDelete", onChange: "local", default: false, unset: "resets" },
-  { property: "timeoutSeconds", onChange: "local", unset: "resets" },
-  { property: "maxAttempts", onChange: "local", unset: "resets" },
+  ...LIMIT_ROWS,
 ];
 
 /** The inputs after `check`, typed (`""` for a required string `check` let through unset). */
@@ -55,8 +54,7 @@ export function eipInputs(props: Props): AnycastEipAddressInputs {
     regionId: text(props.regionId) ?? "",
     detachOnDelete: props.detachOnDelete === true,
     adoptAnycastId: nonEmptyText(props.adoptAnycastId),
-    timeoutSeconds: num(props.timeoutSeconds),
-    maxAttempts: num(props.maxAttempts),
+    ...limitsOf(props),
   };
 }
 
@@ -77,10 +75,10 @@ function bindingFromState(b: Props): AnycastEipBinding {
 
 /**
  * Stored state of any version, typed. Earlier versions may lack the charge types and service location
- * (their only documented values then), `regionId` (`""`: the operation uses the provider's region),
+ * (their only documented values then), `regionId` (the provider's region then; `""` when none is set),
  * `detachOnDelete` (false) and `anycastId` (the resource ID).
  */
-export function eipFromState(props: Props, id: string): AnycastEipAddressOutputs {
+export function eipFromState(props: Props, id: string, providerRegion?: string): AnycastEipAddressOutputs {
   return {
     anycastId: nonEmptyText(props.anycastId) ?? id,
     ipAddress: text(props.ipAddress) ?? "",
@@ -96,11 +94,10 @@ export function eipFromState(props: Props, id: string): AnycastEipAddressOutputs
     name: text(props.name) ?? "",
     description: text(props.description) ?? "",
     resourceGroupId: text(props.resourceGroupId) ?? "",
-    regionId: text(props.regionId) ?? "",
+    regionId: nonEmptyText(props.regionId) ?? providerRegion ?? "",
     detachOnDelete: props.detachOnDelete === true,
     adoptAnycastId: nonEmptyText(props.adoptAnycastId),
-    timeoutSeconds: num(props.timeoutSeconds),
-    maxAttempts: num(props.maxAttempts),
+    ...limitsOf(props),
   };
 }
 
@@ -133,26 +130,15 @@ export const ASSOCIATION_PROPERTIES: PropertyTable = [
   { property: "bindInstanceType", onChange: "replace", required: true, unset: "resets" },
   { property: "privateIpAddress", onChange: "replace", changed: reportedChanged("privateIpAddress") },
   { property: "associationMode", onChange: "replace", changed: reportedChanged("associationMode") },
-  { property: "regionId", onChange: "replace" },
+  REGION_ROW,
   { property: "popLocations", onChange: "cloud", changed: popLocationsChanged },
-  { property: "timeoutSeconds", onChange: "local", unset: "resets" },
-  { property: "maxAttempts", onChange: "local", unset: "resets" },
+  ...LIMIT_ROWS,
 ];
 
-/** The inputs after `check`, typed. */
+/** The inputs after `check`, typed: the stored shape without what only the service reports. */
 export function associationInputs(props: Props): AnycastEipAssociationInputs {
-  return {
-    anycastId: text(props.anycastId) ?? "",
-    bindInstanceId: text(props.bindInstanceId) ?? "",
-    bindInstanceRegionId: text(props.bindInstanceRegionId) ?? "",
-    bindInstanceType: text(props.bindInstanceType) ?? "",
-    privateIpAddress: nonEmptyText(props.privateIpAddress),
-    associationMode: nonEmptyText(props.associationMode),
-    popLocations: texts(props.popLocations),
-    regionId: text(props.regionId) ?? "",
-    timeoutSeconds: num(props.timeoutSeconds),
-    maxAttempts: num(props.maxAttempts),
-  };
+  const { status: _status, bindTime: _bindTime, ...inputs } = associationFromState(props);
+  return { ...inputs, privateIpAddress: inputs.privateIpAddress || undefined, associationMode: inputs.associationMode || undefined };
 }
 
 /**
@@ -164,7 +150,7 @@ export type StoredAssociation = Omit<AnycastEipAssociationOutputs, "privateIpAdd
   Partial<Pick<AnycastEipAssociationOutputs, "privateIpAddress" | "associationMode" | "popLocations" | "status" | "bindTime">>;
 
 /** Stored state of any version, typed (see {@link StoredAssociation}). */
-export function associationFromState(props: Props): StoredAssociation {
+export function associationFromState(props: Props, _id?: string, providerRegion?: string): StoredAssociation {
   return {
     anycastId: text(props.anycastId) ?? "",
     bindInstanceId: text(props.bindInstanceId) ?? "",
@@ -175,9 +161,8 @@ export function associationFromState(props: Props): StoredAssociation {
     popLocations: texts(props.popLocations),
     status: text(props.status),
     bindTime: text(props.bindTime),
-    regionId: text(props.regionId) ?? "",
-    timeoutSeconds: num(props.timeoutSeconds),
-    maxAttempts: num(props.maxAttempts),
+    regionId: nonEmptyText(props.regionId) ?? providerRegion ?? "",
+    ...limitsOf(props),
   };
 }
 

@@ -10,22 +10,26 @@ export function allocationLabel(id: string): string {
   return `IPAM pool allocation ${id}`;
 }
 
+/** The optional fields of GetIpamPoolAllocation's answer that AllocationRecord keeps (all strings in the model). */
+const RECORD_FIELDS = [
+  "IpamPoolId",
+  "IpamPoolAllocationName",
+  "IpamPoolAllocationDescription",
+  "Cidr",
+  "SourceCidr",
+  "ResourceType",
+  "ResourceId",
+  "ResourceRegionId",
+  "RegionId",
+  "Status",
+  "CreationTime",
+] as const satisfies readonly (keyof AllocationRecord)[];
+
 /** GetIpamPoolAllocation's answer, typed: a field of another type than the model's is dropped. */
 export function parseAllocationRecord(body: Record<string, unknown>): AllocationRecord {
-  return {
-    IpamPoolAllocationId: text(body.IpamPoolAllocationId) ?? "",
-    IpamPoolId: text(body.IpamPoolId),
-    IpamPoolAllocationName: text(body.IpamPoolAllocationName),
-    IpamPoolAllocationDescription: text(body.IpamPoolAllocationDescription),
-    Cidr: text(body.Cidr),
-    SourceCidr: text(body.SourceCidr),
-    ResourceType: text(body.ResourceType),
-    ResourceId: text(body.ResourceId),
-    ResourceRegionId: text(body.ResourceRegionId),
-    RegionId: text(body.RegionId),
-    Status: text(body.Status),
-    CreationTime: text(body.CreationTime),
-  };
+  const record: AllocationRecord = { IpamPoolAllocationId: text(body.IpamPoolAllocationId) ?? "" };
+  for (const field of RECORD_FIELDS) record[field] = text(body[field]);
+  return record;
 }
 
 /** GetIpamPoolAllocation; undefined when the allocation is gone (not found, or reported `Deleted`). */

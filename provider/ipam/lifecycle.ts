@@ -3,7 +3,7 @@
  * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
  */
 import { pollUntil } from "../cloud/poll";
-import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, providerRegionIfAny, typedLifecycle } from "../lifecycle";
+import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, typedLifecycle } from "../lifecycle";
 import { operationOf } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
 import { createAllocation, deleteAllocation, allocationLabel, getAllocation, outputsFromRecord, updateAllocation } from "./api";
@@ -21,12 +21,10 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     return { inputs, failures };
   },
 
-  async diff(ctx, _id, olds, news) {
-    // State from an earlier version may lack regionId: it was the provider's region then.
-    const stored = { ...olds, regionId: olds.regionId || providerRegionIfAny(ctx) };
+  async diff(_ctx, _id, olds, news) {
     // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
     const overlapping = (replaces: string[]) => replaces.includes("cidr") && olds.cidr !== "" && typeof news.cidr === "string" && cidrsMayOverlap(olds.cidr, news.cidr);
-    return diffByTable(ALLOCATION_PROPERTIES, stored, news, overlapping);
+    return diffByTable(ALLOCATION_PROPERTIES, olds, news, overlapping);
   },
 
   async create(baseCtx, inputs) {

@@ -3,8 +3,8 @@
  * checked inputs and stored state — of this version or an earlier one — become typed values.
  */
 import { isUnknown, Props } from "../lifecycle";
-import { PropertyTable, valueChanged } from "../properties";
-import { bool, nonEmptyText, num, text } from "../parse";
+import { LIMIT_ROWS, PropertyTable, REGION_ROW, valueChanged } from "../properties";
+import { bool, limitsOf, nonEmptyText, num, text } from "../parse";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { cidrPrefix } from "./validate";
 
@@ -23,7 +23,7 @@ function cidrMaskChanged(olds: Props, news: Props): boolean {
 
 export const ALLOCATION_PROPERTIES: PropertyTable = [
   { property: "ipamPoolId", onChange: "replace", required: true, unset: "resets" },
-  { property: "regionId", onChange: "replace", unset: "resets" },
+  REGION_ROW,
   // Dropping adoptAllocationId after adopting keeps the allocation (it is managed now); naming another one replaces.
   { property: "adoptAllocationId", onChange: "replace" },
   { property: "cidr", onChange: "replace", changed: (olds, news) => news.cidr !== undefined && valueChanged(olds.cidr, news.cidr) },
@@ -33,8 +33,7 @@ export const ALLOCATION_PROPERTIES: PropertyTable = [
   { property: "name", onChange: "cloud" },
   { property: "description", onChange: "cloud" },
   { property: "allowVpcAllocationRelease", onChange: "local", unset: "resets" },
-  { property: "timeoutSeconds", onChange: "local", unset: "resets" },
-  { property: "maxAttempts", onChange: "local", unset: "resets" },
+  ...LIMIT_ROWS,
 ];
 
 /** The inputs after `check`, typed. */
@@ -48,16 +47,15 @@ export function allocationInputs(props: Props): IpamPoolAllocationInputs {
     regionId: nonEmptyText(props.regionId),
     adoptAllocationId: nonEmptyText(props.adoptAllocationId),
     allowVpcAllocationRelease: bool(props.allowVpcAllocationRelease),
-    timeoutSeconds: num(props.timeoutSeconds),
-    maxAttempts: num(props.maxAttempts),
+    ...limitsOf(props),
   };
 }
 
 /**
- * Stored state of any version, typed. Earlier versions may lack `regionId` (`""` here: the operation then
- * uses the provider's region) and the settings added since (unset).
+ * Stored state of any version, typed. Earlier versions may lack `regionId` (the provider's region then;
+ * `""` when none is set: the operation then needs one) and the settings added since (unset).
  */
-export function allocationFromState(props: Props, id: string): IpamPoolAllocationOutputs {
+export function allocationFromState(props: Props, id: string, providerRegion?: string): IpamPoolAllocationOutputs {
   return {
     allocationId: nonEmptyText(props.allocationId) ?? id,
     ipamPoolId: text(props.ipamPoolId) ?? "",
@@ -66,7 +64,7 @@ export function allocationFromState(props: Props, id: string): IpamPoolAllocatio
     resourceType: text(props.resourceType) ?? "Custom",
     resourceId: text(props.resourceId),
     status: text(props.status) ?? "",
-    regionId: text(props.regionId) ?? "",
+    regionId: nonEmptyText(props.regionId) ?? providerRegion ?? "",
     poolRegionId: text(props.poolRegionId),
     name: text(props.name),
     description: text(props.description),
@@ -74,7 +72,6 @@ export function allocationFromState(props: Props, id: string): IpamPoolAllocatio
     cidrMask: num(props.cidrMask),
     adoptAllocationId: nonEmptyText(props.adoptAllocationId),
     allowVpcAllocationRelease: bool(props.allowVpcAllocationRelease),
-    timeoutSeconds: num(props.timeoutSeconds),
-    maxAttempts: num(props.maxAttempts),
+    ...limitsOf(props),
   };
 }
