@@ -3,6 +3,7 @@
  * from the stack config the engine sent (`configure`) and the environment, then runs the resource's
  * lifecycle method. Loaded in the dynamic-provider process, at call time.
  */
+import { connect } from "node:net";
 import { createContext } from "./cloud/context";
 import { pulumiSource } from "./cloud/settings";
 import { Lifecycle, ReleaseRefusedError } from "./lifecycle";
@@ -18,6 +19,7 @@ interface ShimState {
 }
 
 export async function dispatch(kind: ResourceKind, method: Method, self: ShimState, args: unknown[]): Promise<unknown> {
+  exitWhenEngineIsGone();
   if (method === "configure") {
     // Kept on the provider object the host created for this __provider text, for later calls.
     self.config = (args[0] as { config?: ShimState["config"] })?.config;
@@ -43,4 +45,56 @@ function withoutStackIfExpected(err: unknown): unknown {
     Object.defineProperty(err, "stack", { value: "", configurable: true, writable: true });
   }
   return err;
+}
+
+/** Set on the first call in a provider process: the guard below is installed once per process. */
+let engineGuardInstalled = false;
+
+/** How often the engine's address is probed, and how many refusals in a row mean it is gone. */
+export const ENGINE_PROBE_INTERVAL_MS = 1000;
+const ENGINE_PROBE_REFUSALS = 2;
+
+/**
+ * A provider whose engine died (the `pulumi` CLI killed) must not live on. The host starts no watch of
+ * its own, and its uncaughtException handler writes to stderr: once the CLI is gone, a write to the
+ * broken stderr pipe fails with EPIPE, the handler writes again, and the process spins. So, in the
+ * dynamic-provider host only: a broken stdout/stderr ends the process, and the engine's gRPC address
+ * (the host's first argument) is probed; when it refuses connections the process exits. Both timers
+ * and listeners leave the process free to exit normally.
+ */
+export function exitWhenEngineIsGone(): void {
+  if (engineGuardInstalled) return;
+  engineGuardInstalled = true;
+  const engine = engineAddressOfThisHost();
+  if (!engine) return;
+  const exitNow = () => process.exit(1);
+  process.stderr.on("error", exitNow);
+  process.stdout.on("error", exitNow);
+  let refusals = 0;
+  let probing = false;
+  const timer = setInterval(() => {
+    if (probing) return;
+    probing = true;
+    const socket = connect(engine.port, engine.host);
+    let settled = false;
+    const done = (refused: boolean) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      probing = false;
+      refusals = refused ? refusals + 1 : 0;
+      if (refusals >= ENGINE_PROBE_REFUSALS) exitNow();
+    };
+    socket.setTimeout(ENGINE_PROBE_INTERVAL_MS, () => done(false)); // slow is not gone
+    socket.once("connect", () => done(false));
+    socket.once("error", (err: NodeJS.ErrnoException) => done(err.code === "ECONNREFUSED"));
+  }, ENGINE_PROBE_INTERVAL_MS);
+  timer.unref();
+}
+
+/** The engine address the dynamic-provider host was started with, or undefined when this is not that host. */
+function engineAddressOfThisHost(): { host: string; port: number } | undefined {
+  if (!/[\\/]dynamic-provider[\\/]index\.js$/.test(require.main?.filename ?? "")) return undefined;
+  const m = /^(.+):(\d+)$/.exec(process.argv[2] ?? "");
+  return m ? { host: m[1].replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) } : undefined;
 }

@@ -351,6 +351,8 @@ export interface AppliedSettings {
   adoptAnycastId?: string;
   timeoutSeconds?: number;
   maxAttempts?: number;
+  /** The mark of the process that adopted the EIP (see AdoptionRecord). */
+  adoptedInRun?: string;
   /** Used when the record does not report a value (e.g. an older API answer without Bandwidth). */
   bandwidth?: number;
   serviceLocation?: string;
@@ -381,6 +383,7 @@ export function eipOutputsFromRecord(record: AnycastEipRecord, applied: AppliedS
   if (applied.adoptAnycastId !== undefined) out.adoptAnycastId = applied.adoptAnycastId;
   if (applied.timeoutSeconds !== undefined) out.timeoutSeconds = applied.timeoutSeconds;
   if (applied.maxAttempts !== undefined) out.maxAttempts = applied.maxAttempts;
+  if (applied.adoptedInRun !== undefined) out.adoptedInRun = applied.adoptedInRun;
   return out;
 }
 

@@ -5,7 +5,9 @@
  * ClientToken, and the EIP is watched until it is gone.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { CloudError } from "../cloud/errors";
+import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
+import { CloudError, isRetryable } from "../cloud/errors";
+import { backoffDelay } from "../cloud/retry";
 import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
 import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../properties";
@@ -43,8 +45,25 @@ function errorText(err: unknown): string {
  * preview, which count as changes). `defaultRegion` stands in for a missing stored regionId.
  */
 export function diffAnycastEipAddress(id: string, olds: Props, news: Props, defaultRegion?: string): pulumi.dynamic.DiffResult {
-  return diffByTable(EIP_PROPERTIES, eipFromState(olds, id, defaultRegion), news);
+  return diffEip(eipFromState(olds, id, defaultRegion), news);
 }
+
+function diffEip(olds: AnycastEipAddressOutputs, news: Props): pulumi.dynamic.DiffResult {
+  const diff = diffByTable(EIP_PROPERTIES, olds, news);
+  refuseReplacingAdopted(diff.replaces ?? [], olds.anycastId, news.adoptAnycastId, {
+    label: `Anycast EIP ${olds.anycastId}`,
+    noun: "EIP",
+    adoptProperty: "adoptAnycastId",
+    cannotChange: (what) => `An adopted EIP's ${what} cannot be changed in place`,
+  });
+  return diff;
+}
+
+/**
+ * The EIPs this process adopted (see AdoptionRecord): a deliberate per-process record, so that in one
+ * `pulumi up` the delete of a resource whose EIP another one adopted leaves it alone.
+ */
+const adoptions = adoptionRecord();
 
 // ----------------------------------------------------------------------------------------- in-place
 
@@ -79,12 +98,41 @@ async function applyInPlace(op: Operation, record: AnycastEipRecord, desired: De
   }
   if (resize) {
     op.ctx.progress(`changing the bandwidth of Anycast EIP ${id} from ${current.bandwidth ?? "?"} to ${desired.bandwidth} Mbit/s`);
-    await modifyAnycastEipSpec(op, id, desired.bandwidth!);
+    await changeBandwidthChecked(op, id, desired.bandwidth!);
     return waitStable(op, id, `waiting for the bandwidth change of Anycast EIP ${id}`);
   }
   return (await describeAnycastEip(op, id)) ?? current;
 }
 
+/**
+ * ModifyAnycastEipAddressSpec takes no ClientToken, so re-sending it after a lost reply would apply the
+ * change twice. Each send is therefore a single attempt (throttling, which the service answers before
+ * acting, is still retried by the policy); after any other retryable failure the EIP is read and waited
+ * out of its transition, and the change is sent again only if the bandwidth is not already the one asked
+ * for. Attempts are bounded by the retry policy's maxAttempts and the deadline, as for any other call.
+ */
+async function changeBandwidthChecked(op: Operation, id: string, bandwidth: number): Promise<void> {
+  const { ctx } = op;
+  const sendOnce: Operation = { ...op, ctx: { ...ctx, retry: { ...ctx.retry, maxAttempts: 1 } } };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await modifyAnycastEipSpec(sendOnce, id, bandwidth);
+      return;
+    } catch (err) {
+      if (!(err instanceof CloudError) || !isRetryable(err) || attempt >= ctx.retry.maxAttempts) throw err;
+      const rid = err.requestId ? `, RequestId ${err.requestId}` : "";
+      ctx.progress(`changing the bandwidth of Anycast EIP ${id}: attempt ${attempt} failed (${err.code}${rid}); the call has no ClientToken, so reading the EIP before sending it again`);
+      const current = await waitStable(op, id, `waiting for Anycast EIP ${id} to settle before checking its bandwidth`);
+      if (current.bandwidth === bandwidth) {
+        ctx.progress(`Anycast EIP ${id} already has ${bandwidth} Mbit/s: the change went through; not sending it again`);
+        return;
+      }
+      const delay = backoffDelay(attempt, ctx.retry, ctx.clock.random);
+      if (ctx.clock.now() + delay >= op.deadlineAt) throw err;
+      if (delay > 0) await ctx.clock.sleep(delay);
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------- create
 
@@ -109,7 +157,8 @@ async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: 
     op.ctx.progress(`adopting ${eipLabel(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
   }
   op.ctx.progress(`adopting ${eipLabel(record)} (${record.status})`);
-  const applied = { ...inputs, regionId: op.region };
+  adoptions.adopted(anycastId);
+  const applied = { ...inputs, adoptedInRun: adoptions.mark, regionId: op.region };
   try {
     const final = await applyInPlace(op, record, inputs);
     return { id: anycastId, outs: eipOutputsFromRecord(final, applied) };
@@ -278,7 +327,7 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
   },
 
   async diff(_ctx, _id, olds, news) {
-    return diffByTable(EIP_PROPERTIES, olds, news);
+    return diffEip(olds, news);
   },
 
   async create(ctx, inputs) {
@@ -307,10 +356,16 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
     // A create that ended in a partial-create error may still be settling.
     const current = STABLE_EIP_STATUSES.has(record.status) ? record : await waitStable(op, id, `waiting for Anycast EIP ${id} (${record.status}) to settle`);
     const final = await applyInPlace(op, current, news);
-    return { outs: eipOutputsFromRecord(final, { ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId, regionId: op.region }) };
+    const applied = { ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId, adoptedInRun: olds.adoptedInRun, regionId: op.region };
+    return { outs: eipOutputsFromRecord(final, applied) };
   },
 
   async delete(ctx, id, props) {
+    // A create of this run adopted it (e.g. a renamed resource): it is that resource's now.
+    if (adoptions.heldByAnother(id, props.adoptedInRun)) {
+      ctx.progress(`Anycast EIP ${id} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
+      return;
+    }
     // Reads only the ID, regionId, detachOnDelete and the limits: state from any earlier version works.
     await releaseAnycastEipChecked(operationOf(ctx, props), id, props);
   },

@@ -98,6 +98,7 @@ export function eipFromState(props: Props, id: string, providerRegion?: string):
     detachOnDelete: props.detachOnDelete === true,
     adoptAnycastId: nonEmptyText(props.adoptAnycastId),
     ...limitsOf(props),
+    adoptedInRun: nonEmptyText(props.adoptedInRun),
   };
 }
 

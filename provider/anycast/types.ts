@@ -138,6 +138,11 @@ export interface AnycastEipAddressOutputs {
   adoptAnycastId?: string;
   timeoutSeconds?: number;
   maxAttempts?: number;
+  /**
+   * Set by an adoption: a mark of the provider process (one `pulumi up`) that adopted it, so that a delete
+   * of another resource holding the same object in that run leaves it alone while this one's still releases.
+   */
+  adoptedInRun?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------

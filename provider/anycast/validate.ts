@@ -2,6 +2,7 @@
  * Offline checks of resource inputs: pure functions, no API call, one `{property, reason}` per problem.
  * A value that is not known yet (the preview UNKNOWN sentinel) passes: it is checked when it is known.
  */
+import { CONTROL_CHARACTER, unknownPropertyFailures } from "../input-names";
 import { isUnknown } from "../lifecycle";
 import {
   ASSOCIATION_MODES,
@@ -28,9 +29,64 @@ export const MAX_DESCRIPTION_LENGTH = 256;
 export const ANYCAST_ID_PATTERN = /^aeip-[A-Za-z0-9]+$/;
 export const RESOURCE_GROUP_PATTERN = /^rg-[A-Za-z0-9]+$/;
 export const REGION_ID_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+/**
+ * Longest ID accepted (EIP, resource group, region, backend instance, pop location). The API documents no
+ * limit; real IDs are 20–30 characters, so 64 is a sane cap that keeps a pasted blob off the wire.
+ */
+export const MAX_ID_LENGTH = 64;
+/** A backend instance ID: a prefix and letters/digits, like `lb-d7oxbixhxv1uupnon` or `eni-bp1…`. */
+export const BIND_INSTANCE_ID_PATTERN = /^[a-z]+-[A-Za-z0-9]+$/;
+/** A pop location name, like `us-west-1-pop`. */
+export const POP_LOCATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** The longest `popLocations` list accepted (the docs give no limit; far more than there are pops). */
+export const MAX_POP_LOCATIONS = 100;
+/** The longest `timeoutSeconds`: one day, the same cap as IpamPoolAllocation. */
+export const MAX_TIMEOUT_SECONDS = 86400;
+
+/** Every argument of AnycastEipAddress (see AnycastEipAddressArgs); anything else is refused by check. */
+export const EIP_PROPERTIES = [
+  "serviceLocation",
+  "bandwidth",
+  "internetChargeType",
+  "instanceChargeType",
+  "name",
+  "description",
+  "resourceGroupId",
+  "regionId",
+  "detachOnDelete",
+  "adoptAnycastId",
+  "timeoutSeconds",
+  "maxAttempts",
+] as const;
+/** Every argument of AnycastEipAssociation (see AnycastEipAssociationArgs). */
+export const ASSOCIATION_PROPERTIES = [
+  "anycastId",
+  "bindInstanceId",
+  "bindInstanceRegionId",
+  "bindInstanceType",
+  "privateIpAddress",
+  "associationMode",
+  "popLocations",
+  "regionId",
+  "timeoutSeconds",
+  "maxAttempts",
+] as const;
 const IPV4_PATTERN = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
+/** A rejected value as a message quotes it: JSON-escaped (a newline stays visible) and cut short. */
+const show = (v: unknown): string => {
+  const text = typeof v === "string" ? JSON.stringify(v) : String(v);
+  return text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text;
+};
+
+/** An ID-like value: a string of at most MAX_ID_LENGTH characters matching `pattern`. */
+function idRule(pattern: RegExp, like: string): Rule {
+  return (v) => {
+    if (typeof v !== "string") return `must be ${like}; got ${show(v)}`;
+    if (v.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters (${like}); got ${v.length}`;
+    return pattern.test(v) ? undefined : `must be ${like}; got ${show(v)}`;
+  };
+}
 
 function oneOf(allowed: readonly string[]): Rule {
   return (v) =>
@@ -59,27 +115,30 @@ export const rules = {
     if (typeof v !== "string") return `must be a string; got ${show(v)}`;
     if (v.length > MAX_DESCRIPTION_LENGTH) return `must be at most ${MAX_DESCRIPTION_LENGTH} characters; got ${v.length}`;
     if (/^https?:\/\//i.test(v)) return `must not start with http:// or https://`;
+    if (CONTROL_CHARACTER.test(v)) return "must not contain control characters such as a newline or a tab";
     return undefined;
   }) as Rule,
-  resourceGroupId: ((v) =>
-    typeof v === "string" && RESOURCE_GROUP_PATTERN.test(v) ? undefined : `must be a resource group ID like "rg-acfm…"; got ${show(v)}`) as Rule,
-  regionId: ((v) =>
-    typeof v === "string" && REGION_ID_PATTERN.test(v) ? undefined : `must be a region ID like "cn-hangzhou"; got ${show(v)}`) as Rule,
-  anycastId: ((v) =>
-    typeof v === "string" && ANYCAST_ID_PATTERN.test(v) ? undefined : `must be an Anycast EIP ID like "aeip-bp1ix34fralt4ykf3"; got ${show(v)}`) as Rule,
+  resourceGroupId: idRule(RESOURCE_GROUP_PATTERN, 'a resource group ID like "rg-acfm…"'),
+  regionId: idRule(REGION_ID_PATTERN, 'a region ID like "cn-hangzhou"'),
+  anycastId: idRule(ANYCAST_ID_PATTERN, 'an Anycast EIP ID like "aeip-bp1ix34fralt4ykf3"'),
+  bindInstanceId: idRule(BIND_INSTANCE_ID_PATTERN, 'an instance ID like "lb-d7oxbixhxv1uupnon" or "eni-bp1…" (letters, digits and one "-")'),
   boolean: ((v) => (typeof v === "boolean" ? undefined : `must be true or false; got ${show(v)}`)) as Rule,
   nonEmptyString: ((v) => (typeof v === "string" && v.trim() !== "" ? undefined : `must be a non-empty string; got ${show(v)}`)) as Rule,
   ipv4: ((v) => (typeof v === "string" && IPV4_PATTERN.test(v) ? undefined : `must be an IPv4 address; got ${show(v)}`)) as Rule,
   timeoutSeconds: ((v) =>
-    typeof v === "number" && Number.isFinite(v) && v > 0 ? undefined : `must be a number of seconds greater than 0; got ${show(v)}`) as Rule,
+    typeof v === "number" && Number.isFinite(v) && v > 0 && v <= MAX_TIMEOUT_SECONDS
+      ? undefined
+      : `must be a number of seconds between 1 and ${MAX_TIMEOUT_SECONDS}; got ${show(v)}`) as Rule,
   maxAttempts: ((v) =>
     typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 100 ? undefined : `must be a whole number from 1 to 100; got ${show(v)}`) as Rule,
   popLocations: ((v) => {
     if (!Array.isArray(v)) return `must be a list of pop location names; got ${show(v)}`;
+    if (v.length > MAX_POP_LOCATIONS) return `must list at most ${MAX_POP_LOCATIONS} pop locations; got ${v.length}`;
     const seen = new Set<string>();
     for (const [i, item] of v.entries()) {
       if (isUnknown(item)) continue;
-      if (typeof item !== "string" || item.trim() === "") return `item ${i} must be a non-empty string; got ${show(item)}`;
+      if (typeof item !== "string" || item.length > MAX_ID_LENGTH || !POP_LOCATION_PATTERN.test(item))
+        return `item ${i} must be a pop location name like "us-west-1-pop" (letters, digits, "_" and "-", at most ${MAX_ID_LENGTH} characters); got ${show(item)}`;
       if (seen.has(item)) return `lists ${show(item)} twice`;
       seen.add(item);
     }
@@ -107,7 +166,7 @@ function limits(failures: CheckFailure[], props: Props): void {
 
 /** Every problem with AnycastEipAddress inputs. */
 export function validateAnycastEipAddress(props: Props): CheckFailure[] {
-  const failures: CheckFailure[] = [];
+  const failures: CheckFailure[] = unknownPropertyFailures("AnycastEipAddress", props, EIP_PROPERTIES);
   apply(failures, props, "serviceLocation", rules.serviceLocation, true);
   apply(failures, props, "bandwidth", rules.bandwidth);
   apply(failures, props, "internetChargeType", rules.internetChargeType);
@@ -123,9 +182,9 @@ export function validateAnycastEipAddress(props: Props): CheckFailure[] {
 
 /** Every problem with AnycastEipAssociation inputs. */
 export function validateAnycastEipAssociation(props: Props): CheckFailure[] {
-  const failures: CheckFailure[] = [];
+  const failures: CheckFailure[] = unknownPropertyFailures("AnycastEipAssociation", props, ASSOCIATION_PROPERTIES);
   apply(failures, props, "anycastId", rules.anycastId, true);
-  apply(failures, props, "bindInstanceId", rules.nonEmptyString, true);
+  apply(failures, props, "bindInstanceId", rules.bindInstanceId, true);
   apply(failures, props, "bindInstanceRegionId", rules.regionId, true);
   apply(failures, props, "bindInstanceType", rules.bindInstanceType, true);
   apply(failures, props, "privateIpAddress", rules.ipv4);

@@ -30,9 +30,18 @@ export interface ContextOverrides {
   progress?: (line: string) => void;
 }
 
-/** Writes to stderr: the dynamic-provider host forwards the plugin's stderr to the CLI's diagnostics. */
+/**
+ * Writes to stderr: the dynamic-provider host forwards the plugin's stderr to the CLI's diagnostics.
+ * A progress line is never worth failing for: once the CLI is gone stderr is a broken pipe, and the line
+ * is dropped (the process exits on that error; see exitWhenEngineIsGone in runtime.ts).
+ */
 export function stderrProgress(line: string): void {
-  process.stderr.write(`${line}\n`);
+  if (process.stderr.destroyed || !process.stderr.writable) return;
+  try {
+    process.stderr.write(`${line}\n`, () => undefined);
+  } catch {
+    // a synchronous failure of the same kind
+  }
 }
 
 export function createContext(source: SettingsSource, overrides: ContextOverrides = {}): CloudContext {
@@ -82,7 +91,9 @@ export interface Invocation {
 export function invoke(ctx: CloudContext, inv: Invocation): Promise<Record<string, unknown>> {
   return withRetry(
     inv.operation,
-    () => ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method }),
+    // Each attempt waits for its answer no longer than the time left, so no call outlives the deadline.
+    (_attempt, remainingMs) =>
+      ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method, timeoutMs: remainingMs }),
     ctx.retry,
     { clock: ctx.clock, deadlineAt: inv.deadlineAt, onFailedAttempt: (info) => ctx.progress(describeFailedAttempt(info)) },
   );

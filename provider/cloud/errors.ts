@@ -242,20 +242,46 @@ export function toCloudError(err: unknown, operation?: string): CloudError {
     });
   }
 
-  // A response body that is not JSON (gateways answer 502/503/504 with HTML): openapi-client fails in JSON.parse
-  // before it can tell us the status, so this is treated as transient.
-  if (err instanceof SyntaxError) {
-    return new CloudError({
-      code: "InvalidResponse",
-      message: `the endpoint answered with a body that is not JSON (${err.message.slice(0, 120)})`,
-      kind: "transient",
-      operation,
-      cause: err,
-    });
-  }
+  // A response body that is not JSON, seen without its HTTP status (the transport normally adds it).
+  if (err instanceof SyntaxError) return nonJsonResponseError({ parseError: err, operation });
 
   const message = err instanceof Error ? err.message : String(err);
   return new CloudError({ code: typeof e.code === "string" ? e.code : "ClientError", message, kind: "permanent", operation, cause: err });
+}
+
+/**
+ * What came back instead of a JSON body: an empty body, a proxy's or gateway's HTML page. The status
+ * decides: a 5xx page is a gateway in trouble and may pass (the retry policy retries it only a little,
+ * see INVALID_RESPONSE_MAX_ATTEMPTS); a 2xx/4xx one is something in between that answers for the
+ * service (a proxy, a captive portal, a wrong endpoint), and asking again will not change it.
+ */
+export function nonJsonResponseError(r: {
+  parseError: SyntaxError;
+  status?: number;
+  contentType?: string;
+  contentLength?: string;
+  endpoint?: string;
+  action?: string;
+  operation?: string;
+}): CloudError {
+  // The status itself is appended by the message format: `… (HTTP 502)`.
+  const where = r.endpoint ? `${r.endpoint} answered ${r.action ?? "the call"}` : "the endpoint answered";
+  const type = r.contentType ?? "no content type";
+  return new CloudError({
+    code: "InvalidResponse",
+    status: r.status,
+    message: `${where} with a body that is not JSON: ${type}, ${firstBytesLabel(r.parseError, r.contentLength)}; is a proxy or gateway answering for the service, or is the endpoint wrong?`,
+    kind: r.status !== undefined && r.status >= 500 ? "transient" : "permanent",
+    operation: r.operation,
+    cause: r.parseError,
+  });
+}
+
+/** The start of a body JSON.parse refused, from its message (it quotes the first characters). */
+function firstBytesLabel(parseError: SyntaxError, contentLength: string | undefined): string {
+  if (contentLength === "0" || /end of JSON input/.test(parseError.message)) return "empty";
+  const quoted = /"(.*)"(\.\.\.)? is not valid JSON/s.exec(parseError.message);
+  return quoted ? `starting ${JSON.stringify(quoted[1] + (quoted[2] ? "…" : ""))}` : `unreadable (${parseError.message.slice(0, 120)})`;
 }
 
 function stringOr(v: unknown): string | undefined {

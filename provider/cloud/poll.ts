@@ -7,7 +7,7 @@
  * reference poller waits 5 s first, then 3–10 s between polls).
  */
 import { CloudError, isRetryable, toCloudError } from "./errors";
-import { Clock, systemClock } from "./retry";
+import { Clock, DEADLINE_REACHED, systemClock } from "./retry";
 
 export interface PollPolicy {
   /** Delay before the first probe. */
@@ -32,6 +32,17 @@ export interface ProbeResult<T> {
   value?: T;
   /** What we are waiting on, for progress lines and the timeout message (e.g. `Releasing`). */
   state?: string;
+}
+
+/**
+ * Once a release has been sent, confirming it gets at least this long even past the deadline: the
+ * outcome is then reported as it is, instead of "not done (deadline reached)" for a release that happened.
+ */
+export const CONFIRM_GRACE_MS = 10_000;
+
+/** The deadline for confirming a change that was already sent. */
+export function confirmationDeadline(clock: Clock, deadlineAt: number): number {
+  return Math.max(deadlineAt, clock.now() + CONFIRM_GRACE_MS);
 }
 
 export class WaitTimeoutError extends Error {
@@ -89,6 +100,8 @@ export async function pollUntil<T>(
       result = await probe();
     } catch (err) {
       const cloud: CloudError = toCloudError(err);
+      // The probe had no time left to ask: the wait ran out, in the state last seen.
+      if (cloud.code === DEADLINE_REACHED) throw new WaitTimeoutError(what, clock.now() - started, lastState);
       if (!isRetryable(cloud)) throw cloud.operation ? cloud : cloud.during(what);
       lastState = `unreadable (${cloud.code})`;
       report(lastState);

@@ -70,29 +70,103 @@ export const THROTTLE_BACKOFF_FACTOR = 5;
 const P_RETRY_CEILING = 10_000;
 
 /**
+ * When the drawn backoff would pass the deadline, the wait is shortened so one last attempt still starts
+ * this long (at most half the time left) before it: the deadline, not the dice, ends the retries.
+ */
+export const FINAL_ATTEMPT_WINDOW_MS = 500;
+
+/** Below this much time left no request is sent: it could not get an answer before the deadline. */
+export const MIN_CALL_BUDGET_MS = 50;
+
+/**
+ * A body that is not JSON behind a 5xx status (a gateway's error page) may pass, but is not worth the
+ * full `maxAttempts`: this many attempts in all.
+ */
+export const INVALID_RESPONSE_MAX_ATTEMPTS = 3;
+
+/** What the retry policy knows after a failed attempt. */
+export interface RetryState {
+  error: CloudError;
+  /** Failed attempts so far that were not throttled (they count against `maxAttempts`)… */
+  counted: number;
+  /** …and those that were throttled. */
+  throttled: number;
+  /** Whether the wait before the previous attempt was already shortened to meet the deadline. */
+  finalAttemptMade: boolean;
+  /** Time left until the deadline, in ms. */
+  remainingMs: number;
+}
+
+export type RetryDecision =
+  | { retry: true; delayMs: number; final: boolean }
+  | { retry: false; reason: "notRetryable" | "attempts" | "deadline" };
+
+/**
+ * The retry policy as a pure function: whether to try again after a failed attempt, and after how long.
+ * `random` is the only input that is not data (full jitter).
+ */
+export function decideRetry(state: RetryState, policy: RetryPolicy, random: () => number): RetryDecision {
+  if (!isRetryable(state.error)) return { retry: false, reason: "notRetryable" };
+  const isThrottled = isThrottling(state.error);
+  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
+  const attemptLimit = state.error.code === "InvalidResponse" ? Math.min(maxAttempts, INVALID_RESPONSE_MAX_ATTEMPTS) : maxAttempts;
+  if (!isThrottled && state.counted >= attemptLimit) return { retry: false, reason: "attempts" };
+  const delay = isThrottled
+    ? backoffDelay(state.throttled, { baseDelayMs: policy.baseDelayMs * THROTTLE_BACKOFF_FACTOR, maxDelayMs: policy.maxDelayMs }, random)
+    : backoffDelay(state.counted, policy, random);
+  if (delay + MIN_CALL_BUDGET_MS <= state.remainingMs) return { retry: true, delayMs: delay, final: false };
+  // The drawn delay would leave no time for the next attempt: shorten it once so a last attempt starts
+  // FINAL_ATTEMPT_WINDOW_MS (or half the time left) before the deadline.
+  if (state.finalAttemptMade || state.remainingMs < 2 * MIN_CALL_BUDGET_MS) return { retry: false, reason: "deadline" };
+  const window = Math.min(FINAL_ATTEMPT_WINDOW_MS, Math.floor(state.remainingMs / 2));
+  return { retry: true, delayMs: Math.max(0, state.remainingMs - window), final: true };
+}
+
+/** The code of the error a call gets when the deadline leaves no time to send it. */
+export const DEADLINE_REACHED = "DeadlineReached";
+
+/** The error a call gets when the deadline leaves no time to send it: nothing was sent. */
+export function deadlineReachedError(operation: string, deadlineMs: number, previous?: CloudError): CloudError {
+  return new CloudError({
+    ...(previous?.fields() ?? {}),
+    code: previous?.code ?? DEADLINE_REACHED,
+    kind: previous?.kind ?? "permanent",
+    operation,
+    message: previous
+      ? `${previous.cloudMessage} (gave up: the ${formatSeconds(deadlineMs)} deadline was reached)`
+      : "not sent: the deadline was reached",
+  });
+}
+
+/**
  * Runs `fn` until it succeeds, fails with a non-retryable error, runs out of (non-throttled) attempts,
- * or the deadline would pass before the next attempt. Every error that leaves is a CloudError naming
+ * or the deadline leaves no time for another attempt. Nothing is sent once the deadline has passed;
+ * `fn` gets the time left so it can bound its own wait. Every error that leaves is a CloudError naming
  * `operation`.
  */
 export async function withRetry<T>(
   operation: string,
-  fn: (attempt: number) => Promise<T>,
+  fn: (attempt: number, remainingMs: number) => Promise<T>,
   policy: RetryPolicy,
   options: { clock?: Clock; onFailedAttempt?: FailedAttemptListener; deadlineAt?: number } = {},
 ): Promise<T> {
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
   const deadlineAt = options.deadlineAt ?? startedAt + policy.deadlineMs;
-  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
-  const throttlePolicy: BackoffPolicy = { baseDelayMs: policy.baseDelayMs * THROTTLE_BACKOFF_FACTOR, maxDelayMs: policy.maxDelayMs };
   let counted = 0;
   let throttled = 0;
+  let finalAttemptMade = false;
   let last: CloudError | undefined;
   try {
     return await pRetry(
       async (attempt) => {
+        const remainingMs = deadlineAt - clock.now();
+        if (remainingMs < MIN_CALL_BUDGET_MS) {
+          last = deadlineReachedError(operation, deadlineAt - startedAt, last);
+          throw new pRetry.AbortError(last);
+        }
         try {
-          return await fn(attempt);
+          return await fn(attempt, remainingMs);
         } catch (err) {
           const cloud = toCloudError(err, operation);
           last = cloud.afterAttempts(attempt);
@@ -110,30 +184,26 @@ export async function withRetry<T>(
         onFailedAttempt: async (failure) => {
           const { attemptNumber } = failure;
           const cloud = failure instanceof CloudError ? failure : toCloudError(failure, operation);
-          const isThrottled = isThrottling(cloud);
-          if (isThrottled) throttled++;
+          if (isThrottling(cloud)) throttled++;
           else counted++;
-          const exhausted = counted >= maxAttempts || attemptNumber > P_RETRY_CEILING;
-          const delay = exhausted
-            ? undefined
-            : isThrottled
-              ? backoffDelay(throttled, throttlePolicy, clock.random)
-              : backoffDelay(counted, policy, clock.random);
-          if (exhausted) {
+          const decision =
+            attemptNumber > P_RETRY_CEILING
+              ? ({ retry: false, reason: "attempts" } as const)
+              : decideRetry({ error: cloud, counted, throttled, finalAttemptMade, remainingMs: deadlineAt - clock.now() }, policy, clock.random);
+          if (!decision.retry) {
             options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud });
+            if (decision.reason === "deadline") {
+              last = new CloudError({
+                ...cloud.fields(),
+                attempts: attemptNumber,
+                message: `${cloud.cloudMessage} (gave up: the ${formatSeconds(deadlineAt - startedAt)} deadline leaves no time for another attempt)`,
+              });
+            }
             throw last ?? cloud.afterAttempts(attemptNumber);
           }
-          if (clock.now() + delay! >= deadlineAt) {
-            options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud });
-            last = new CloudError({
-              ...cloud.fields(),
-              attempts: attemptNumber,
-              message: `${cloud.cloudMessage} (gave up: the next attempt would pass the ${formatSeconds(deadlineAt - startedAt)} deadline)`,
-            });
-            throw last;
-          }
-          options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud, nextDelayMs: delay });
-          if (delay! > 0) await clock.sleep(delay!);
+          finalAttemptMade ||= decision.final;
+          options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud, nextDelayMs: decision.delayMs });
+          if (decision.delayMs > 0) await clock.sleep(decision.delayMs);
         },
       },
     );

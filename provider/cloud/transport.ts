@@ -4,10 +4,13 @@
  * (`autoretry: false`); retries belong to `withRetry`, which knows which errors may be retried and keeps
  * one ClientToken per operation. Both timeouts are set explicitly (the client defaults them to 3 s).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import diagnosticsChannel from "node:diagnostics_channel";
+import type { IncomingMessage } from "node:http";
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import OpenApiUtil from "@alicloud/openapi-util";
 import * as $Util from "@alicloud/tea-util";
-import { CloudError, toCloudError } from "./errors";
+import { CloudError, nonJsonResponseError, toCloudError } from "./errors";
 import { CredentialSource, missingCredentialsMessage, resolveCredentialSource } from "./credentials";
 import { Endpoint, resolveEndpoint } from "./endpoints";
 import { PRODUCTS, ProductName } from "./products";
@@ -20,6 +23,8 @@ export interface CallOptions {
   region: string;
   /** GetIpamPoolAllocation is a GET in the SDK; everything else we call is POST. */
   method?: "GET" | "POST";
+  /** The time left before the operation's deadline: the read timeout is cut to it. */
+  timeoutMs?: number;
 }
 
 /** A record of one call as made, for callers that report progress or count calls. */
@@ -51,6 +56,11 @@ export class SignedTransport implements Transport {
 
   endpointFor(product: ProductName, region: string): Endpoint {
     return resolveEndpoint(this.source, product, region);
+  }
+
+  private endpointLabel(product: ProductName, region: string): string {
+    const e = this.endpointFor(product, region);
+    return `${e.protocol.toLowerCase()}://${e.host}`;
   }
 
   private clientFor(product: ProductName, region: string): OpenApi {
@@ -89,13 +99,22 @@ export class SignedTransport implements Transport {
       // opens and tears down a request we stopped waiting for. It must not undercut the read timeout.
       connectTimeout: Math.max(this.timeouts.connectTimeoutMs, this.timeouts.readTimeoutMs + 1000),
     });
+    const readTimeoutMs = Math.max(1, Math.min(this.timeouts.readTimeoutMs, options.timeoutMs ?? Infinity));
+    const head: ResponseHead = {};
     try {
-      const response = await withReadTimeout(client.callApi(apiParams, request, runtime), this.timeouts.readTimeoutMs);
+      const response = await withReadTimeout(
+        observeResponseHead(head, () => client.callApi(apiParams, request, runtime)),
+        readTimeoutMs,
+      );
       const body = (response?.body ?? {}) as Record<string, unknown>;
       this.onCall?.({ product, action, ok: true, requestId: typeof body.RequestId === "string" ? body.RequestId : undefined });
       return body;
     } catch (err) {
-      const cloud = credentialFailure(err) ?? toCloudError(err);
+      const cloud =
+        credentialFailure(err) ??
+        (err instanceof SyntaxError
+          ? nonJsonResponseError({ parseError: err, ...head, endpoint: this.endpointLabel(product, options.region), action })
+          : toCloudError(err));
       this.onCall?.({ product, action, ok: false, code: cloud.code, requestId: cloud.requestId });
       throw cloud;
     }
@@ -154,6 +173,43 @@ function withReadTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
   // The abandoned call settles later (httpx's idle limit ends it); its outcome is of no interest.
   call.catch(() => undefined);
   return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The status line and headers of the response to one call. */
+interface ResponseHead {
+  status?: number;
+  contentType?: string;
+  contentLength?: string;
+}
+
+/**
+ * openapi-client parses every body as JSON before it looks at the status, so when a proxy answers with
+ * an HTML page all it throws is JSON.parse's SyntaxError. To say what came back, the response head is
+ * taken from Node's `http.client.response.finish` diagnostics channel, matched to the call it belongs to
+ * by an AsyncLocalStorage that runs around the call (it follows the request across keep-alive sockets
+ * and concurrent calls). The storage and the one subscription are deliberate per-process state: a
+ * subscriber outside any call sees no store and does nothing.
+ */
+const responseHeads = new AsyncLocalStorage<ResponseHead>();
+let subscribed = false;
+
+function observeResponseHead<T>(head: ResponseHead, call: () => Promise<T>): Promise<T> {
+  if (!subscribed) {
+    subscribed = true;
+    diagnosticsChannel.subscribe("http.client.response.finish", (message) => {
+      const store = responseHeads.getStore();
+      const response = (message as { response?: IncomingMessage }).response;
+      if (!store || !response) return;
+      store.status = response.statusCode;
+      store.contentType = headerText(response.headers["content-type"]);
+      store.contentLength = headerText(response.headers["content-length"]);
+    });
+  }
+  return responseHeads.run(head, call);
+}
+
+function headerText(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(", ") : v;
 }
 
 function stripUndefined(params: CallParams): Record<string, unknown> {

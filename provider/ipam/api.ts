@@ -51,6 +51,21 @@ export async function getAllocation(op: Operation, id: string): Promise<Allocati
   }
 }
 
+/**
+ * The IP version (`IPv4` / `IPv6`) of a pool, from ListIpamPools; undefined when the pool is not listed
+ * or the answer does not say (the create call then reports what is wrong).
+ */
+export async function describePoolIpVersion(op: Operation, poolId: string): Promise<string | undefined> {
+  const body = await callIn(op, {
+    operation: `reading IPAM pool ${poolId}`,
+    product: "VpcIpam",
+    action: "ListIpamPools",
+    params: { RegionId: op.region, IpamPoolIds: [poolId] },
+  });
+  const pools = Array.isArray(body.IpamPools) ? body.IpamPools.filter((p): p is Record<string, unknown> => !!p && typeof p === "object") : [];
+  return text(pools.find((p) => p.IpamPoolId === poolId)?.IpVersion);
+}
+
 export async function createAllocation(
   op: Operation,
   args: { ipamPoolId: string; cidr?: string; cidrMask?: number; name?: string; description?: string; clientToken: string },
@@ -139,5 +154,6 @@ export function outputsFromRecord(record: AllocationRecord, inputs: Partial<Ipam
     allowVpcAllocationRelease: inputs.allowVpcAllocationRelease,
     timeoutSeconds: inputs.timeoutSeconds,
     maxAttempts: inputs.maxAttempts,
+    adoptedInRun: inputs.adoptedInRun,
   };
 }

@@ -31,7 +31,9 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
   if (poolRegion && poolRegion !== requestRegion) {
     return refuse(
       `its pool is in region ${poolRegion} but the release would be requested in ${requestRegion} (the API refuses it with OperationDenied.RequestRegionInvalid)`,
-      `Set regionId: "${poolRegion}" on the resource and run \`pulumi up\` before destroying`,
+      // Changing regionId replaces the resource, and the replacement's delete would be refused the same
+      // way; re-adopting under the right region is what works.
+      `Take it out of the state without releasing it (\`pulumi state delete <urn>\`), then adopt it again with adoptAllocationId: "${id}" and regionId: "${poolRegion}" (destroy then releases it in its own region); or release it in ${poolRegion} yourself and \`pulumi state delete <urn>\``,
     );
   }
   if (type === "Custom") return { kind: "releasable", id, record };

@@ -2,15 +2,34 @@
  * IpamPoolAllocation's lifecycle: check and diff offline; create with one ClientToken and read back;
  * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
  */
-import { pollUntil } from "../cloud/poll";
+import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
+import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, typedLifecycle } from "../lifecycle";
-import { operationOf } from "../operation";
+import { Operation, operationOf } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
-import { createAllocation, deleteAllocation, allocationLabel, getAllocation, outputsFromRecord, updateAllocation } from "./api";
+import { allocationLabel, createAllocation, deleteAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation } from "./api";
 import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
-import { cidrsMayOverlap, validateAllocationInputs } from "./validate";
+import { MAX_IPV4_MASK, cidrsMayOverlap, validateAllocationInputs } from "./validate";
+
+/**
+ * The allocations this process adopted (see AdoptionRecord): a deliberate per-process record, so that in
+ * one `pulumi up` the delete of a resource whose allocation another one adopted leaves it alone.
+ */
+const adoptions = adoptionRecord();
+
+/**
+ * Before a mask-based create: a cidrMask above 32 is only valid in an IPv6 pool, and the pool's version is
+ * known only now. Refused here rather than by the create call (one read, no create).
+ */
+async function refuseIpv4MaskAbove32(op: Operation, inputs: IpamPoolAllocationInputs): Promise<void> {
+  if (typeof inputs.cidrMask !== "number" || inputs.cidrMask <= MAX_IPV4_MASK) return;
+  const version = await describePoolIpVersion(op, inputs.ipamPoolId);
+  if (version === "IPv4") {
+    throw new Error(`cidrMask: ${inputs.cidrMask} is not a prefix length of IPv4 pool ${inputs.ipamPoolId}; use 0–${MAX_IPV4_MASK} (0–128 is for IPv6 pools). Nothing was created`);
+  }
+}
 
 /** The typed implementation; {@link ipamPoolAllocationLifecycle} is what the engine calls. */
 const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs> = {
@@ -24,7 +43,14 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
   async diff(_ctx, _id, olds, news) {
     // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
     const overlapping = (replaces: string[]) => replaces.includes("cidr") && olds.cidr !== "" && typeof news.cidr === "string" && cidrsMayOverlap(olds.cidr, news.cidr);
-    return diffByTable(ALLOCATION_PROPERTIES, olds, news, overlapping);
+    const diff = diffByTable(ALLOCATION_PROPERTIES, olds, news, overlapping);
+    refuseReplacingAdopted(diff.replaces ?? [], olds.allocationId, news.adoptAllocationId, {
+      label: allocationLabel(olds.allocationId),
+      noun: "allocation",
+      adoptProperty: "adoptAllocationId",
+      cannotChange: () => "An adopted allocation cannot be changed in place",
+    });
+    return diff;
   },
 
   async create(baseCtx, inputs) {
@@ -42,9 +68,11 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
       if (inputs.cidr && record.Cidr && inputs.cidr !== record.Cidr) {
         throw new Error(`adoptAllocationId: ${allocationLabel(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
       }
-      return { id, outs: outputsFromRecord(record, applied) };
+      adoptions.adopted(id);
+      return { id, outs: outputsFromRecord(record, { ...applied, adoptedInRun: adoptions.mark }) };
     }
 
+    await refuseIpv4MaskAbove32(op, inputs);
     // One token for the whole create, fixed before the retry loop: a retried create after a lost response
     // returns the allocation the first attempt made instead of making a second one.
     const clientToken = ctx.newClientToken();
@@ -81,7 +109,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
   async update(baseCtx, id, olds, news) {
     // The allocation stays where it is (a region change replaces it); the limits are the new ones.
     const op = operationOf(baseCtx, { ...news, regionId: olds.regionId });
-    const applied = { ...news, regionId: op.region };
+    const applied = { ...news, adoptedInRun: olds.adoptedInRun, regionId: op.region };
     if (changedProperties(ALLOCATION_PROPERTIES, olds, news, "cloud").length > 0) {
       await updateAllocation(op, { id, name: news.name, description: news.description, clientToken: op.ctx.newClientToken() });
     }
@@ -94,6 +122,11 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     const op = operationOf(baseCtx, props);
     const { ctx, deadlineAt } = op;
     const what = allocationLabel(id);
+    // 0. A create of this run adopted it (a replacement, or a renamed resource): it is that resource's now.
+    if (adoptions.heldByAnother(id, props.adoptedInRun)) {
+      ctx.progress(`${what} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
+      return;
+    }
 
     // 1. Read it: gone already is success, so destroy can be run again after any crash. (The preflight
     //    command runs this same inspection.)
@@ -107,16 +140,18 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     // 3. Release with one token for every retry; not-found means someone released it meanwhile.
     const released = await deleteAllocation(op, { id, clientToken: ctx.newClientToken() });
     if (!released) return;
-    // 4. Confirm. The API deletes synchronously, so the first probe is immediate.
+    // 4. Confirm. The API deletes synchronously, so the first probe is immediate. The release was sent, so
+    //    confirming it may run a little past the deadline (see confirmationDeadline).
+    const confirm = { ...op, deadlineAt: confirmationDeadline(ctx.clock, deadlineAt) };
     await pollUntil(
       `confirming the release of ${what}`,
       async () => {
-        const again = await getAllocation(op, id);
+        const again = await getAllocation(confirm, id);
         return { done: !again, state: again?.Status };
       },
       {
         policy: { ...ctx.poll, firstDelayMs: 0 },
-        deadlineAt,
+        deadlineAt: confirm.deadlineAt,
         clock: ctx.clock,
         onWait: (state, waited) => ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
       },

@@ -24,8 +24,13 @@ function cidrMaskChanged(olds: Props, news: Props): boolean {
 export const ALLOCATION_PROPERTIES: PropertyTable = [
   { property: "ipamPoolId", onChange: "replace", required: true, unset: "resets" },
   REGION_ROW,
-  // Dropping adoptAllocationId after adopting keeps the allocation (it is managed now); naming another one replaces.
-  { property: "adoptAllocationId", onChange: "replace" },
+  // Dropping adoptAllocationId after adopting keeps the allocation (it is managed now); naming another one
+  // replaces; naming the allocation this resource already holds is not a change either.
+  {
+    property: "adoptAllocationId",
+    onChange: "replace",
+    changed: (olds, news) => news.adoptAllocationId !== undefined && news.adoptAllocationId !== olds.allocationId && valueChanged(olds.adoptAllocationId, news.adoptAllocationId),
+  },
   { property: "cidr", onChange: "replace", changed: (olds, news) => news.cidr !== undefined && valueChanged(olds.cidr, news.cidr) },
   { property: "cidrMask", onChange: "replace", changed: cidrMaskChanged },
   // UpdateIpamPoolAllocation. Unset leaves the cloud's value alone (the API cannot clear them, and an
@@ -73,5 +78,6 @@ export function allocationFromState(props: Props, id: string, providerRegion?: s
     adoptAllocationId: nonEmptyText(props.adoptAllocationId),
     allowVpcAllocationRelease: bool(props.allowVpcAllocationRelease),
     ...limitsOf(props),
+    adoptedInRun: nonEmptyText(props.adoptedInRun),
   };
 }

@@ -70,6 +70,11 @@ export interface IpamPoolAllocationOutputs {
   allowVpcAllocationRelease?: boolean;
   timeoutSeconds?: number;
   maxAttempts?: number;
+  /**
+   * Set by an adoption: a mark of the provider process (one `pulumi up`) that adopted it, so that a delete
+   * of another resource holding the same object in that run leaves it alone while this one's still releases.
+   */
+  adoptedInRun?: string;
 }
 
 /** GetIpamPoolAllocation's record, as far as we use it. */

@@ -1,10 +1,32 @@
 /** Offline validation of IpamPoolAllocation inputs: one failure per property, naming what would be valid. */
 import type { CheckFailure } from "@pulumi/pulumi/dynamic";
+import { CONTROL_CHARACTER, unknownPropertyFailures } from "../input-names";
 import { isUnknown, Props } from "../lifecycle";
 
 export const POOL_ID = /^ipam-pool-[a-z0-9]+$/;
 export const ALLOCATION_ID = /^ipam-(pool-)?alloc-[a-z0-9]+$/;
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+/**
+ * Longest pool, allocation or region ID accepted. The API documents no limit; real IDs are about 30
+ * characters, so 64 is a sane cap that keeps a pasted blob off the wire.
+ */
+export const MAX_ID_LENGTH = 64;
+/** An IPv4 pool takes a cidrMask of 0–32 only; above that the pool must be IPv6 (checked at create). */
+export const MAX_IPV4_MASK = 32;
+
+/** Every argument of IpamPoolAllocation (see IpamPoolAllocationArgs); anything else is refused by check. */
+export const ALLOCATION_PROPERTIES = [
+  "ipamPoolId",
+  "cidr",
+  "cidrMask",
+  "name",
+  "description",
+  "regionId",
+  "adoptAllocationId",
+  "allowVpcAllocationRelease",
+  "timeoutSeconds",
+  "maxAttempts",
+] as const;
 
 export function parseIpv4Cidr(s: string): { ok: true; prefix: number } | { ok: false; reason: string } {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
@@ -47,21 +69,28 @@ function checkText(failures: CheckFailure[], property: string, v: unknown, max: 
   if (v === undefined || isUnknown(v)) return;
   if (typeof v !== "string") return void failures.push({ property, reason: `${property} must be a string` });
   if (v.length < 1 || v.length > max) failures.push({ property, reason: `${property} must be 1–${max} characters (got ${v.length})` });
+  else if (CONTROL_CHARACTER.test(v)) failures.push({ property, reason: `${property} must not contain control characters such as a newline or a tab` });
   else if (/^https?:\/\//i.test(v)) failures.push({ property, reason: `${property} must not start with http:// or https://` });
   else if (mustStartWithLetter && !/^[A-Za-z\u4e00-\u9fa5]/.test(v)) failures.push({ property, reason: `${property} must start with a letter or a Chinese character` });
 }
 
+/** A rejected value as an error message quotes it: JSON-escaped (a newline stays visible) and cut short. */
+function shown(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text;
+}
+
 export function validateAllocationInputs(news: Props): CheckFailure[] {
-  const failures: CheckFailure[] = [];
+  const failures: CheckFailure[] = unknownPropertyFailures("IpamPoolAllocation", news, ALLOCATION_PROPERTIES);
   const { ipamPoolId, cidr, cidrMask, regionId, adoptAllocationId } = news;
   const adopting = adoptAllocationId !== undefined;
 
   if (ipamPoolId === undefined) failures.push({ property: "ipamPoolId", reason: "ipamPoolId is required (an IPAM pool id such as ipam-pool-6rg7z…)" });
-  else if (!isUnknown(ipamPoolId) && (typeof ipamPoolId !== "string" || !POOL_ID.test(ipamPoolId)))
-    failures.push({ property: "ipamPoolId", reason: `ipamPoolId "${String(ipamPoolId)}" is not an IPAM pool id (ipam-pool-<lowercase letters and digits>)` });
+  else if (!isUnknown(ipamPoolId) && (typeof ipamPoolId !== "string" || ipamPoolId.length > MAX_ID_LENGTH || !POOL_ID.test(ipamPoolId)))
+    failures.push({ property: "ipamPoolId", reason: `ipamPoolId ${shown(ipamPoolId)} is not an IPAM pool id (ipam-pool-<lowercase letters and digits>, at most ${MAX_ID_LENGTH} characters)` });
 
-  if (adopting && !isUnknown(adoptAllocationId) && (typeof adoptAllocationId !== "string" || !ALLOCATION_ID.test(adoptAllocationId)))
-    failures.push({ property: "adoptAllocationId", reason: `adoptAllocationId "${String(adoptAllocationId)}" is not an allocation id (ipam-pool-alloc-<lowercase letters and digits>)` });
+  if (adopting && !isUnknown(adoptAllocationId) && (typeof adoptAllocationId !== "string" || adoptAllocationId.length > MAX_ID_LENGTH || !ALLOCATION_ID.test(adoptAllocationId)))
+    failures.push({ property: "adoptAllocationId", reason: `adoptAllocationId ${shown(adoptAllocationId)} is not an allocation id (ipam-pool-alloc-<lowercase letters and digits>, at most ${MAX_ID_LENGTH} characters)` });
 
   if (!adopting && cidr === undefined && cidrMask === undefined)
     failures.push({ property: "cidr", reason: "set exactly one of cidr (e.g. 10.0.1.0/24) or cidrMask (e.g. 24), or adoptAllocationId to adopt an existing allocation" });
@@ -81,8 +110,8 @@ export function validateAllocationInputs(news: Props): CheckFailure[] {
   }
   checkText(failures, "name", news.name, 128, false);
   checkText(failures, "description", news.description, 256, true);
-  if (regionId !== undefined && !isUnknown(regionId) && (typeof regionId !== "string" || !REGION.test(regionId)))
-    failures.push({ property: "regionId", reason: `regionId "${String(regionId)}" is not a region id (e.g. cn-hangzhou)` });
+  if (regionId !== undefined && !isUnknown(regionId) && (typeof regionId !== "string" || regionId.length > MAX_ID_LENGTH || !REGION.test(regionId)))
+    failures.push({ property: "regionId", reason: `regionId ${shown(regionId)} is not a region id (e.g. cn-hangzhou)` });
   for (const flag of ["allowVpcAllocationRelease"] as const) {
     const v = news[flag];
     if (v !== undefined && !isUnknown(v) && typeof v !== "boolean") failures.push({ property: flag, reason: `${flag} must be true or false` });

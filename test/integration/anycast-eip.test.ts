@@ -336,3 +336,18 @@ describe("through the runtime dispatch (what the serialized shim calls)", () => 
     }
   });
 });
+
+test("an EIP adopted by a create of this process is not released by another resource's delete (a renamed resource); the adopter's own delete releases it", async () => {
+  const [id] = seed({});
+  const ctx = ctxFor(settleOnWait);
+  const r = await created(ctx, { serviceLocation: "international", adoptAnycastId: id });
+  const { adoptedInRun, ...earlierRun } = r.outs;
+  expect(adoptedInRun).toEqual(expect.any(String));
+  emu.control.clearCalls();
+  await lc.delete(ctx, id, earlierRun);
+  expect(calls()).toEqual([]);
+  expect(eips().map((e) => e.anycastId)).toEqual([id]);
+  await lc.delete(ctx, id, r.outs);
+  expect(calls("ReleaseAnycastEipAddress")).toHaveLength(1);
+  expect(eips()).toEqual([]);
+});

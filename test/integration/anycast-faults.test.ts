@@ -19,7 +19,7 @@ const env = () => emulatorEnv(emu);
 const ctxFor = (opts: { onLine?: (l: string) => void; transport?: Transport } = {}): CloudContext & { lines: string[] } =>
   emulatorContext(emu, { transport: opts.transport, progress: opts.onLine });
 
-const eips = () => (emu.control.state().eipanycast as { eips: { anycastId: string; status: string }[] }).eips;
+const eips = () => (emu.control.state().eipanycast as { eips: { anycastId: string; status: string; bandwidth?: number }[] }).eips;
 const calls = (action: string) => emu.control.calls().filter((c) => c.action === action);
 const seedOne = (): string => (emu.control.seed({ eipanycast: { eips: [{}] } }) as { eipanycast: { anycastIds: string[] } }).eipanycast.anycastIds[0];
 
@@ -217,5 +217,32 @@ describe("allocate", () => {
     // One allocation happened (the first); the two retries replayed it.
     expect(eips()).toHaveLength(1);
     expect(err?.message).toMatch(/^allocating Anycast EIP: after 3 failed attempts: ECONNRESET: .*adoptAnycastId \(ClientToken [0-9a-f-]{36}\)$/);
+  });
+});
+
+describe("bandwidth change (ModifyAnycastEipAddressSpec has no ClientToken)", () => {
+  async function resize(kind: "lost" | "reset"): Promise<{ id: string; ctx: CloudContext & { lines: string[] } }> {
+    const id = seedOne();
+    const ctx = ctxFor();
+    const olds = (await lc.read(ctx, id, { regionId: REGION })).props as Props;
+    expect(olds.bandwidth).not.toBe(500);
+    emu.control.addFault({ product: "Eipanycast", action: "ModifyAnycastEipAddressSpec", kind, count: 1 });
+    emu.control.clearCalls();
+    const r = await lc.update(ctx, id, olds, { ...olds, bandwidth: 500 });
+    expect(r.outs).toMatchObject({ bandwidth: 500 });
+    return { id, ctx };
+  }
+
+  test("a lost reply is not re-sent blindly: the EIP is read, the change found applied, and it is sent once", async () => {
+    const { id, ctx } = await resize("lost");
+    expect(calls("ModifyAnycastEipAddressSpec").map((c) => c.outcome.status ?? c.outcome.code)).toHaveLength(1);
+    expect(eips().find((e) => e.anycastId === id)).toMatchObject({ bandwidth: 500 });
+    expect(ctx.lines.some((l) => l.includes(`Anycast EIP ${id} already has 500 Mbit/s: the change went through; not sending it again`))).toBe(true);
+  });
+
+  test("a reset before the service acted is read, found not applied, and sent again", async () => {
+    const { id } = await resize("reset");
+    expect(calls("ModifyAnycastEipAddressSpec")).toHaveLength(2);
+    expect(eips().find((e) => e.anycastId === id)).toMatchObject({ bandwidth: 500 });
   });
 });

@@ -5,7 +5,8 @@
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { CloudError } from "../../provider/cloud/errors";
-import { createContext } from "../../provider/cloud/context";
+import { createContext, invoke } from "../../provider/cloud/context";
+import { INVALID_RESPONSE_MAX_ATTEMPTS } from "../../provider/cloud/retry";
 import { envSource } from "../../provider/cloud/settings";
 import { emulatorEnv } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
@@ -42,19 +43,68 @@ test("reset, lost response and read timeout are transient", async () => {
   await expect(listPools(emulatorEnv(emu, { ALICLOUD_RELEASE_READ_TIMEOUT_MS: "100" }))).rejects.toMatchObject({ code: "ReadTimeout", kind: "transient" });
 });
 
-test("a refused connection is transient; an HTML 502 from a gateway is transient", async () => {
-  const gateway: Server = createServer((_req, res) => {
-    res.writeHead(502, { "Content-Type": "text/html" });
-    res.end("<html><body>502 Bad Gateway</body></html>");
+/** A stand-in for a proxy in front of the service: answers every request with `status`, `type` and `body`. */
+async function withProxy(status: number, type: string | undefined, body: string, run: (env: Record<string, string>, hits: () => number) => Promise<void>): Promise<void> {
+  let hits = 0;
+  const proxy: Server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(status, type ? { "Content-Type": type } : {});
+    res.end(body);
   });
-  await new Promise<void>((r) => gateway.listen(0, "127.0.0.1", r));
-  const port = (gateway.address() as AddressInfo).port;
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+  const port = (proxy.address() as AddressInfo).port;
   try {
-    await expect(listPools({ ...emulatorEnv(emu), ALIBABA_CLOUD_ENDPOINT_VPCIPAM: `http://127.0.0.1:${port}` })).rejects.toMatchObject({ code: "InvalidResponse", kind: "transient" });
+    await run({ ...emulatorEnv(emu), ALIBABA_CLOUD_ENDPOINT_VPCIPAM: `http://127.0.0.1:${port}` }, () => hits);
   } finally {
-    gateway.closeAllConnections();
-    await new Promise((r) => gateway.close(r));
+    proxy.closeAllConnections();
+    await new Promise((r) => proxy.close(r));
   }
+}
+
+const PAGE = "<html><body>502 Bad Gateway</body></html>";
+
+test("a body that is not JSON: the error says what came back, from where, and only a 5xx is retryable", async () => {
+  await withProxy(502, "text/html", PAGE, async (env, hits) => {
+    const err = await listPools(env).catch((e) => e);
+    expect(err).toMatchObject({ code: "InvalidResponse", status: 502, kind: "transient" });
+    expect(err.message).toMatch(/^InvalidResponse: http:\/\/127\.0\.0\.1:\d+ answered ListIpamPools with a body that is not JSON: text\/html, starting "<html><bo.*\(HTTP 502\)$/);
+    expect(hits()).toBe(1);
+  });
+  await withProxy(403, "text/html; charset=utf-8", "<!DOCTYPE html><p>Forbidden by proxy</p>", async (env) => {
+    const err = await listPools(env).catch((e) => e);
+    expect(err).toMatchObject({ code: "InvalidResponse", status: 403, kind: "permanent" });
+    expect(err.message).toMatch(/answered ListIpamPools with a body that is not JSON: text\/html; charset=utf-8, starting "<!DOCTYPE.*\(HTTP 403\)$/);
+  });
+  await withProxy(200, "text/html", PAGE, async (env) => {
+    await expect(listPools(env)).rejects.toMatchObject({ code: "InvalidResponse", status: 200, kind: "permanent" });
+  });
+  await withProxy(200, undefined, "", async (env) => {
+    const err = await listPools(env).catch((e) => e);
+    expect(err).toMatchObject({ code: "InvalidResponse", status: 200, kind: "permanent" });
+    expect(err.message).toMatch(/with a body that is not JSON: no content type, empty; .*\(HTTP 200\)$/);
+  });
+});
+
+test("under the retry policy a 5xx HTML page is retried a little, a 2xx one not at all", async () => {
+  const invokeList = (env: Record<string, string>) =>
+    invoke(createContext(envSource(env), { progress: () => undefined }), {
+      operation: "listing IPAM pools",
+      product: "VpcIpam",
+      action: "ListIpamPools",
+      params: { RegionId: "cn-hangzhou" },
+      region: "cn-hangzhou",
+    });
+  await withProxy(502, "text/html", PAGE, async (env, hits) => {
+    await expect(invokeList(env)).rejects.toMatchObject({ code: "InvalidResponse", attempts: INVALID_RESPONSE_MAX_ATTEMPTS });
+    expect(hits()).toBe(INVALID_RESPONSE_MAX_ATTEMPTS);
+  });
+  await withProxy(200, "text/html", PAGE, async (env, hits) => {
+    await expect(invokeList(env)).rejects.toMatchObject({ code: "InvalidResponse", attempts: 1 });
+    expect(hits()).toBe(1);
+  });
+});
+
+test("a refused connection is transient", async () => {
   // a port nobody listens on any more
   const closed = createServer();
   await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));

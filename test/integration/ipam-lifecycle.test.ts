@@ -3,7 +3,7 @@
  */
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { ReleaseRefusedError } from "../../provider/lifecycle";
-import { callsOf, checkedCreate, emulatorContext, REGION } from "../helpers/cloud";
+import { callsOf, caught, checkedCreate, emulatorContext, REGION } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
 
 const emu = useEmulator();
@@ -191,4 +191,39 @@ test("storing allowVpcAllocationRelease on an adopted, named VPC allocation make
   expect(callsOf(emu, "UpdateIpamPoolAllocation")).toHaveLength(0);
   await lc.delete(ctx, id, updated.outs as Record<string, unknown>);
   expect(allocations()).toHaveLength(0);
+});
+
+test("cidrMask above 32 is refused before any create call when the pool turns out to be IPv4; an IPv6 pool takes it", async () => {
+  const ctx = emulatorContext(emu);
+  emu.control.clearCalls();
+  const err = await caught(created(ctx, { ipamPoolId: poolId, cidrMask: 33 }));
+  expect(err.message).toBe(`cidrMask: 33 is not a prefix length of IPv4 pool ${poolId}; use 0–32 (0–128 is for IPv6 pools). Nothing was created`);
+  expect(emu.control.calls().map((c) => c.action)).toEqual(["ListIpamPools"]);
+  expect(allocations()).toEqual([]);
+
+  const v6 = await created(ctx, { ipamPoolId: v6PoolId, cidrMask: 56 });
+  expect(v6.outs).toMatchObject({ cidr: expect.stringMatching(/^2408:4000:.*\/56$/) });
+  // A mask of 32 or less needs no look-up.
+  emu.control.clearCalls();
+  await created(ctx, { ipamPoolId: poolId, cidrMask: 28 });
+  expect(emu.control.calls().map((c) => c.action)).toEqual(["CreateIpamPoolAllocation", "GetIpamPoolAllocation"]);
+});
+
+test("an allocation adopted by a create of this process is not released by another resource's delete (a renamed resource); the adopter's own delete releases it", async () => {
+  const seeded = emu.control.seed({ vpcipam: { allocations: [{ ipamPoolId: poolId, cidr: "10.0.42.0/24", resourceType: "Custom" }] } }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+  const id = seeded.vpcipam.ipamPoolAllocationIds[0];
+  const ctx = emulatorContext(emu);
+  const adopted = await lc.create(ctx, { ipamPoolId: poolId, adoptAllocationId: id, regionId: REGION });
+  // The old resource's state, written by an earlier run: same allocation, no mark of this process.
+  const { adoptedInRun, ...earlierRun } = adopted.outs as Record<string, unknown>;
+  expect(adoptedInRun).toEqual(expect.any(String));
+  emu.control.clearCalls();
+  await lc.delete(ctx, id, earlierRun);
+  expect(emu.control.calls()).toEqual([]);
+  expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([id]);
+  expect(ctx.lines).toContain(`IPAM pool allocation ${id} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
+
+  await lc.delete(ctx, id, adopted.outs as Record<string, unknown>);
+  expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(1);
+  expect(allocations()).toEqual([]);
 });

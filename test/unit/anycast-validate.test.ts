@@ -175,3 +175,46 @@ describe("check", () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe("what reaches the wire is bounded: unknown properties, lengths, character sets, limits", () => {
+  const association = { anycastId: "aeip-1", bindInstanceId: "eni-1", bindInstanceRegionId: "us-west-1", bindInstanceType: "NetworkInterface" };
+
+  test("a misspelt property is refused, naming the closest valid one", async () => {
+    const r = await eip.check(withRegion, {}, { serviceLocation: "international", timeoutSecond: 5 });
+    expect(r.failures).toEqual([{ property: "timeoutSecond", reason: 'AnycastEipAddress has no property "timeoutSecond"; did you mean "timeoutSeconds"?' }]);
+    const a = await assoc.check(withRegion, {}, { ...association, popLocation: ["us-west-1-pop"] });
+    expect(a.failures).toEqual([{ property: "popLocation", reason: 'AnycastEipAssociation has no property "popLocation"; did you mean "popLocations"?' }]);
+  });
+
+  test("a property nothing like a valid one lists the valid ones", () => {
+    const [f] = validateAnycastEipAddress({ serviceLocation: "international", colour: "blue" });
+    expect(f).toEqual({ property: "colour", reason: expect.stringContaining('AnycastEipAddress has no property "colour"; valid properties are serviceLocation, bandwidth,') });
+  });
+
+  test.each([
+    [{ timeoutSeconds: 1e9 }, "timeoutSeconds", "must be a number of seconds between 1 and 86400; got 1000000000"],
+    [{ description: "line one\nline two" }, "description", "must not contain control characters such as a newline or a tab"],
+    [{ name: "web\neip" }, "name", 'must start with a letter and contain only letters, digits, "_" and "-"; got "web\\neip"'],
+    [{ resourceGroupId: `rg-${"a".repeat(100)}` }, "resourceGroupId", 'must be at most 64 characters (a resource group ID like "rg-acfm…"); got 103'],
+    [{ adoptAnycastId: `aeip-${"a".repeat(100)}` }, "adoptAnycastId", "must be at most 64 characters"],
+  ])("AnycastEipAddress %j: %s %s", (extra, property, reason) => {
+    expect(validateAnycastEipAddress({ serviceLocation: "international", ...extra })).toEqual([{ property, reason: expect.stringContaining(reason) }]);
+  });
+
+  test.each([
+    [{ bindInstanceId: "x".repeat(10_000) }, "bindInstanceId", "must be at most 64 characters"],
+    [{ bindInstanceId: "eni 1" }, "bindInstanceId", 'must be an instance ID like "lb-d7oxbixhxv1uupnon" or "eni-bp1…"'],
+    [{ timeoutSeconds: 86401 }, "timeoutSeconds", "between 1 and 86400"],
+    [{ popLocations: ["us-west-1-pop\n"] }, "popLocations", 'item 0 must be a pop location name like "us-west-1-pop"'],
+    [{ popLocations: ["p".repeat(65)] }, "popLocations", "at most 64 characters"],
+    [{ popLocations: Array.from({ length: 101 }, (_, i) => `pop-${i}`) }, "popLocations", "must list at most 100 pop locations; got 101"],
+    [{ bindInstanceRegionId: `us-${"w".repeat(70)}` }, "bindInstanceRegionId", "must be at most 64 characters"],
+  ])("AnycastEipAssociation %j: %s %s", (extra, property, reason) => {
+    expect(validateAnycastEipAssociation({ ...association, ...extra })).toEqual([{ property, reason: expect.stringContaining(reason) }]);
+  });
+
+  test("a rejected long value is quoted cut short, not echoed whole", () => {
+    const [f] = validateAnycastEipAssociation({ ...association, bindInstanceId: "eni-1 " + "x".repeat(10_000) });
+    expect(f.reason.length).toBeLessThan(300);
+  });
+});

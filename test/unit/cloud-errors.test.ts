@@ -56,7 +56,8 @@ describe("error classification is a table of codes", () => {
     expect(toCloudError(reset)).toMatchObject({ code: "ECONNRESET", kind: "transient" });
     expect(toCloudError(refused)).toMatchObject({ code: "ECONNREFUSED", kind: "transient" });
     expect(toCloudError(timeout)).toMatchObject({ code: "ReadTimeout", kind: "transient" });
-    expect(toCloudError(html)).toMatchObject({ code: "InvalidResponse", kind: "transient" });
+    // Without the HTTP status (the transport adds it) a body that is not JSON is not worth retrying.
+    expect(toCloudError(html)).toMatchObject({ code: "InvalidResponse", kind: "permanent" });
     expect(toCloudError(new TypeError("x is not a function"))).toMatchObject({ kind: "permanent" });
     expect(isRetryable(toCloudError(reset))).toBe(true);
   });

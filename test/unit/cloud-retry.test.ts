@@ -1,5 +1,5 @@
 import { CloudError } from "../../provider/cloud/errors";
-import { backoffDelay, FailedAttempt, withRetry } from "../../provider/cloud/retry";
+import { backoffDelay, decideRetry, FailedAttempt, FINAL_ATTEMPT_WINDOW_MS, withRetry } from "../../provider/cloud/retry";
 import { nextPollDelay, pollUntil, WaitTimeoutError } from "../../provider/cloud/poll";
 import { virtualClock } from "../helpers/clock";
 
@@ -61,7 +61,7 @@ describe("withRetry", () => {
     const stuck = await withRetry("op", async () => {
       throw new CloudError({ code: "Throttling.User", message: "slow down", requestId: "T" });
     }, { ...policy, maxAttempts: 3, deadlineMs: 5000 }, { clock: virtualClock(0, () => 1) }).catch((e) => e);
-    expect(stuck.message).toMatch(/after \d+ failed attempts: Throttling.User: slow down \(gave up: the next attempt would pass the 5 s deadline\)/);
+    expect(stuck.message).toMatch(/after \d+ failed attempts: Throttling.User: slow down \(gave up: the 5 s deadline leaves no time for another attempt\)/);
     expect(stuck.attempts).toBeGreaterThan(3);
   });
 
@@ -72,9 +72,48 @@ describe("withRetry", () => {
       calls++;
       throw busy();
     }, { ...policy, maxAttempts: 100, deadlineMs: 1000 }, { clock }).catch((e) => e);
-    expect(err.message).toMatch(/after \d+ failed attempts: SystemBusy: busy \(gave up: the next attempt would pass the 1 s deadline\)/);
+    expect(err.message).toMatch(/after \d+ failed attempts: SystemBusy: busy \(gave up: the 1 s deadline leaves no time for another attempt\)/);
     expect(clock.now()).toBeLessThan(1000);
     expect(calls).toBeLessThan(10);
+  });
+
+  test("under a permanent throttle, only the deadline ends the retries: the last wait is shortened to fit one more attempt", async () => {
+    // Throttled backoff floor 5 x 200 ms; random() = 1 draws the cap: 1 s, then 2 s — which would cross 3 s.
+    const clock = virtualClock(0, () => 1);
+    const sentAt: number[] = [];
+    const err = await withRetry("op", async () => {
+      sentAt.push(clock.now());
+      throw new CloudError({ code: "Throttling.User", message: "slow down", requestId: "T" });
+    }, { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 5000, deadlineMs: 3000 }, { clock }).catch((e) => e);
+    expect(sentAt).toEqual([0, 1000, 3000 - FINAL_ATTEMPT_WINDOW_MS]);
+    expect(err.message).toMatch(/Throttling.User: slow down \(gave up: the 3 s deadline leaves no time for another attempt\)/);
+  });
+
+  test("nothing is sent once the deadline has passed; each attempt is told the time left", async () => {
+    const clock = virtualClock(0, () => 0);
+    const remaining: number[] = [];
+    let calls = 0;
+    const err = await withRetry("releasing x", async (_attempt, remainingMs) => {
+      calls++;
+      remaining.push(remainingMs);
+      await clock.sleep(remainingMs); // the call takes all the time there is
+      throw busy();
+    }, { ...policy, deadlineMs: 2000 }, { clock }).catch((e) => e);
+    expect(calls).toBe(1);
+    expect(remaining).toEqual([2000]);
+    expect(err).toMatchObject({ code: "SystemBusy" });
+    expect(err.message).toMatch(/deadline/);
+  });
+
+  test("decideRetry is a pure decision", () => {
+    const p = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, deadlineMs: 0 };
+    const state = { error: busy(), counted: 1, throttled: 0, finalAttemptMade: false, remainingMs: 10_000 };
+    expect(decideRetry(state, p, () => 1)).toEqual({ retry: true, delayMs: 100, final: false });
+    expect(decideRetry({ ...state, error: denied() }, p, () => 1)).toEqual({ retry: false, reason: "notRetryable" });
+    expect(decideRetry({ ...state, counted: 3 }, p, () => 1)).toEqual({ retry: false, reason: "attempts" });
+    expect(decideRetry({ ...state, remainingMs: 80 }, p, () => 1)).toEqual({ retry: false, reason: "deadline" });
+    expect(decideRetry({ ...state, remainingMs: 120 }, p, () => 1)).toEqual({ retry: true, delayMs: 60, final: true });
+    expect(decideRetry({ ...state, remainingMs: 120, finalAttemptMade: true }, p, () => 1)).toEqual({ retry: false, reason: "deadline" });
   });
 
   test("backoff is capped full jitter", () => {

@@ -48,6 +48,30 @@ describe("check: offline validation, one failure per property", () => {
     expect(r.failures).toEqual([{ property: "regionId", reason: expect.stringContaining("alicloud:region") }]);
   });
 
+  test("a misspelt property is refused, naming the closest valid one", async () => {
+    const r = await lc.check(ctx, {}, { ipamPoolId: "ipam-pool-a", cidrMask: 24, timeoutSecond: 5 });
+    expect(r.failures).toEqual([{ property: "timeoutSecond", reason: 'IpamPoolAllocation has no property "timeoutSecond"; did you mean "timeoutSeconds"?' }]);
+    expect(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidrMask: 24, adoptAllocation: "ipam-pool-alloc-1" })).toEqual([
+      { property: "adoptAllocation", reason: expect.stringContaining('did you mean "adoptAllocationId"?') },
+    ]);
+  });
+
+  test.each([
+    [{ name: "web\nfront" }, "name", "name must not contain control characters such as a newline or a tab"],
+    [{ description: "About\tit" }, "description", "description must not contain control characters"],
+    [{ regionId: `cn-${"h".repeat(70)}` }, "regionId", "is not a region id"],
+    [{ ipamPoolId: `ipam-pool-${"a".repeat(60)}` }, "ipamPoolId", "at most 64 characters"],
+    [{ adoptAllocationId: `ipam-pool-alloc-${"a".repeat(60)}` }, "adoptAllocationId", "at most 64 characters"],
+    [{ timeoutSeconds: 1e9 }, "timeoutSeconds", "between 1 and 86400"],
+  ])("%j fails on %s: %s", (extra, property, reason) => {
+    expect(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidrMask: 24, ...extra })).toEqual([{ property, reason: expect.stringContaining(reason) }]);
+  });
+
+  test("a rejected long ID is quoted cut short, not echoed whole", () => {
+    const [f] = validateAllocationInputs({ ipamPoolId: "x".repeat(10_000), cidrMask: 24 });
+    expect(f.reason.length).toBeLessThan(300);
+  });
+
   test("IPv6 CIDRs are validated too", () => {
     expect(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidr: "2408:4000::/56" })).toEqual([]);
     expect(props(validateAllocationInputs({ ipamPoolId: "ipam-pool-a", cidr: "2408:::/56" }))).toEqual(["cidr"]);
@@ -117,7 +141,21 @@ test("diff: dropping adoptAllocationId after adoption keeps the allocation; nami
   const adopted = { allocationId: "ipam-pool-alloc-1", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" };
   expect((await lc.diff(ctx, "x", adopted, { ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou" })).replaces).toEqual([]);
   expect((await lc.diff(ctx, "x", adopted, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-2" })).replaces).toEqual(["adoptAllocationId"]);
-  expect((await lc.diff(ctx, "x", { ...adopted, adoptAllocationId: undefined }, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" })).replaces).toEqual(["adoptAllocationId"]);
+  // Naming the allocation it already holds is no change (a replacement would adopt it and then release it).
+  expect((await lc.diff(ctx, "x", { ...adopted, adoptAllocationId: undefined }, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" })).replaces).toEqual([]);
+});
+
+test("diff: a replace-forcing change that keeps adoptAllocationId is refused (the replacement would release what it adopts)", async () => {
+  const adopted = { allocationId: "ipam-pool-alloc-1", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" };
+  const news = { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1" };
+  for (const change of [{ cidrMask: 25 }, { regionId: "cn-shanghai" }, { ipamPoolId: "ipam-pool-b" }]) {
+    const err = await lc.diff(ctx, "x", adopted, { ...news, ...change }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(ReleaseRefusedError);
+    expect((err as Error).message).toContain(`changing ${Object.keys(change)[0]} replaces the resource`);
+    expect((err as Error).message).toContain("`pulumi state delete <urn>`), then adopt it again");
+  }
+  // Unknown during preview: judged again once known.
+  expect((await lc.diff(ctx, "x", adopted, { ...news, adoptAllocationId: UNKNOWN, cidrMask: 25 })).replaces).toEqual(["adoptAllocationId", "cidrMask"]);
 });
 
 test("diff: an unset name or description leaves the cloud's value alone (e.g. an adopted VPC allocation's name)", async () => {

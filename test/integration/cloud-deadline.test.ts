@@ -1,0 +1,66 @@
+/**
+ * The per-resource deadline (`timeoutSeconds`) over real HTTP to the emulator: no call outlives it,
+ * nothing is sent after it, and a release sent before it is confirmed and reported as done.
+ */
+import { Clock, systemClock } from "../../provider/cloud/retry";
+import { SignedTransport, Transport } from "../../provider/cloud/transport";
+import { envSource } from "../../provider/cloud/settings";
+import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
+import { callsOf, caught, checkedCreate, emulatorContext, emulatorEnv } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
+
+const emu = useEmulator();
+let poolId: string;
+
+beforeEach(() => {
+  const seeded = emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-main", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } }) as {
+    vpcipam: { ipamPoolIds: string[] };
+  };
+  [poolId] = seeded.vpcipam.ipamPoolIds;
+});
+
+const allocationIds = () => (emu.control.state().vpcipam as { allocations: { IpamPoolAllocationId: string }[] }).allocations.map((a) => a.IpamPoolAllocationId);
+
+// The HTTP read timeout far above the deadline: only the deadline can cut the slow call short.
+const LONG_READ_TIMEOUT = { ALICLOUD_RELEASE_READ_TIMEOUT_MS: "60000" };
+
+test("a pre-delete read slower than the deadline is cut at the deadline and no release is sent after it", async () => {
+  const ctx = emulatorContext(emu, {}, LONG_READ_TIMEOUT);
+  const a = await checkedCreate(lc, ctx, { ipamPoolId: poolId, cidrMask: 24, timeoutSeconds: 1 });
+  emu.control.clearCalls();
+  // The pre-delete GetIpamPoolAllocation answers after 3 s; the deadline is 1 s.
+  emu.control.addFault({ product: "VpcIpam", action: "GetIpamPoolAllocation", kind: "latency", latencyMs: 3000, count: 1 });
+
+  const err = await caught(lc.delete(ctx, a.id, a.outs));
+
+  expect(callsOf(emu, "DeleteIpamPoolAllocation")).toEqual([]);
+  expect(allocationIds()).toEqual([a.id]);
+  expect(err.message).toMatch(/^reading IPAM pool allocation .*ReadTimeout: .*deadline/);
+});
+
+/** Real time, plus a jump the test makes: lets a test put "now" past the deadline at an exact step. */
+function steppableClock(): Clock & { jump(ms: number): void } {
+  let offset = 0;
+  return { now: () => systemClock.now() + offset, sleep: systemClock.sleep, random: systemClock.random, jump: (ms) => (offset += ms) };
+}
+
+test("a release answered just before the deadline is confirmed after it and reported as done", async () => {
+  const clock = steppableClock();
+  const signed = new SignedTransport(envSource(emulatorEnv(emu)));
+  // The deadline passes between the release's answer and the confirmation (as when the release is slow).
+  const transport: Transport = {
+    call: async (product, action, params, options) => {
+      const body = await signed.call(product, action, params, options);
+      if (action === "DeleteIpamPoolAllocation") clock.jump(5000);
+      return body;
+    },
+  };
+  const ctx = emulatorContext(emu, { transport, clock });
+  const a = await checkedCreate(lc, ctx, { ipamPoolId: poolId, cidrMask: 24, timeoutSeconds: 2 });
+  emu.control.clearCalls();
+
+  await lc.delete(ctx, a.id, a.outs);
+
+  expect(emu.control.calls().map((c) => c.action)).toEqual(["GetIpamPoolAllocation", "DeleteIpamPoolAllocation", "GetIpamPoolAllocation"]);
+  expect(allocationIds()).toEqual([]);
+});
