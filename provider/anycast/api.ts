@@ -345,20 +345,9 @@ export function bindingOutput(b: BindingRecord): AnycastEipBinding {
 }
 
 /** What the lifecycle applied (or stored earlier) that the cloud record does not carry. */
-export interface AppliedSettings {
-  regionId: string;
-  detachOnDelete: boolean;
-  adoptAnycastId?: string;
-  timeoutSeconds?: number;
-  maxAttempts?: number;
-  /** The mark of the process that adopted the EIP (see AdoptionRecord). */
-  adoptedInRun?: string;
+export type AppliedSettings = Pick<AnycastEipAddressOutputs, "regionId" | "detachOnDelete" | "adoptAnycastId" | "timeoutSeconds" | "maxAttempts" | "adoptedInRun"> &
   /** Used when the record does not report a value (e.g. an older API answer without Bandwidth). */
-  bandwidth?: number;
-  serviceLocation?: string;
-  internetChargeType?: string;
-  instanceChargeType?: string;
-}
+  Partial<Pick<AnycastEipAddressOutputs, "bandwidth" | "serviceLocation" | "internetChargeType" | "instanceChargeType">>;
 
 /** Outputs of an AnycastEipAddress from a Describe record plus the settings as applied. Plain JSON. */
 export function eipOutputsFromRecord(record: AnycastEipRecord, applied: AppliedSettings): AnycastEipAddressOutputs {
