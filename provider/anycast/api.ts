@@ -36,6 +36,11 @@ export interface AnycastEipRecord {
 
 /** The code that means "no such Anycast EIP" (Terraform's not-found signal). */
 export const EIP_NOT_FOUND = "ResourceNotFound.AnycastInstance";
+/**
+ * The code the service answers while the EIP's status does not allow the call. For a release it is retried
+ * by the delete's own rounds (after the checks run again), not by the retry policy.
+ */
+export const EIP_BUSY = "IncorrectStatus.Anycast";
 /** The code Unassociate / UpdateAnycastEipAddressAssociations answer for a binding the EIP does not have. */
 export const BINDING_NOT_FOUND = "ResourceNotFound.BindInstance";
 
@@ -286,7 +291,8 @@ export async function updateAnycastEipAssociations(
 
 /**
  * ReleaseAnycastEipAddress under the retry policy with one ClientToken. Returns `"notFound"` when the
- * service says the EIP does not exist (already released: success for a delete).
+ * service says the EIP does not exist (already released: success for a delete). `IncorrectStatus.Anycast`
+ * is handed back at once: the caller checks the EIP again before it re-sends (releaseAnycastEipChecked).
  */
 export async function releaseAnycastEip(
   op: Operation,
@@ -299,6 +305,7 @@ export async function releaseAnycastEip(
       product: PRODUCT,
       action: "ReleaseAnycastEipAddress",
       params: { AnycastId: anycastId, ClientToken: clientToken },
+      handledByCaller: [EIP_BUSY],
     });
     return "released";
   } catch (err) {

@@ -6,8 +6,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
-import { CloudError, isRetryable } from "../cloud/errors";
-import { backoffDelay } from "../cloud/retry";
+import { CloudError } from "../cloud/errors";
+import { decideRetry } from "../cloud/retry";
 import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
 import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../properties";
@@ -16,6 +16,7 @@ import {
   allocateAnycastEip,
   describeAnycastEip,
   eipOutputsFromRecord,
+  EIP_BUSY,
   isCode,
   modifyAnycastEipAttribute,
   modifyAnycastEipSpec,
@@ -119,7 +120,10 @@ async function changeBandwidthChecked(op: Operation, id: string, bandwidth: numb
       await modifyAnycastEipSpec(sendOnce, id, bandwidth);
       return;
     } catch (err) {
-      if (!(err instanceof CloudError) || !isRetryable(err) || attempt >= ctx.retry.maxAttempts) throw err;
+      if (!(err instanceof CloudError)) throw err;
+      const state = { error: err, counted: attempt, throttled: 0, finalAttemptMade: false, remainingMs: op.deadlineAt - ctx.clock.now() };
+      const decision = decideRetry(state, ctx.retry, ctx.clock.random);
+      if (!decision.retry) throw err;
       const rid = err.requestId ? `, RequestId ${err.requestId}` : "";
       ctx.progress(`changing the bandwidth of Anycast EIP ${id}: attempt ${attempt} failed (${err.code}${rid}); the call has no ClientToken, so reading the EIP before sending it again`);
       const current = await waitStable(op, id, `waiting for Anycast EIP ${id} to settle before checking its bandwidth`);
@@ -127,9 +131,7 @@ async function changeBandwidthChecked(op: Operation, id: string, bandwidth: numb
         ctx.progress(`Anycast EIP ${id} already has ${bandwidth} Mbit/s: the change went through; not sending it again`);
         return;
       }
-      const delay = backoffDelay(attempt, ctx.retry, ctx.clock.random);
-      if (ctx.clock.now() + delay >= op.deadlineAt) throw err;
-      if (delay > 0) await ctx.clock.sleep(delay);
+      if (decision.delayMs > 0) await ctx.clock.sleep(decision.delayMs);
     }
   }
 }
@@ -242,8 +244,20 @@ async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise
 
 // ---------------------------------------------------------------------------------------- delete
 
-/** How many times a release answered `IncorrectStatus.Anycast` (after its retries) sends us back to the checks. */
+/**
+ * How many release calls may be answered `IncorrectStatus.Anycast` before the delete gives up. This layer
+ * alone retries that answer (the release call hands it back at once, see releaseAnycastEip): each time the
+ * checks run again, so a binding made meanwhile is refused and a transition is waited out.
+ */
 const RELEASE_ROUNDS = 3;
+
+/** After a release answered `err` in `round`: the wait before checking again, or undefined to give up. */
+function nextReleaseRound(op: Operation, err: unknown, round: number): number | undefined {
+  if (!isCode(err, EIP_BUSY)) return undefined;
+  const state = { error: err, counted: round, throttled: 0, finalAttemptMade: false, remainingMs: op.deadlineAt - op.ctx.clock.now() };
+  const decision = decideRetry(state, { ...op.ctx.retry, maxAttempts: RELEASE_ROUNDS }, op.ctx.clock.random);
+  return decision.retry ? decision.delayMs : undefined;
+}
 
 /**
  * Describes the EIP and applies the checks until it may be released: refusals throw, transitions are
@@ -294,11 +308,12 @@ export async function releaseAnycastEipChecked(op: Operation, anycastId: string,
     try {
       outcome = await releaseAnycastEip(op, anycastId, clientToken);
     } catch (err) {
-      if (round < RELEASE_ROUNDS && isCode(err, "IncorrectStatus.Anycast") && op.ctx.clock.now() < op.deadlineAt) {
-        op.ctx.progress(`releasing Anycast EIP ${anycastId}: the service still reports a status that blocks the release; checking again`);
-        continue;
-      }
-      throw err;
+      const delayMs = nextReleaseRound(op, err, round);
+      if (delayMs === undefined) throw err;
+      const rid = (err as CloudError).requestId ? `, RequestId ${(err as CloudError).requestId}` : "";
+      op.ctx.progress(`releasing Anycast EIP ${anycastId}: ${EIP_BUSY}${rid}: the service still reports a status that blocks the release; checking again`);
+      if (delayMs > 0) await op.ctx.clock.sleep(delayMs);
+      continue;
     }
     if (outcome === "notFound") {
       op.ctx.progress(`Anycast EIP ${anycastId} was already gone`);

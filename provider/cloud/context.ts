@@ -82,6 +82,8 @@ export interface Invocation {
   method?: "GET" | "POST";
   /** Overall deadline (epoch ms) shared by every step of a lifecycle call. */
   deadlineAt?: number;
+  /** Error codes the caller retries itself (after its own checks); the retry policy leaves them alone. */
+  handledByCaller?: readonly string[];
 }
 
 /**
@@ -95,6 +97,6 @@ export function invoke(ctx: CloudContext, inv: Invocation): Promise<Record<strin
     (_attempt, remainingMs) =>
       ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method, timeoutMs: remainingMs }),
     ctx.retry,
-    { clock: ctx.clock, deadlineAt: inv.deadlineAt, onFailedAttempt: (info) => ctx.progress(describeFailedAttempt(info)) },
+    { clock: ctx.clock, deadlineAt: inv.deadlineAt, handledByCaller: inv.handledByCaller, onFailedAttempt: (info) => ctx.progress(describeFailedAttempt(info)) },
   );
 }

@@ -105,6 +105,21 @@ describe("release", () => {
     expect(eips()).toEqual([]);
   });
 
+  test("IncorrectStatus.Anycast is retried by one layer: a release that keeps answering it is sent 3 times, not 3 × maxAttempts", async () => {
+    const id = seedOne();
+    emu.control.addFault({ product: "Eipanycast", action: "ReleaseAnycastEipAddress", kind: "error", code: "IncorrectStatus.Anycast" });
+    const ctx = ctxFor();
+    const err = await lc.delete(ctx, id, { anycastId: id, regionId: REGION }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err).toMatchObject({ code: "IncorrectStatus.Anycast" });
+    // The default maxAttempts is 8: before, each of the 3 rounds spent all 8 attempts (24 release calls).
+    expect(oneToken("ReleaseAnycastEipAddress")).toHaveLength(3);
+    expect(ctx.lines.filter((l) => /checking again/.test(l))).toHaveLength(2);
+    expect(eips()).toHaveLength(1);
+  });
+
   test("an association made between the check and the release turns into a refusal on the re-check (no further release call)", async () => {
     const id = seedOne();
     const real = new SignedTransport(envSource(env()));
