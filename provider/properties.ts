@@ -43,6 +43,11 @@ export const LIMIT_ROWS: PropertyTable = [
   { property: "maxAttempts", onChange: "local", unset: "resets" },
 ];
 
+/** The input properties a table lists: the resource's arguments (check refuses any other). */
+export function propertyNames(table: PropertyTable): string[] {
+  return table.map((rule) => rule.property);
+}
+
 /** Equal as plain JSON, with undefined and null the same (state is JSON: undefined is never stored). */
 export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

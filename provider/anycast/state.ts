@@ -23,20 +23,21 @@ import {
  * `replace`: a new address is allocated, then the old one released. `cloud`: name/description
  * (ModifyAnycastEipAddressAttribute), bandwidth (ModifyAnycastEipAddressSpec). `local`: stored only.
  * Defaults are the only documented values; state from earlier versions lacking them is compared with them.
+ * The rows are every argument, in the order AnycastEipAddressArgs declares them (check refuses any other).
  */
 export const EIP_PROPERTIES: PropertyTable = [
   { property: "serviceLocation", onChange: "replace", default: SERVICE_LOCATIONS[0], required: true },
+  { property: "bandwidth", onChange: "cloud" },
   { property: "internetChargeType", onChange: "replace", default: INTERNET_CHARGE_TYPES[0] },
   { property: "instanceChargeType", onChange: "replace", default: INSTANCE_CHARGE_TYPES[0] },
+  { property: "name", onChange: "cloud" },
+  { property: "description", onChange: "cloud" },
   // Unset means "the account's default group" for a new EIP, not a change for an existing one.
   { property: "resourceGroupId", onChange: "replace" },
   REGION_ROW,
+  { property: "detachOnDelete", onChange: "local", default: false, unset: "resets" },
   // adoptAnycastId names the EIP this resource should be: a different one replaces; unset keeps.
   { property: "adoptAnycastId", onChange: "replace", changed: (olds, news) => valueChanged(olds.anycastId, news.adoptAnycastId) },
-  { property: "name", onChange: "cloud" },
-  { property: "description", onChange: "cloud" },
-  { property: "bandwidth", onChange: "cloud" },
-  { property: "detachOnDelete", onChange: "local", default: false, unset: "resets" },
   ...LIMIT_ROWS,
 ];
 
@@ -131,8 +132,8 @@ export const ASSOCIATION_PROPERTIES: PropertyTable = [
   { property: "bindInstanceType", onChange: "replace", required: true, unset: "resets" },
   { property: "privateIpAddress", onChange: "replace", changed: reportedChanged("privateIpAddress") },
   { property: "associationMode", onChange: "replace", changed: reportedChanged("associationMode") },
-  REGION_ROW,
   { property: "popLocations", onChange: "cloud", changed: popLocationsChanged },
+  REGION_ROW,
   ...LIMIT_ROWS,
 ];
 

@@ -11,7 +11,8 @@ import { allocationLabel, createAllocation, deleteAllocation, describePoolIpVers
 import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
-import { MAX_IPV4_MASK, cidrsMayOverlap, validateAllocationInputs } from "./validate";
+import { cidrsMayOverlap } from "./cidr";
+import { MAX_IPV4_MASK, validateAllocationInputs } from "./validate";
 
 /**
  * The allocations this process adopted (see AdoptionRecord): a deliberate per-process record, so that in
