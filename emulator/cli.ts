@@ -3,13 +3,14 @@
  * `node dist/emulator/cli.js --port N [--host H] [--state FILE] [--access-key-id ID]
  *   [--access-key-secret S] [--security-token T] [--seed FILE.json] [--quiet]`
  *
- * First stdout line is exactly `emulator listening on http://127.0.0.1:PORT` (scripts wait for
- * it); a few hint lines follow. Per-call log lines go to stderr (`--quiet` silences them).
+ * First stdout line is exactly `emulator listening on http://HOST:PORT`, the address actually
+ * bound (scripts wait for it); a few hint lines follow. Bound to a non-loopback interface, a
+ * warning goes to stderr: the control plane has no authentication. Per-call log lines go to stderr (`--quiet` silences them).
  * SIGINT / SIGTERM: write the state file (with --state) and exit 0.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_HOST, startEmulator } from "./server";
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_HOST, type RunningEmulator, startEmulator } from "./server";
 
 export const USAGE = `Usage: node dist/emulator/cli.js [options]
 
@@ -29,6 +30,33 @@ Options:
 
 Control plane: http://HOST:PORT/_emulator/ (see emulator/README.md).
 `;
+
+function exposedWarning(listenUrl: string): string {
+  return (
+    `WARNING: the emulator listens on ${listenUrl}, reachable from other machines. Its control plane ` +
+    `(/_emulator/: seed, reset, faults, state) is unauthenticated: anyone who can reach this port can ` +
+    `change or read it. Bind to 127.0.0.1 unless you need remote access on a trusted network.\n`
+  );
+}
+
+/** SIGINT / SIGTERM: write the state file (close does) and exit 0. */
+function installStopHandlers(emulator: RunningEmulator): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`[emulator] ${signal}: saving state and stopping\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`[emulator] close failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
 
 export async function main(argv: string[]): Promise<void> {
   let values;
@@ -77,10 +105,13 @@ export async function main(argv: string[]): Promise<void> {
     securityToken: values["security-token"],
     log: values.quiet ? undefined : (line) => process.stderr.write(`[emulator] ${line}\n`),
   });
+  // Before the banner: a script that reads the listening line may send SIGTERM at once, and the
+  // default action would kill us without saving the state file.
+  installStopHandlers(emulator);
   if (seed !== undefined && !stateExisted) emulator.control.seed(seed);
 
   const lines = [
-    `emulator listening on ${emulator.url}`,
+    `emulator listening on ${emulator.listenUrl}`,
     `  endpoint:          ${emulator.endpoint}   (SDK Config: endpoint '${emulator.endpoint}', protocol 'HTTP')`,
     `  access key id:     ${emulator.accessKeyId}`,
     `  access key secret: ${emulator.accessKeySecret}`,
@@ -90,22 +121,7 @@ export async function main(argv: string[]): Promise<void> {
     ...(seed !== undefined ? [`  seed:              ${values.seed}${stateExisted ? " (skipped: state restored)" : " (applied)"}`] : []),
   ];
   process.stdout.write(lines.join("\n") + "\n");
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`[emulator] ${signal}: saving state and stopping\n`);
-    emulator.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        process.stderr.write(`[emulator] close failed: ${(e as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  if (emulator.exposed) process.stderr.write(exposedWarning(emulator.listenUrl));
 }
 
 if (require.main === module) {

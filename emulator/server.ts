@@ -8,15 +8,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { ApiError, type ProductModel } from "./core/types";
 import { EmulatorEngine, type EmulatorControl, type RawRequest } from "./core/engine";
-import type { Credential } from "./core/auth";
+import { allowedControlHosts, handleControlRequest } from "./control-plane";
+import { HttpError, isLoopback, isWildcard, readBody, sendJson, urlHost } from "./http";
 import { createVpcIpamModel } from "./vpcipam";
 import { createEipanycastModel } from "./eipanycast";
 
 export const DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id";
 export const DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret";
 export const DEFAULT_HOST = "127.0.0.1";
-/** Largest request body read (API and control plane). Larger → 413 and the connection is closed. */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+export { MAX_BODY_BYTES } from "./http";
 
 export interface EmulatorOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -45,11 +45,17 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** One line per call and per notable event. */
   log?: (line: string) => void;
+  /** Byte budget of the call log (oldest records go first). Default 16 MiB. */
+  callLogMaxBytes?: number;
 }
 
 export interface RunningEmulator {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` — where a client on this machine connects (loopback for a wildcard bind). */
   readonly url: string;
+  /** The address actually bound, e.g. `http://0.0.0.0:PORT` for `host: "0.0.0.0"`. */
+  readonly listenUrl: string;
+  /** True when bound to a non-loopback interface: the unauthenticated control plane is reachable from the network. */
+  readonly exposed: boolean;
   readonly port: number;
   /** `127.0.0.1:PORT` — what to put in the SDK's `Config.endpoint` (with `protocol: 'HTTP'`). */
   readonly endpoint: string;
@@ -67,217 +73,102 @@ function defaultModels(): ProductModel[] {
   return [createVpcIpamModel(), createEipanycastModel()];
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        // Stop buffering, discard the rest; the 413 reply closes the connection.
-        req.off("data", onData);
-        req.resume();
-        reject(new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    // Exactly this value: the SDK parses error bodies as JSON unless it is `text/xml;charset=utf-8`.
-    "Content-Type": "application/json;charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
-    ...extraHeaders,
-  });
-  res.end(text);
-}
-
+/** Where a local client connects: loopback for a wildcard bind. */
 function displayHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
+  return isWildcard(host) ? "127.0.0.1" : urlHost(host);
 }
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const accessKeyId = options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
-  const accessKeySecret = options.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET;
-  const credential: Credential = {
-    accessKeyId,
-    accessKeySecret,
-    ...(options.securityToken !== undefined ? { securityToken: options.securityToken } : {}),
-  };
-  const log = options.log ?? (() => undefined);
+function createEngine(options: EmulatorOptions, accessKeyId: string, accessKeySecret: string): EmulatorEngine {
   const engine = new EmulatorEngine({
-    credentials: [credential],
+    credentials: [
+      {
+        accessKeyId,
+        accessKeySecret,
+        ...(options.securityToken !== undefined ? { securityToken: options.securityToken } : {}),
+      },
+    ],
     models: options.models ?? defaultModels(),
     now: options.now ?? Date.now,
     clientTokenTtlMs: options.clientTokenTtlMs,
     statePath: options.statePath,
     faultSeed: options.faultSeed,
-    log,
+    callLogMaxBytes: options.callLogMaxBytes,
+    log: options.log,
   });
   engine.restoreFromFile();
+  return engine;
+}
 
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const later = (ms: number, fn: () => void): void => {
+/** Delayed replies (latency faults), cancelled together on close. */
+class ReplyTimers {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  later(ms: number, fn: () => void): void {
     if (ms <= 0) return fn();
     const t = setTimeout(() => {
-      timers.delete(t);
+      this.timers.delete(t);
       fn();
     }, ms);
-    timers.add(t);
+    this.timers.add(t);
+  }
+
+  clear(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+/** One API call: read the body, let the engine decide, carry out its plan (reply now, later, or drop). */
+async function handleApiRequest(engine: EmulatorEngine, timers: ReplyTimers, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const raw: RawRequest = {
+    method: req.method ?? "GET",
+    url: req.url ?? "/",
+    headers: req.headersDistinct as Record<string, string[]>,
+    body,
   };
-
-  const handleApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
-    const raw: RawRequest = {
-      method: req.method ?? "GET",
-      url: req.url ?? "/",
-      headers: req.headersDistinct as Record<string, string[]>,
-      body,
-    };
-    const plan = engine.handle(raw);
-    later(plan.delayMs, () => {
-      if (plan.kind === "drop") {
-        req.socket.destroy();
-        return;
-      }
-      if (res.destroyed || req.socket.destroyed) return; // the client gave up while we waited
-      sendJson(res, plan.status, plan.body, { "x-acs-request-id": plan.requestId });
-    });
-  };
-
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const method = req.method ?? "GET";
-    const route = url.pathname.replace(/^\/_emulator\/?/, "").replace(/\/$/, "");
-    const bodyBuf = await readBody(req);
-    const json = (): unknown => {
-      if (bodyBuf.length === 0) return {};
-      try {
-        return JSON.parse(bodyBuf.toString("utf8"));
-      } catch {
-        throw new HttpError(400, "request body is not valid JSON");
-      }
-    };
-    const allow = (...methods: string[]) => {
-      if (!methods.includes(method)) throw new HttpError(405, `${method} not allowed on /_emulator/${route} (use ${methods.join(", ")})`);
-    };
-    const ok = (body: unknown) => sendJson(res, 200, body);
-
-    switch (true) {
-      case route === "health":
-        allow("GET");
-        return ok({
-          ok: true,
-          models: engine.models.map((m) => ({ product: m.product, version: m.version, hostPrefix: m.hostPrefix })),
-        });
-      case route === "reset":
-        allow("POST");
-        engine.reset();
-        return ok({ ok: true });
-      case route === "seed":
-        allow("POST");
-        return ok({ seeded: engine.seed(json() as Record<string, unknown>) });
-      case route === "state":
-        allow("GET");
-        return ok(engine.state());
-      case route === "calls": {
-        allow("GET", "DELETE");
-        if (method === "DELETE") {
-          engine.clearCalls();
-          return ok({ ok: true });
-        }
-        const since = url.searchParams.get("since");
-        const n = since === null ? 0 : Number(since);
-        if (!Number.isInteger(n) || n < 0) throw new HttpError(400, "since must be a non-negative integer");
-        return ok({ calls: engine.calls(n) });
-      }
-      case route === "faults": {
-        allow("GET", "POST", "DELETE");
-        if (method === "GET") return ok({ faults: engine.listFaults() });
-        if (method === "DELETE") {
-          engine.clearFaults();
-          return ok({ ok: true });
-        }
-        const b = json();
-        const rules = Array.isArray(b) ? b : [b];
-        return ok({ faults: rules.map((r) => engine.addFault(r as never)) });
-      }
-      case route === "faults/seed": {
-        allow("POST");
-        const b = json() as { seed?: unknown };
-        engine.setFaultSeed(b.seed as number);
-        return ok({ ok: true });
-      }
-      case route.startsWith("faults/"): {
-        allow("DELETE");
-        const id = decodeURIComponent(route.slice("faults/".length));
-        if (!engine.removeFault(id)) throw new HttpError(404, `no fault rule ${id}`);
-        return ok({ ok: true });
-      }
-      case route === "ratelimit": {
-        allow("GET", "POST", "DELETE");
-        if (method === "GET") return ok({ rateLimits: engine.listRateLimits() });
-        if (method === "DELETE") {
-          engine.clearRateLimits();
-          return ok({ ok: true });
-        }
-        const b = json();
-        const limits = Array.isArray(b) ? b : [b];
-        return ok({ rateLimits: limits.map((l) => engine.setRateLimit(l as never)) });
-      }
-      case route === "timing":
-        allow("GET", "POST");
-        if (method === "POST") engine.setTiming(json() as never);
-        return ok(engine.getTiming());
-      case route === "settle":
-        allow("POST");
-        return ok({ settled: engine.settle() });
-      case route === "save":
-        allow("POST");
-        engine.save();
-        return ok({ ok: true, statePath: options.statePath ?? null });
-      default:
-        throw new HttpError(404, `unknown control endpoint /_emulator/${route}`);
+  const plan = engine.handle(raw);
+  timers.later(plan.delayMs, () => {
+    if (plan.kind === "drop") {
+      req.socket.destroy();
+      return;
     }
-  };
+    if (res.destroyed || req.socket.destroyed) return; // the client gave up while we waited
+    sendJson(res, plan.status, plan.body, { "x-acs-request-id": plan.requestId });
+  });
+}
 
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://emulator.invalid");
-    const isControl = url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/");
-    const work = isControl ? handleControl(req, res, url) : handleApi(req, res);
-    work.catch((e: unknown) => {
-      if (res.headersSent || res.destroyed) return;
-      if (e instanceof HttpError) {
-        sendJson(res, e.status, { error: e.message, path: url.pathname }, e.status === 413 ? { Connection: "close" } : {});
-      } else if (isControl && e instanceof ApiError) {
-        // A model rejected a seed / timing spec.
-        sendJson(res, e.status, { error: e.message, code: e.code, path: url.pathname });
-      } else if (isControl) {
-        // Validation errors from the engine (bad rule, unknown product key…) are plain Errors.
-        sendJson(res, 400, { error: (e as Error)?.message ?? String(e), path: url.pathname });
-      } else {
-        log(`unexpected server error: ${(e as Error)?.stack ?? String(e)}`);
-        sendJson(res, 500, { error: "internal emulator error" });
-      }
+/** Answers what a handler threw: HTTP refusals as `{error, path}`, engine validation as 400. */
+function sendFailure(res: ServerResponse, url: URL, isControl: boolean, e: unknown, log: (line: string) => void): void {
+  if (res.headersSent || res.destroyed) return;
+  if (e instanceof HttpError) {
+    sendJson(res, e.status, { error: e.message, path: url.pathname }, e.status === 413 ? { Connection: "close" } : {});
+  } else if (isControl && e instanceof ApiError) {
+    // A model rejected a seed / timing spec.
+    sendJson(res, e.status, { error: e.message, code: e.code, path: url.pathname });
+  } else if (isControl) {
+    // Validation errors from the engine (bad rule, unknown product key…) are plain Errors.
+    sendJson(res, 400, { error: (e as Error)?.message ?? String(e), path: url.pathname });
+  } else {
+    log(`unexpected server error: ${(e as Error)?.stack ?? String(e)}`);
+    sendJson(res, 500, { error: "internal emulator error" });
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** Keeps track of open sockets so `close()` can drop them (keep-alive clients would hold it open). */
+function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
@@ -286,23 +177,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();
   });
+  return sockets;
+}
 
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const accessKeyId = options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
+  const accessKeySecret = options.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET;
+  const log = options.log ?? (() => undefined);
+  const engine = createEngine(options, accessKeyId, accessKeySecret);
   const host = options.host ?? DEFAULT_HOST;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    server.once("error", onError);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", onError);
-      resolve();
-    });
+  const timers = new ReplyTimers();
+  let port = 0;
+  const control = { engine, allowedHosts: allowedControlHosts(host), port: () => port, statePath: options.statePath };
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const isControl = url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/");
+    const work = isControl ? handleControlRequest(req, res, url, control) : handleApiRequest(engine, timers, req, res);
+    work.catch((e: unknown) => sendFailure(res, url, isControl, e, log));
   });
-  const port = (server.address() as AddressInfo).port;
+  const sockets = trackSockets(server);
+  port = await listen(server, options.port ?? 0, host);
   const endpoint = `${displayHost(host)}:${port}`;
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closed ??= new Promise<void>((resolve) => {
-      for (const t of timers) clearTimeout(t);
       timers.clear();
       server.close(() => resolve());
       server.closeAllConnections();
@@ -314,6 +214,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   return {
     url: `http://${endpoint}`,
+    listenUrl: `http://${urlHost(host === "" ? "0.0.0.0" : host)}:${port}`,
+    exposed: !isLoopback(host),
     port,
     endpoint,
     accessKeyId,

@@ -1,9 +1,9 @@
 /**
- * Request authentication: V3 (`ACS3-HMAC-SHA256`, signatures.md §2.9) and HMAC-SHA1
- * (`SignatureVersion=1.0`, §3). Checks run in the order of §2.9 and the first failure is answered.
+ * Request authentication: V3 (`ACS3-HMAC-SHA256`, api-facts.md §5.5) and HMAC-SHA1
+ * (`SignatureVersion=1.0`, api-facts.md §5.4). Checks run in the order of api-facts.md §5.5 and the first failure is answered.
  *
  * The verifier never trusts the client's rendering of the request: the canonical query is rebuilt
- * from the DECODED parameters and re-encoded with the §2.5 rule, the canonical headers from the
+ * from the DECODED parameters and re-encoded with the api-facts.md §5.3 rule, the canonical headers from the
  * names in `SignedHeaders` with the values actually received, the body hash from the bytes
  * actually received.
  */
@@ -202,7 +202,7 @@ export function verifyRequest(
   if (authorization !== undefined) return verifyV3(req, authorization, credentials, nonces, nowMs);
   if (req.merged.Signature !== undefined) return verifyV1(req, credentials, nonces, nowMs);
   // Neither an Authorization header nor a Signature parameter: anonymous calls are not allowed for
-  // these APIs (assumption on the exact code; IncompleteSignature per signatures.md §4).
+  // these APIs (assumption on the exact code; IncompleteSignature per api-facts.md §5.6).
   throw Errors.incompleteSignature("The request carries neither an Authorization header nor a Signature parameter.");
 }
 
@@ -212,6 +212,28 @@ function checkTimestamp(value: string, nowMs: number): void {
   if (Math.abs(nowMs - t) > SIGNATURE_WINDOW_MS) throw Errors.timestampExpired();
 }
 
+/** api-facts.md §5.5 step 2 for V3: required headers present, signed headers present, nothing unsigned. */
+function checkV3Headers(req: ParsedRequest, signedHeaders: readonly string[]): void {
+  // api-facts.md §5.5 step 2: required headers present …
+  for (const name of ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-content-sha256"]) {
+    if (header(req, name) === undefined) throw Errors.missingParameter(name);
+  }
+  // … every signed header present …
+  for (const name of signedHeaders) {
+    if (name === "" || header(req, name) === undefined) {
+      throw Errors.incompleteSignature(`The signed header "${name}" is not present in the request.`);
+    }
+  }
+  // … and host plus every x-acs-* header signed (doc: "all common headers except Authorization
+  // must be signed"; strict enforcement is an assumption that catches client bugs).
+  const signed = new Set(signedHeaders);
+  for (const name of Object.keys(req.headers)) {
+    if ((name === "host" || name.startsWith("x-acs-")) && !signed.has(name)) {
+      throw Errors.incompleteSignature(`The header "${name}" must be included in SignedHeaders.`);
+    }
+  }
+}
+
 function verifyV3(
   req: ParsedRequest,
   authorization: string,
@@ -219,7 +241,7 @@ function verifyV3(
   nonces: NonceStore,
   nowMs: number,
 ): VerifiedIdentity {
-  // §2.9 step 1: Authorization well-formed and of our algorithm. Other algorithms
+  // api-facts.md §5.5 step 1: Authorization well-formed and of our algorithm. Other algorithms
   // (ACS3-HMAC-SM3, ACS3-RSA-SHA256, ROA `acs AK:sig`) are not supported by the emulator.
   const auth = parseAuthorizationV3(authorization);
   if (!auth) {
@@ -228,37 +250,20 @@ function verifyV3(
     );
   }
 
-  // §2.9 step 2: required headers present …
-  for (const name of ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-content-sha256"]) {
-    if (header(req, name) === undefined) throw Errors.missingParameter(name);
-  }
-  // … every signed header present …
-  for (const name of auth.signedHeaders) {
-    if (name === "" || header(req, name) === undefined) {
-      throw Errors.incompleteSignature(`The signed header "${name}" is not present in the request.`);
-    }
-  }
-  // … and host plus every x-acs-* header signed (doc: "all common headers except Authorization
-  // must be signed"; strict enforcement is an assumption that catches client bugs).
-  const signed = new Set(auth.signedHeaders);
-  for (const name of Object.keys(req.headers)) {
-    if ((name === "host" || name.startsWith("x-acs-")) && !signed.has(name)) {
-      throw Errors.incompleteSignature(`The header "${name}" must be included in SignedHeaders.`);
-    }
-  }
+  checkV3Headers(req, auth.signedHeaders);
 
-  // §2.9 step 3: date format and ±15 min window.
+  // api-facts.md §5.5 step 3: date format and ±15 min window.
   checkTimestamp(header(req, "x-acs-date")!, nowMs);
 
-  // §2.9 step 4: known AccessKeyId.
+  // api-facts.md §5.5 step 4: known AccessKeyId.
   const cred = credentials.get(auth.credential);
   if (!cred) throw Errors.accessKeyNotFound();
 
-  // §2.9 step 5: body hash. The header is compared exactly (lower-case hex, as the SDK sends it).
+  // api-facts.md §5.5 step 5: body hash. The header is compared exactly (lower-case hex, as the SDK sends it).
   const bodyHash = sha256Hex(req.body);
   if (!constantTimeEqual(header(req, "x-acs-content-sha256")!, bodyHash)) throw Errors.contentHashMismatch(bodyHash);
 
-  // §2.9 step 6: recompute and compare the signature.
+  // api-facts.md §5.5 step 6: recompute and compare the signature.
   const canonical = canonicalRequestV3({
     method: req.method,
     path: req.path,
@@ -284,7 +289,7 @@ function verifyV3(
     throw Errors.securityTokenMismatch("This access key does not use a security token.");
   }
 
-  // §2.9 step 7: nonce unused for this AK in the window; remembered only after every check passed.
+  // api-facts.md §5.5 step 7: nonce unused for this AK in the window; remembered only after every check passed.
   // The V3 doc calls the nonce "recommended" (the SDK always sends one), so its absence is allowed.
   const nonce = header(req, "x-acs-signature-nonce");
   if (nonce !== undefined) {
@@ -301,7 +306,7 @@ function verifyV1(
   nowMs: number,
 ): VerifiedIdentity {
   const p = req.merged;
-  // §3.1 required common parameters.
+  // api-facts.md §5.4: required common parameters.
   for (const name of ["AccessKeyId", "Action", "Version", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp"]) {
     if (p[name] === undefined || p[name] === "") throw Errors.missingParameter(name);
   }
@@ -317,7 +322,7 @@ function verifyV1(
   const cred = credentials.get(p.AccessKeyId);
   if (!cred) throw Errors.accessKeyNotFound();
 
-  // §3.2: every parameter except Signature, query and form body together, with the method used.
+  // §5.4: every parameter except Signature, query and form body together, with the method used.
   const sts = stringToSignV1(req.method, p);
   if (!constantTimeEqual(p.Signature, signV1(cred.accessKeySecret, sts))) throw Errors.signatureMismatchV1(sts);
 

@@ -28,7 +28,11 @@ export interface CallRecord {
   readonly signature: SignatureScheme | null;
   /** The AccessKeyId the request claimed (verified only if the outcome is not an auth error). */
   readonly accessKeyId: string | null;
-  /** Action parameters (query merged with form body), without protocol/signature parameters. */
+  /**
+   * Action parameters (query merged with form body), without protocol/signature parameters.
+   * Values longer than 1 KiB are cut (`…[truncated N chars]`); past 16 KiB of parameters the
+   * rest are replaced by one `…` entry saying how many were left out.
+   */
   readonly params: Readonly<Record<string, string>>;
   readonly clientToken: string | null;
   readonly outcome: CallOutcome;
@@ -42,16 +46,66 @@ export interface CallRecord {
   readonly latencyMs: number;
 }
 
+/** Longest parameter value kept in a record. */
+export const MAX_LOGGED_VALUE_CHARS = 1024;
+/** Budget for one record's parameters (names and values). */
+export const MAX_LOGGED_PARAMS_CHARS = 16 * 1024;
+/** Default byte budget of the whole log. */
+export const DEFAULT_CALL_LOG_MAX_BYTES = 16 * 1024 * 1024;
+/** Fixed part of a record (ids, outcome, flags) counted against the budget. */
+const RECORD_OVERHEAD_BYTES = 512;
+
+/**
+ * What the log keeps of a call's parameters. Any caller — signed or not — can send up to the
+ * body limit, so keeping parameters verbatim would let a loop of large requests grow the
+ * process without bound (and make `GET /_emulator/calls` too big to serialize).
+ */
+export function truncateParams(params: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let used = 0;
+  const keys = Object.keys(params);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = params[k];
+    const value = v.length > MAX_LOGGED_VALUE_CHARS ? `${v.slice(0, MAX_LOGGED_VALUE_CHARS)}…[truncated ${v.length - MAX_LOGGED_VALUE_CHARS} chars]` : v;
+    const name = k.slice(0, MAX_LOGGED_VALUE_CHARS);
+    if (used + name.length + value.length > MAX_LOGGED_PARAMS_CHARS) {
+      out["…"] = `${keys.length - i} more parameters not logged`;
+      break;
+    }
+    out[name] = value;
+    used += name.length + value.length;
+  }
+  return out;
+}
+
+function recordBytes(r: CallRecord): number {
+  let n = RECORD_OVERHEAD_BYTES;
+  for (const [k, v] of Object.entries(r.params)) n += 2 * (k.length + v.length);
+  return n;
+}
+
 export class CallLog {
   private records: CallRecord[] = [];
+  private bytes = 0;
   private seq = 0;
 
-  constructor(private readonly maxRecords = 100_000) {}
+  /** Keeps at most `maxRecords` records and about `maxBytes` bytes of them; the oldest go first. */
+  constructor(
+    private readonly maxRecords = 100_000,
+    private readonly maxBytes = DEFAULT_CALL_LOG_MAX_BYTES,
+  ) {}
 
   append(record: Omit<CallRecord, "seq">): CallRecord {
-    const full: CallRecord = { seq: ++this.seq, ...record };
+    const full: CallRecord = { seq: ++this.seq, ...record, params: truncateParams(record.params) };
     this.records.push(full);
-    if (this.records.length > this.maxRecords) this.records.splice(0, this.records.length - this.maxRecords);
+    this.bytes += recordBytes(full);
+    let drop = 0;
+    while (this.records.length - drop > 1 && (this.records.length - drop > this.maxRecords || this.bytes > this.maxBytes)) {
+      this.bytes -= recordBytes(this.records[drop]);
+      drop++;
+    }
+    if (drop > 0) this.records.splice(0, drop);
     return full;
   }
 
@@ -65,6 +119,7 @@ export class CallLog {
   /** Forget the records; seq keeps increasing so `since` cursors stay valid. */
   clear(): void {
     this.records = [];
+    this.bytes = 0;
   }
 
   get lastSeq(): number {

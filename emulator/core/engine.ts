@@ -5,7 +5,7 @@
  *
  * Pipeline for one API call, first failure answers:
  *   1. parse: path, query, form body (malformed percent-encoding → InvalidParameter 400)
- *   2. authenticate (auth.ts, signatures.md §2.9 / §3): IncompleteSignature, MissingParameter
+ *   2. authenticate (auth.ts, api-facts.md §5.5 / §5.4): IncompleteSignature, MissingParameter
  *      (required header / common parameter), InvalidTimeStamp.Format/.Expired,
  *      InvalidAccessKeyId.NotFound, SignatureDoesNotMatch, InvalidSecurityToken.Mismatch,
  *      SignatureNonceUsed
@@ -45,7 +45,7 @@ import {
   faultError,
 } from "./faults";
 import { CallLog, type CallRecord } from "./calllog";
-import { STATE_FORMAT, STATE_VERSION, type StateFile, readStateFile, writeStateFile } from "./state";
+import { STATE_FORMAT, STATE_VERSION, type StateFile, readStateFile, removeStaleTempFiles, writeStateFile } from "./state";
 
 /** The bytes of one HTTP request, as the server received them. */
 export interface RawRequest {
@@ -110,6 +110,8 @@ export interface EngineOptions {
   readonly statePath?: string;
   readonly faultSeed?: number;
   readonly log?: (line: string) => void;
+  /** Byte budget of the call log (default 16 MiB). */
+  readonly callLogMaxBytes?: number;
 }
 
 /** Default region for HostId when the request has no RegionId. */
@@ -146,6 +148,37 @@ interface Resolution {
   readonly error: ApiError | null;
 }
 
+/** One API call after parsing (step 1); `errorProduct` improves as dispatch gets further. */
+interface PreparedCall {
+  readonly requestId: string;
+  readonly method: string;
+  readonly parsed: ParsedRequest | null;
+  readonly parseError: unknown;
+  readonly ident: ReturnType<typeof identify>;
+  readonly resolution: Resolution;
+  readonly params: Record<string, string>;
+  errorProduct: ProductModel | null;
+}
+
+/** What the call log needs to know about how a call went. */
+interface CallOutcomeState {
+  def: ActionDefinition | undefined;
+  fault: FaultKind | null;
+  latencyMs: number;
+  replayed: boolean;
+  /** A `lost` fault fired: run the action, then drop the connection. */
+  dropAfter: boolean;
+}
+
+/** A call that passed authentication, dispatch, rate limit and faults. */
+interface Admitted {
+  readonly model: ProductModel;
+  readonly action: string;
+  readonly def: ActionDefinition;
+  readonly accessKeyId: string;
+  readonly now: number;
+}
+
 export class EmulatorEngine implements EmulatorControl {
   readonly models: readonly ProductModel[];
   private readonly credentials: Map<string, Credential>;
@@ -153,7 +186,7 @@ export class EmulatorEngine implements EmulatorControl {
   private readonly tokens: ClientTokenStore;
   private readonly faults: FaultEngine;
   private readonly limiter = new RateLimiter();
-  private readonly callLog = new CallLog();
+  private readonly callLog: CallLog;
   private readonly now: () => number;
   private readonly realNow: () => number;
   private readonly log: (line: string) => void;
@@ -174,6 +207,7 @@ export class EmulatorEngine implements EmulatorControl {
     this.faults = new FaultEngine(opts.faultSeed);
     this.log = opts.log ?? (() => undefined);
     this.statePath = opts.statePath;
+    this.callLog = new CallLog(undefined, opts.callLogMaxBytes);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -181,9 +215,35 @@ export class EmulatorEngine implements EmulatorControl {
   // -------------------------------------------------------------------------------------------
 
   handle(raw: RawRequest): ApiResponse {
-    const requestId = newRequestId();
-    const method = raw.method.toUpperCase();
+    const call = this.prepare(raw);
+    const outcome: CallOutcomeState = { def: undefined, fault: null, latencyMs: 0, replayed: false, dropAfter: false };
+    let status = 200;
+    let code: string | undefined;
+    let body: Record<string, unknown>;
+    try {
+      const admitted = this.admit(call, outcome);
+      if (admitted === "reset") {
+        outcome.def = undefined; // nothing ran
+        this.recordCall(call, outcome, { status: 0 });
+        return { kind: "drop", delayMs: outcome.latencyMs };
+      }
+      const result = this.execute(call, admitted, outcome);
+      // RequestId first (as the real API renders it) and always ours, whatever the model returned.
+      body = { RequestId: call.requestId, ...result };
+      body.RequestId = call.requestId;
+    } catch (e) {
+      const err = this.toApiError(e, call);
+      status = err.status;
+      code = err.code;
+      body = this.errorBody(call.requestId, call.errorProduct, call.params.RegionId, err);
+    }
+    this.recordCall(call, outcome, code === undefined ? { status } : { status, code });
+    if (outcome.dropAfter) return { kind: "drop", delayMs: outcome.latencyMs };
+    return { kind: "reply", status, body, requestId: call.requestId, delayMs: outcome.latencyMs };
+  }
 
+  /** 1. parse, identify and resolve the product — failures are kept for `admit` to throw in order. */
+  private prepare(raw: RawRequest): PreparedCall {
     let parsed: ParsedRequest | null = null;
     let parseError: unknown = null;
     try {
@@ -195,142 +255,117 @@ export class EmulatorEngine implements EmulatorControl {
       ? identify(parsed)
       : { scheme: null, action: raw.headers["x-acs-action"]?.[0] ?? null, version: raw.headers["x-acs-version"]?.[0] ?? null, accessKeyId: null };
     const resolution = this.resolve(parsed?.path ?? "/", raw.headers.host?.[0], ident.version, ident.action);
-    const params = parsed ? actionParams(parsed.merged) : {};
-    const regionId = params.RegionId;
-
-    let def: ActionDefinition | undefined;
-    let fault: FaultKind | null = null;
-    let latencyMs = 0;
-    let replayed = false;
-    let dropAfter = false;
-    let status = 200;
-    let code: string | undefined;
-    let body: Record<string, unknown>;
-    let errorProduct: ProductModel | null = resolution.hint;
-
-    const record = (outcome: { status: number; code?: string }): void => {
-      const rec = this.callLog.append({
-        time: this.now(),
-        requestId,
-        product: (resolution.model ?? resolution.hint)?.product ?? null,
-        action: ident.action,
-        method,
-        signature: ident.scheme,
-        accessKeyId: ident.accessKeyId,
-        params,
-        clientToken: params.ClientToken !== undefined && params.ClientToken !== "" ? params.ClientToken : null,
-        outcome: outcome.code === undefined ? { status: outcome.status } : outcome,
-        mutating: !!def?.mutating && outcome.status === 200 && !replayed,
-        fault,
-        replayed,
-        latencyMs,
-      });
-      this.log(
-        `${rec.seq} ${method} ${rec.product ?? "?"}.${rec.action ?? "?"} -> ${outcome.status === 0 ? "reset" : outcome.status}` +
-          `${outcome.code ? ` ${outcome.code}` : ""}${fault ? ` [fault ${fault}]` : ""}${replayed ? " [replay]" : ""}`,
-      );
+    return {
+      requestId: newRequestId(),
+      method: raw.method.toUpperCase(),
+      parsed,
+      parseError,
+      ident,
+      resolution,
+      params: parsed ? actionParams(parsed.merged) : {},
+      errorProduct: resolution.hint,
     };
-
-    try {
-      if (parseError !== null) throw parseError;
-      const req = parsed!;
-
-      // 2. authenticate
-      const verified = verifyRequest(req, this.credentials, this.nonces, this.realNow());
-
-      // 3. dispatch
-      if (resolution.error) throw resolution.error;
-      const model = resolution.model!;
-      errorProduct = model;
-      const action = ident.action!;
-      def = hasOwn(model.actions, action) ? model.actions[action] : undefined;
-      if (!def) throw Errors.actionNotFound();
-      const methods = def.methods ?? ["GET", "POST"];
-      if (!(methods as readonly string[]).includes(method)) throw Errors.unsupportedMethod();
-
-      // 4. rate limit
-      const modelNow = this.now();
-      if (!this.limiter.take(model.product, model.hostPrefix, action, modelNow)) throw Errors.throttled();
-
-      // 5. faults
-      const decision = this.faults.evaluate(model.product, model.hostPrefix, action);
-      latencyMs = decision.latencyMs;
-      if (decision.fired.length > 0) fault = "latency";
-      if (decision.terminal) {
-        fault = decision.terminal.kind;
-        if (decision.terminal.kind === "error") {
-          const fe = faultError(decision.terminal);
-          throw new ApiError(fe.code, fe.message, fe.status);
-        }
-        if (decision.terminal.kind === "reset") {
-          def = undefined; // nothing ran
-          record({ status: 0 });
-          return { kind: "drop", delayMs: latencyMs };
-        }
-        dropAfter = true; // "lost": run the action, then drop the reply
-      }
-
-      // 6. ClientToken format
-      const token = def.idempotent && params.ClientToken !== undefined && params.ClientToken !== "" ? params.ClientToken : null;
-      if (token !== null) validateClientToken(token);
-
-      // 7. required parameters
-      for (const name of def.required) {
-        if (params[name] === undefined || params[name] === "") throw Errors.missingParameter(name);
-      }
-
-      // 8. ClientToken replay
-      const tokenKey = token !== null ? ClientTokenStore.key(verified.accessKeyId, model.product, action, token) : null;
-      const fingerprint = tokenKey !== null ? paramsFingerprint(params) : "";
-      let result: Record<string, unknown> | null = null;
-      if (tokenKey !== null) {
-        const hit = this.tokens.lookup(tokenKey, fingerprint, modelNow);
-        if (hit.kind === "mismatch") throw Errors.idempotentMismatch();
-        if (hit.kind === "replay") {
-          replayed = true;
-          result = hit.body;
-        }
-      }
-
-      // 9. the model
-      if (result === null) {
-        const ctx: RequestContext = {
-          product: model.product,
-          action,
-          params,
-          accessKeyId: verified.accessKeyId,
-          requestId,
-          now: modelNow,
-        };
-        result = def.handle(ctx);
-        if (typeof result !== "object" || result === null || Array.isArray(result)) {
-          throw new Error(`${model.product}.${action} returned a non-object body`);
-        }
-        if (tokenKey !== null) this.tokens.remember(tokenKey, fingerprint, result, modelNow);
-        if (def.mutating) this.persist();
-      }
-      // RequestId first (as the real API renders it) and always ours, whatever the model returned.
-      body = { RequestId: requestId, ...result };
-      body.RequestId = requestId;
-    } catch (e) {
-      let err: ApiError;
-      if (isApiError(e)) {
-        err = e;
-      } else {
-        err = Errors.internal();
-        this.log(`InternalError in ${ident.action ?? "?"} (RequestId ${requestId}): ${(e as Error)?.stack ?? String(e)}`);
-      }
-      status = err.status;
-      code = err.code;
-      body = this.errorBody(requestId, errorProduct, regionId, err);
-    }
-
-    record(code === undefined ? { status } : { status, code });
-    if (dropAfter) return { kind: "drop", delayMs: latencyMs };
-    return { kind: "reply", status, body, requestId, delayMs: latencyMs };
   }
 
-  /** `{RequestId, HostId, Code, Message, Recommend}` (alibaba-apis.md §0.4). */
+  /** Steps 2–5: authenticate, dispatch, rate limit, faults. Throws the first failure. */
+  private admit(call: PreparedCall, outcome: CallOutcomeState): Admitted | "reset" {
+    if (call.parseError !== null) throw call.parseError;
+    const verified = verifyRequest(call.parsed!, this.credentials, this.nonces, this.realNow());
+    if (call.resolution.error) throw call.resolution.error;
+    const model = call.resolution.model!;
+    call.errorProduct = model;
+    const action = call.ident.action!;
+    const def = hasOwn(model.actions, action) ? model.actions[action] : undefined;
+    if (!def) throw Errors.actionNotFound();
+    outcome.def = def;
+    const methods = def.methods ?? ["GET", "POST"];
+    if (!(methods as readonly string[]).includes(call.method)) throw Errors.unsupportedMethod();
+
+    const now = this.now();
+    if (!this.limiter.take(model.product, model.hostPrefix, action, now)) throw Errors.throttled();
+
+    const decision = this.faults.evaluate(model.product, model.hostPrefix, action);
+    outcome.latencyMs = decision.latencyMs;
+    if (decision.fired.length > 0) outcome.fault = "latency";
+    if (decision.terminal) {
+      outcome.fault = decision.terminal.kind;
+      if (decision.terminal.kind === "error") {
+        const fe = faultError(decision.terminal);
+        throw new ApiError(fe.code, fe.message, fe.status);
+      }
+      if (decision.terminal.kind === "reset") return "reset";
+      outcome.dropAfter = true; // "lost": run the action, then drop the reply
+    }
+    return { model, action, def, accessKeyId: verified.accessKeyId, now };
+  }
+
+  /** Steps 6–9: ClientToken format, required parameters, replay, the model. */
+  private execute(call: PreparedCall, a: Admitted, outcome: CallOutcomeState): Record<string, unknown> {
+    const params = call.params;
+    const token = a.def.idempotent && params.ClientToken !== undefined && params.ClientToken !== "" ? params.ClientToken : null;
+    if (token !== null) validateClientToken(token);
+    for (const name of a.def.required) {
+      if (params[name] === undefined || params[name] === "") throw Errors.missingParameter(name);
+    }
+    const tokenKey = token !== null ? ClientTokenStore.key(a.accessKeyId, a.model.product, a.action, token) : null;
+    const fingerprint = tokenKey !== null ? paramsFingerprint(params) : "";
+    if (tokenKey !== null) {
+      const hit = this.tokens.lookup(tokenKey, fingerprint, a.now);
+      if (hit.kind === "mismatch") throw Errors.idempotentMismatch();
+      if (hit.kind === "replay") {
+        outcome.replayed = true;
+        return hit.body;
+      }
+    }
+    const ctx: RequestContext = {
+      product: a.model.product,
+      action: a.action,
+      params,
+      accessKeyId: a.accessKeyId,
+      requestId: call.requestId,
+      now: a.now,
+    };
+    const result = a.def.handle(ctx);
+    if (typeof result !== "object" || result === null || Array.isArray(result)) {
+      throw new Error(`${a.model.product}.${a.action} returned a non-object body`);
+    }
+    if (tokenKey !== null) this.tokens.remember(tokenKey, fingerprint, result, a.now);
+    if (a.def.mutating) this.persist();
+    return result;
+  }
+
+  /** An ApiError as is; anything else is a model bug → InternalError (logged). */
+  private toApiError(e: unknown, call: PreparedCall): ApiError {
+    if (isApiError(e)) return e;
+    this.log(`InternalError in ${call.ident.action ?? "?"} (RequestId ${call.requestId}): ${(e as Error)?.stack ?? String(e)}`);
+    return Errors.internal();
+  }
+
+  private recordCall(call: PreparedCall, o: CallOutcomeState, outcome: { status: number; code?: string }): void {
+    const params = call.params;
+    const rec = this.callLog.append({
+      time: this.now(),
+      requestId: call.requestId,
+      product: (call.resolution.model ?? call.resolution.hint)?.product ?? null,
+      action: call.ident.action,
+      method: call.method,
+      signature: call.ident.scheme,
+      accessKeyId: call.ident.accessKeyId,
+      params,
+      clientToken: params.ClientToken !== undefined && params.ClientToken !== "" ? params.ClientToken : null,
+      outcome: outcome.code === undefined ? { status: outcome.status } : outcome,
+      mutating: !!o.def?.mutating && outcome.status === 200 && !o.replayed,
+      fault: o.fault,
+      replayed: o.replayed,
+      latencyMs: o.latencyMs,
+    });
+    this.log(
+      `${rec.seq} ${call.method} ${rec.product ?? "?"}.${rec.action ?? "?"} -> ${outcome.status === 0 ? "reset" : outcome.status}` +
+        `${outcome.code ? ` ${outcome.code}` : ""}${o.fault ? ` [fault ${o.fault}]` : ""}${o.replayed ? " [replay]" : ""}`,
+    );
+  }
+
+  /** `{RequestId, HostId, Code, Message, Recommend}` (api-facts.md §4). */
   errorBody(requestId: string, model: ProductModel | null, regionId: string | undefined, err: ApiError): Record<string, unknown> {
     // Assumption: HostId is the regional product host; unknown product → `pop`, invalid/missing
     // RegionId → cn-hangzhou.
@@ -424,7 +459,28 @@ export class EmulatorEngine implements EmulatorControl {
   }
 
   addFault(rule: FaultRuleInput): FaultRule {
+    this.checkProductField("fault rule", rule);
     return this.faults.add(rule);
+  }
+
+  /** A rule for a product no model serves, or an action none of them defines, would never match: refuse it. */
+  private checkProductField(what: string, input: unknown): void {
+    const rule = input as { product?: unknown; action?: unknown } | null;
+    const product = rule?.product;
+    let models = this.models;
+    if (typeof product === "string" && product !== "*") {
+      const k = product.toLowerCase();
+      models = this.models.filter((m) => m.hostPrefix.toLowerCase() === k || m.product.toLowerCase() === k);
+      if (models.length === 0) {
+        const known = this.models.flatMap((m) => [m.product, m.hostPrefix]);
+        throw new Error(`${what}: "product" must be one of ${known.join(", ")} or "*" (got "${product}")`);
+      }
+    }
+    const action = rule?.action;
+    if (typeof action !== "string" || action === "*" || action === "") return;
+    if (models.some((m) => hasOwn(m.actions, action))) return;
+    const served = models.map((m) => `${m.product}: ${Object.keys(m.actions).join(", ")}`).join("; ");
+    throw new Error(`${what}: "action" must be "*" or an action the product serves (got "${action}"; ${served})`);
   }
 
   listFaults(): FaultRule[] {
@@ -445,6 +501,7 @@ export class EmulatorEngine implements EmulatorControl {
   }
 
   setRateLimit(limit: RateLimitInput): RateLimit | null {
+    this.checkProductField("rate limit", limit);
     return this.limiter.set(limit, this.now());
   }
 
@@ -493,6 +550,7 @@ export class EmulatorEngine implements EmulatorControl {
   /** Restore from `statePath` if the file exists. Returns true when something was restored. */
   restoreFromFile(): boolean {
     if (!this.statePath) return false;
+    for (const stale of removeStaleTempFiles(this.statePath)) this.log(`removed ${stale} (left by an interrupted state write)`);
     const s = readStateFile(this.statePath);
     if (!s) return false;
     for (const m of this.models) if (hasOwn(s.models, m.hostPrefix)) m.restore(s.models[m.hostPrefix]);

@@ -4,7 +4,7 @@
  * errors below (signature, throttling, idempotency, dispatch) live here so their code, HTTP
  * status and wording are consistent everywhere they are raised.
  *
- * Wording and statuses come from signatures.md §4 and alibaba-apis.md §0.4; where those notes
+ * Wording and statuses come from docs/api-facts.md §5.6 and §4; where those notes
  * mark something as an assumption, the comment on the entry says so.
  */
 import { ApiError } from "./types";
@@ -13,7 +13,7 @@ import { ApiError } from "./types";
 export const KNOWN_ERRORS: Readonly<Record<string, { status: number; message: string }>> = {
   // Missing required parameter. Code form `MissingParameter` (vs `Missing<Name>`) is an assumption.
   MissingParameter: { status: 400, message: 'The input parameter "{0}" that is mandatory for processing this request is not supplied.' },
-  // Wording is an assumption (alibaba-apis.md §0.4).
+  // Wording is an assumption (api-facts.md §4).
   InvalidParameter: { status: 400, message: 'The specified parameter "{0}" is not valid.' },
   // Trigger conditions undocumented (assumption): missing/malformed Authorization or Signature,
   // a signed-header list that leaves out host or an x-acs-* header, an unsupported algorithm.
@@ -34,11 +34,11 @@ export const KNOWN_ERRORS: Readonly<Record<string, { status: number; message: st
   InvalidVersion: { status: 400, message: "Specified parameter Version is not valid." },
   // Assumption (code and status).
   UnsupportedHTTPMethod: { status: 400, message: "This http method is not supported." },
-  // Seen with 400 in SDK errors; one product page lists 429 — 400 chosen (alibaba-apis.md §0.4).
+  // Seen with 400 in SDK errors; one product page lists 429 — 400 chosen (api-facts.md §4).
   "Throttling.User": { status: 400, message: "Request was denied due to user flow control." },
   "Throttling.Api": { status: 400, message: "Request was denied due to api flow control." },
   Throttling: { status: 400, message: "Request was denied due to request throttling." },
-  // Status not documented (assumption 400); see alibaba-apis.md §0.3.
+  // Status not documented (assumption 400); see api-facts.md §3.
   IdempotentParameterMismatch: {
     status: 400,
     message: "The request uses the same client token as a previous, but non-identical request.",
@@ -75,12 +75,12 @@ export const Errors = {
     apiError("IncompleteSignature", {
       message: KNOWN_ERRORS.IncompleteSignature.message + (detail ? ` ${detail}` : ""),
     }),
-  /** V3 wording from a public forum report (signatures.md §4): the server StringToSign in brackets. */
+  /** V3 wording from a public forum report (api-facts.md §5.6): the server StringToSign in brackets. */
   signatureMismatchV3: (serverStringToSign: string) =>
     apiError("SignatureDoesNotMatch", {
       message: `Specified signature does not match our calculation. server StringToSign is [${serverStringToSign}]`,
     }),
-  /** HMAC-SHA1 wording, widely quoted (signatures.md §4). */
+  /** HMAC-SHA1 wording, widely quoted (api-facts.md §5.6). */
   signatureMismatchV1: (serverStringToSign: string) =>
     apiError("SignatureDoesNotMatch", {
       message: `Specified signature is not matched with our calculation. server string to sign is:${serverStringToSign}`,

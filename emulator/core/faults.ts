@@ -85,6 +85,9 @@ export function mulberry32(seed: number): () => number {
 
 export const DEFAULT_FAULT_SEED = 0x5eed;
 
+/** Longest delay a Node timer honours (2^31 - 1 ms, about 24.8 days). */
+export const MAX_LATENCY_MS = 2 ** 31 - 1;
+
 interface LiveRule {
   rule: FaultRuleInput & { id: string };
   matched: number;
@@ -109,8 +112,11 @@ export function validateFaultRule(input: unknown): FaultRuleInput {
   if (r.status !== undefined && !(isNonNegInt(r.status) && r.status >= 400 && r.status <= 599)) {
     throw new Error('fault rule: "status" must be an HTTP error status (400-599)');
   }
-  if (r.kind === "latency" && !isNonNegInt(r.latencyMs)) throw new Error('fault rule: "latencyMs" (integer ms) is required for kind "latency"');
-  if (r.latencyMs !== undefined && !isNonNegInt(r.latencyMs)) throw new Error('fault rule: "latencyMs" must be a non-negative integer');
+  if (r.kind === "latency" && r.latencyMs === undefined) throw new Error(`fault rule: "latencyMs" (integer ms, 0-${MAX_LATENCY_MS}) is required for kind "latency"`);
+  // Node's timers fire after 1 ms for any delay >= 2^31, so a larger value would silently mean "no delay".
+  if (r.latencyMs !== undefined && !(isNonNegInt(r.latencyMs) && r.latencyMs <= MAX_LATENCY_MS)) {
+    throw new Error(`fault rule: "latencyMs" must be an integer from 0 to ${MAX_LATENCY_MS} (got ${JSON.stringify(r.latencyMs)})`);
+  }
   if (r.probability !== undefined && !(typeof r.probability === "number" && r.probability >= 0 && r.probability <= 1)) {
     throw new Error('fault rule: "probability" must be a number in [0, 1]');
   }
@@ -272,8 +278,14 @@ export class RateLimiter {
     if (!(typeof r.perSecond === "number" && Number.isFinite(r.perSecond) && r.perSecond >= 0)) {
       throw new Error('rate limit: "perSecond" must be a number >= 0 (or null to remove)');
     }
-    if (r.burst !== undefined && !(typeof r.burst === "number" && r.burst >= 0)) throw new Error('rate limit: "burst" must be >= 0');
     const perSecond = r.perSecond;
+    // A call needs one whole token: with perSecond > 0, a bucket smaller than 1 would never admit one.
+    const minBurst = perSecond === 0 ? 0 : 1;
+    if (r.burst !== undefined && !(typeof r.burst === "number" && Number.isInteger(r.burst) && r.burst >= minBurst)) {
+      throw new Error(
+        `rate limit: "burst" must be an integer >= ${minBurst}${perSecond === 0 ? "" : " when perSecond > 0"} (got ${JSON.stringify(r.burst)})`,
+      );
+    }
     const burst = (r.burst as number | undefined) ?? (perSecond === 0 ? 0 : Math.max(1, perSecond));
     const b: Bucket = { product, action: r.action, perSecond, burst, tokens: burst, last: nowMs };
     this.buckets.push(b);

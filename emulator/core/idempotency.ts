@@ -1,5 +1,5 @@
 /**
- * ClientToken idempotency (alibaba-apis.md §0.3).
+ * ClientToken idempotency (api-facts.md §3).
  *
  * Documented: a token is client-generated, case-sensitive, ASCII, ≤ 64 characters; reusing it
  * with the same parameters returns the first submission's result with no further effect; reusing
@@ -45,7 +45,7 @@ export function validateClientToken(token: string): void {
   if (token.length > MAX_CLIENT_TOKEN_LENGTH) {
     throw Errors.invalidParameter("ClientToken", `It must be at most ${MAX_CLIENT_TOKEN_LENGTH} characters long.`);
   }
-  // Printable ASCII (0x20–0x7E). signatures.md §2.8 uses a token with a space in it, so space is allowed.
+  // Printable ASCII (0x20–0x7E). api-facts.md §5.7 uses a token with a space in it, so space is allowed.
   if (!/^[\x20-\x7e]*$/.test(token)) {
     throw Errors.invalidParameter("ClientToken", "It must contain only ASCII characters.");
   }

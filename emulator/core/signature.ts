@@ -3,10 +3,10 @@
  * emulator's verifier (server side) and by tests / raw clients that need to build or tamper with
  * signed requests (client side). No I/O, no clock, no state.
  *
- * Source of truth: /work/shared/reference/signatures.md
- *   - V3 `ACS3-HMAC-SHA256`: §2.2 canonical request, §2.3 string to sign, §2.4 signature.
- *   - HMAC-SHA1 (`SignatureVersion=1.0`, which the docs and the SDK call "v2"): §3.2.
- *   - Percent-encoding rule for both: §2.5.
+ * The rules are summarised in docs/api-facts.md:
+ *   - V3 `ACS3-HMAC-SHA256`: api-facts.md §5.1 headers, §5.2 canonical request, string to sign and signature.
+ *   - HMAC-SHA1 (`SignatureVersion=1.0`, which the docs and the SDK call "v2"): §5.4.
+ *   - Percent-encoding rule for both: §5.3.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -16,7 +16,7 @@ export const V3_ALGORITHM = "ACS3-HMAC-SHA256";
 export const EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /**
- * RFC 3986 percent-encoding of the UTF-8 bytes, as §2.5: unreserved `A-Z a-z 0-9 - _ . ~` stay,
+ * RFC 3986 percent-encoding of the UTF-8 bytes, as §5.3: unreserved `A-Z a-z 0-9 - _ . ~` stay,
  * everything else (including space, `!'()*`) becomes `%XY` with upper-case hex.
  * `encodeURIComponent` already leaves exactly the unreserved set plus `!'()*` literal and emits
  * upper-case hex, so encoding those five afterwards gives the rule.
@@ -47,7 +47,7 @@ function compareCodeUnits(a: string, b: string): number {
 }
 
 /**
- * CanonicalQueryString / CanonicalizedQueryString (§2.2, §3.2): sort the DECODED pairs by name
+ * CanonicalQueryString / CanonicalizedQueryString (§5.2, §5.4): sort the DECODED pairs by name
  * (then value, for repeated names), percent-encode name and value, join `k=v` with `&`.
  * Names are sorted before encoding, as the SDK does; for every legal parameter name
  * (`[A-Za-z0-9._-]`) encoding does not change the order anyway.
@@ -60,7 +60,7 @@ export function canonicalQueryString(query: readonly QueryPair[] | Readonly<Reco
 }
 
 /**
- * CanonicalURI for V3 (§2.2): each `/`-separated segment percent-encoded. The input is the
+ * CanonicalURI for V3 (§5.2): each `/`-separated segment percent-encoded. The input is the
  * DECODED path; for RPC-style APIs it is `/`.
  */
 export function canonicalUri(decodedPath: string): string {
@@ -71,7 +71,7 @@ export function canonicalUri(decodedPath: string): string {
 export type HeaderValues = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
- * CanonicalHeaders + SignedHeaders (§2.2) for the given header names. Header lookup is by
+ * CanonicalHeaders + SignedHeaders (§5.2) for the given header names. Header lookup is by
  * lower-case name; a header sent several times has each value trimmed, the values sorted and
  * joined with `,`. A name that is absent yields `name:` (the verifier rejects absent signed
  * headers before it gets here).
@@ -101,13 +101,13 @@ export interface CanonicalRequestV3Input {
   query: readonly QueryPair[] | Readonly<Record<string, string>>;
   /** Request headers (any case; values may be lists). */
   headers: HeaderValues;
-  /** Names to sign. Default: `host`, `content-type` if present, and every `x-acs-*` header (client rule, §2.2). */
+  /** Names to sign. Default: `host`, `content-type` if present, and every `x-acs-*` header (client rule, §5.2). */
   signedHeaders?: readonly string[];
   /** Lower-case hex SHA-256 of the body bytes (default: the empty body). */
   hashedPayload?: string;
 }
 
-/** The client-side default signed-header set (§2.2): `host`, `content-type` if present, every `x-acs-*`. */
+/** The client-side default signed-header set (§5.2): `host`, `content-type` if present, every `x-acs-*`. */
 export function defaultSignedHeaders(headers: HeaderValues): string[] {
   const names = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
@@ -117,7 +117,7 @@ export function defaultSignedHeaders(headers: HeaderValues): string[] {
   return [...names];
 }
 
-/** §2.2 CanonicalRequest. */
+/** §5.2 CanonicalRequest. */
 export function canonicalRequestV3(input: CanonicalRequestV3Input): string {
   const { canonical, signedHeaders } = canonicalHeaders(
     input.headers,
@@ -133,23 +133,23 @@ export function canonicalRequestV3(input: CanonicalRequestV3Input): string {
   ].join("\n");
 }
 
-/** §2.3 StringToSign = `ACS3-HMAC-SHA256\n` + hex(SHA-256(CanonicalRequest)). */
+/** §5.2 StringToSign = `ACS3-HMAC-SHA256\n` + hex(SHA-256(CanonicalRequest)). */
 export function stringToSignV3(canonicalRequest: string): string {
   return `${V3_ALGORITHM}\n${sha256Hex(Buffer.from(canonicalRequest, "utf8"))}`;
 }
 
-/** §2.4 Signature = hex(HMAC-SHA256(key = secret, StringToSign)). No `&` suffix on the key. */
+/** §5.2 Signature = hex(HMAC-SHA256(key = secret, StringToSign)). No `&` suffix on the key. */
 export function signV3(accessKeySecret: string, stringToSign: string): string {
   return createHmac("sha256", Buffer.from(accessKeySecret, "utf8")).update(stringToSign, "utf8").digest("hex");
 }
 
-/** The `Authorization` header value the SDK builds (§2.7). */
+/** The `Authorization` header value the SDK builds (api-facts.md §5.7). */
 export function authorizationV3(accessKeyId: string, signedHeaders: string, signature: string): string {
   return `${V3_ALGORITHM} Credential=${accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
 }
 
 /**
- * §3.2 StringToSign = METHOD & percentEncode("/") & percentEncode(CanonicalizedQueryString),
+ * §5.4 StringToSign = METHOD & percentEncode("/") & percentEncode(CanonicalizedQueryString),
  * over every parameter except `Signature`.
  */
 export function stringToSignV1(method: string, params: readonly QueryPair[] | Readonly<Record<string, string>>): string {
@@ -157,7 +157,7 @@ export function stringToSignV1(method: string, params: readonly QueryPair[] | Re
   return `${method.toUpperCase()}&${percentEncode("/")}&${percentEncode(canonicalQueryString(pairs))}`;
 }
 
-/** §3.2 Signature = base64(HMAC-SHA1(key = secret + "&", StringToSign)). */
+/** §5.4 Signature = base64(HMAC-SHA1(key = secret + "&", StringToSign)). */
 export function signV1(accessKeySecret: string, stringToSign: string): string {
   return createHmac("sha1", Buffer.from(`${accessKeySecret}&`, "utf8")).update(stringToSign, "utf8").digest("base64");
 }

@@ -2,8 +2,8 @@
  * Eipanycast (2020-03-09) cloud errors: one factory per error code, with the HTTP status and message
  * the real service uses where we know them.
  *
- * Provenance (see /work/shared/reference/alibaba-apis.md §0.4, §2 and the ReleaseAnycastEipAddress
- * API page, which wins where they disagree):
+ * Provenance (docs/api-facts.md §4, §7 and the ReleaseAnycastEipAddress API page, §7.6, which wins
+ * where they disagree):
  *  - DOCUMENTED on the ReleaseAnycastEipAddress page (status, code and message verbatim):
  *    `OperationFailed.Conflict` 400, `OperationUnsupported.ServiceManaged` 400,
  *    `IncorrectStatus.Anycast` 400, `SystemBusy` 503.
@@ -87,7 +87,7 @@ export function dryRunOperation(): ApiError {
   return new ApiError("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400);
 }
 
-/** Common POP error; wording from §0.4 (exact code form is an ASSUMPTION: `MissingParameter`). */
+/** Common POP error; wording from api-facts.md §4 (exact code form is an ASSUMPTION: `MissingParameter`). */
 export function missingParameter(param: string): ApiError {
   return new ApiError(
     "MissingParameter",

@@ -6,7 +6,8 @@
  * handlers still re-check required parameters so the model is safe to drive directly. Unknown extra
  * parameters (RegionId, which Terraform always sends) are ignored.
  */
-import { ActionDefinition, Params, RequestContext } from "../core/types";
+import type { ActionDefinition, Params, RequestContext } from "../core/types";
+import { boolParam, defineAction, indexedObjects, indexedValues, optionalParam, rawParam, requiredParam } from "../core/params";
 import * as errors from "./errors";
 import {
   AssociationMode,
@@ -26,58 +27,26 @@ import {
 } from "./model";
 
 // ---------------------------------------------------------------------------------------------------
-// Parameter helpers
+// Parameter helpers (the generic ones are shared: core/params.ts)
 
-/** The raw value, `""` included (an empty Name clears the name). */
-function opt(p: Params, name: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(p, name) ? p[name] : undefined;
-}
+const opt = rawParam;
+const optNonEmpty = optionalParam;
+const req = (p: Params, name: string): string => requiredParam(p, name, errors);
 
-/** Present and not empty, else undefined (filters and optional ids treat `""` as absent). */
-function optNonEmpty(p: Params, name: string): string | undefined {
-  const v = opt(p, name);
-  return v === undefined || v === "" ? undefined : v;
-}
-
-function req(p: Params, name: string): string {
-  const v = optNonEmpty(p, name);
-  if (v === undefined) throw errors.missingParameter(name);
-  return v;
-}
-
-/** `Name.N` (scalars) in index order; indices are 1-based, gaps tolerated. */
+/** `Name.N` (scalars) in index order, empty values dropped. */
 function scalarList(p: Params, prefix: string): string[] {
-  const re = new RegExp(`^${prefix.replace(/\./g, "\\.")}\\.(\\d+)$`);
-  return Object.keys(p)
-    .map((k) => ({ k, m: re.exec(k) }))
-    .filter((x): x is { k: string; m: RegExpExecArray } => x.m !== null)
-    .sort((a, b) => Number(a.m[1]) - Number(b.m[1]))
-    .map((x) => p[x.k])
+  return indexedValues(p, prefix)
+    .map(([, v]) => v)
     .filter((v) => v !== "");
 }
 
 /** `Name.N.Field` (objects) in index order. */
 function objectList(p: Params, prefix: string): Record<string, string>[] {
-  const re = new RegExp(`^${prefix.replace(/\./g, "\\.")}\\.(\\d+)\\.([A-Za-z]+)$`);
-  const byIndex = new Map<number, Record<string, string>>();
-  for (const [k, v] of Object.entries(p)) {
-    const m = re.exec(k);
-    if (!m) continue;
-    const i = Number(m[1]);
-    const o = byIndex.get(i) ?? {};
-    o[m[2]] = v;
-    byIndex.set(i, o);
-  }
-  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, o]) => o);
+  return indexedObjects(p, prefix).map(([, o]) => o);
 }
 
 function bool(p: Params, name: string): boolean {
-  const v = optNonEmpty(p, name);
-  if (v === undefined) return false;
-  const l = v.toLowerCase();
-  if (l === "true") return true;
-  if (l === "false") return false;
-  throw errors.invalidParameter(name, "Valid values: true, false.");
+  return boolParam(p, name, errors, "Valid values: true, false.") ?? false;
 }
 
 function bandwidth(p: Params, name: string, fallback?: number): number {
@@ -238,205 +207,173 @@ function decodeToken(token: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Actions
+// Actions: one handler per action, then the table.
+
+type Handler = (model: EipanycastModel, p: Params, ctx: RequestContext) => Record<string, unknown>;
+
+const allocate: Handler = (model, p, ctx) => {
+  const loc = serviceLocation(p, true) as string;
+  const bw = bandwidth(p, "Bandwidth", DEFAULT_BANDWIDTH);
+  const ict = oneOf(p, "InstanceChargeType", ["PostPaid"] as const) ?? "PostPaid";
+  const nct = oneOf(p, "InternetChargeType", ["PayByTraffic"] as const) ?? "PayByTraffic";
+  const n = name(p) ?? "";
+  const d = description(p) ?? "";
+  const rg = optNonEmpty(p, "ResourceGroupId");
+  if (rg !== undefined && !/^rg-[A-Za-z0-9]+$/.test(rg)) {
+    throw errors.invalidParameter("ResourceGroupId", "A resource group id looks like rg-xxxx.");
+  }
+  const r = model.allocate(
+    { serviceLocation: loc, bandwidth: bw, instanceChargeType: ict, internetChargeType: nct, name: n, description: d, resourceGroupId: rg },
+    ctx.now,
+  );
+  return { AnycastId: r.anycastId, OrderId: r.orderId };
+};
+
+const describe: Handler = (model, p, ctx) => {
+  const anycastId = optNonEmpty(p, "AnycastId");
+  const ip = optNonEmpty(p, "Ip");
+  const bindInstanceId = optNonEmpty(p, "BindInstanceId");
+  // ASSUMPTION: at least one of the three (the docs say AnycastId or Ip must be given).
+  if (anycastId === undefined && ip === undefined && bindInstanceId === undefined) {
+    throw errors.missingParameter("AnycastId");
+  }
+  return describeBody(model.find({ anycastId, ip, bindInstanceId }, ctx.now));
+};
+
+function listFilter(p: Params): ListFilter {
+  const anycastIds = scalarList(p, "AnycastIds");
+  if (anycastIds.length > 50) throw errors.invalidParameter("AnycastIds", "At most 50 ids.");
+  const bindInstanceIds = scalarList(p, "BindInstanceIds");
+  if (bindInstanceIds.length > 100) throw errors.invalidParameter("BindInstanceIds", "At most 100 ids.");
+  const rawTags = objectList(p, "Tags");
+  if (rawTags.length > 20) throw errors.invalidParameter("Tags", "At most 20 tags.");
+  const tags = rawTags.map((t, i) => {
+    if (t.Key === undefined || t.Key === "") throw errors.missingParameter(`Tags.${i + 1}.Key`);
+    return { key: t.Key, value: t.Value === "" ? undefined : t.Value };
+  });
+  return {
+    anycastId: optNonEmpty(p, "AnycastId"),
+    anycastIds,
+    ipAddress: optNonEmpty(p, "AnycastEipAddress"),
+    bindInstanceIds,
+    businessStatus: optNonEmpty(p, "BusinessStatus"),
+    instanceChargeType: optNonEmpty(p, "InstanceChargeType"),
+    internetChargeType: optNonEmpty(p, "InternetChargeType"),
+    name: optNonEmpty(p, "Name"),
+    serviceLocation: optNonEmpty(p, "ServiceLocation"),
+    status: optNonEmpty(p, "Status"),
+    resourceGroupId: optNonEmpty(p, "ResourceGroupId"),
+    tags,
+  };
+}
+
+function listMaxResults(p: Params): number {
+  const mr = optNonEmpty(p, "MaxResults");
+  if (mr === undefined) return 50;
+  const maxResults = /^\d+$/.test(mr) ? Number(mr) : NaN;
+  if (!Number.isInteger(maxResults) || maxResults < 20 || maxResults > 100) {
+    throw errors.invalidParameter("MaxResults", "It must be an integer from 20 to 100.");
+  }
+  return maxResults;
+}
+
+const list: Handler = (model, p, ctx) => {
+  const filter = listFilter(p);
+  const maxResults = listMaxResults(p);
+  const token = optNonEmpty(p, "NextToken");
+  const after = token === undefined ? 0 : decodeToken(token);
+  const all = model.list(filter, ctx.now);
+  const rest = all.filter((e) => e.seq > after);
+  const page = rest.slice(0, maxResults);
+  const more = rest.length > page.length;
+  return {
+    AnycastList: page.map(listItem),
+    NextToken: more ? encodeToken(page[page.length - 1].seq) : "",
+    TotalCount: all.length,
+  };
+};
+
+const modifyAttribute: Handler = (model, p, ctx) => {
+  model.modifyAttribute(req(p, "AnycastId"), { name: name(p), description: description(p) }, ctx.now);
+  return {};
+};
+
+const modifySpec: Handler = (model, p, ctx) => {
+  const anycastId = req(p, "AnycastId");
+  model.modifySpec(anycastId, bandwidth(p, "Bandwidth"), ctx.now);
+  return {};
+};
+
+const associate: Handler = (model, p, ctx) => {
+  const target = bindTarget(p);
+  model.associate(
+    { ...target, associationMode: oneOf(p, "AssociationMode", MODES), popLocations: popList(p, "PopLocations"), dryRun: bool(p, "DryRun") },
+    ctx.now,
+  );
+  return {};
+};
+
+const unassociate: Handler = (model, p, ctx) => {
+  const target = bindTarget(p);
+  // DryRun is typed string in this action's SDK model ("true"/"false"); parsed the same way.
+  model.unassociate({ ...target, dryRun: bool(p, "DryRun") }, ctx.now);
+  return {};
+};
+
+const updateAssociations: Handler = (model, p, ctx) => {
+  const anycastId = req(p, "AnycastId");
+  const bindInstanceId = req(p, "BindInstanceId");
+  const popLocationAdd = popList(p, "PopLocationAddList");
+  const popLocationDelete = popList(p, "PopLocationDeleteList");
+  // ASSUMPTION: a call that changes nothing is refused.
+  if (popLocationAdd.length === 0 && popLocationDelete.length === 0) {
+    throw errors.missingParameter("PopLocationAddList.1.PopLocation");
+  }
+  const associationMode = oneOf(p, "AssociationMode", MODES);
+  model.updateAssociations({ anycastId, bindInstanceId, associationMode, popLocationAdd, popLocationDelete, dryRun: bool(p, "DryRun") }, ctx.now);
+  return {};
+};
+
+const release: Handler = (model, p, ctx) => {
+  model.release(req(p, "AnycastId"), ctx.now);
+  return {};
+};
+
+/** The answer of the two geography actions: `Count` (a string, api-facts.md §7.7) and the list. */
+function regionList(listName: string, items: readonly { regionId: string; regionName: string }[]): Record<string, unknown> {
+  return { Count: String(items.length), [listName]: items.map((r) => ({ RegionId: r.regionId, RegionName: r.regionName })) };
+}
+
+const serverRegions: Handler = (model, p, ctx) => {
+  serviceLocation(p, true);
+  model.advance(ctx.now);
+  return regionList("AnycastServerRegionList", SERVER_REGIONS);
+};
+
+// ServiceLocation is optional here (per the API page), but when given must be `international`.
+const popLocations: Handler = (model, p, ctx) => {
+  serviceLocation(p, false);
+  model.advance(ctx.now);
+  return regionList("AnycastPopLocationList", POP_LOCATIONS);
+};
+
+const READ = { mutating: false, idempotent: false } as const;
+const BIND_REQUIRED = ["AnycastId", "BindInstanceId", "BindInstanceRegionId", "BindInstanceType"];
 
 export function createActions(model: EipanycastModel): Record<string, ActionDefinition> {
-  const def = (
-    d: Omit<ActionDefinition, "handle">,
-    handle: (p: Params, ctx: RequestContext) => Record<string, unknown>,
-  ): ActionDefinition => ({ ...d, handle: (ctx) => handle(ctx.params, ctx) });
-
+  const def = (meta: Omit<ActionDefinition, "handle">, handler: Handler): ActionDefinition =>
+    defineAction(meta, (p, ctx) => handler(model, p, ctx));
   return {
-    AllocateAnycastEipAddress: def(
-      { mutating: true, idempotent: true, required: ["ServiceLocation"] },
-      (p, ctx) => {
-        const loc = serviceLocation(p, true) as string;
-        const bw = bandwidth(p, "Bandwidth", DEFAULT_BANDWIDTH);
-        const ict = oneOf(p, "InstanceChargeType", ["PostPaid"] as const) ?? "PostPaid";
-        const nct = oneOf(p, "InternetChargeType", ["PayByTraffic"] as const) ?? "PayByTraffic";
-        const n = name(p) ?? "";
-        const d = description(p) ?? "";
-        const rg = optNonEmpty(p, "ResourceGroupId");
-        if (rg !== undefined && !/^rg-[A-Za-z0-9]+$/.test(rg)) {
-          throw errors.invalidParameter("ResourceGroupId", "A resource group id looks like rg-xxxx.");
-        }
-        const r = model.allocate(
-          {
-            serviceLocation: loc,
-            bandwidth: bw,
-            instanceChargeType: ict,
-            internetChargeType: nct,
-            name: n,
-            description: d,
-            resourceGroupId: rg,
-          },
-          ctx.now,
-        );
-        return { AnycastId: r.anycastId, OrderId: r.orderId };
-      },
-    ),
-
-    DescribeAnycastEipAddress: def({ mutating: false, idempotent: false, required: [] }, (p, ctx) => {
-      const anycastId = optNonEmpty(p, "AnycastId");
-      const ip = optNonEmpty(p, "Ip");
-      const bindInstanceId = optNonEmpty(p, "BindInstanceId");
-      // ASSUMPTION: at least one of the three (the docs say AnycastId or Ip must be given).
-      if (anycastId === undefined && ip === undefined && bindInstanceId === undefined) {
-        throw errors.missingParameter("AnycastId");
-      }
-      return describeBody(model.find({ anycastId, ip, bindInstanceId }, ctx.now));
-    }),
-
-    ListAnycastEipAddresses: def({ mutating: false, idempotent: false, required: [] }, (p, ctx) => {
-      const anycastIds = scalarList(p, "AnycastIds");
-      if (anycastIds.length > 50) throw errors.invalidParameter("AnycastIds", "At most 50 ids.");
-      const bindInstanceIds = scalarList(p, "BindInstanceIds");
-      if (bindInstanceIds.length > 100) throw errors.invalidParameter("BindInstanceIds", "At most 100 ids.");
-      const rawTags = objectList(p, "Tags");
-      if (rawTags.length > 20) throw errors.invalidParameter("Tags", "At most 20 tags.");
-      const tags = rawTags.map((t, i) => {
-        if (t.Key === undefined || t.Key === "") throw errors.missingParameter(`Tags.${i + 1}.Key`);
-        return { key: t.Key, value: t.Value === "" ? undefined : t.Value };
-      });
-      let maxResults = 50;
-      const mr = optNonEmpty(p, "MaxResults");
-      if (mr !== undefined) {
-        maxResults = /^\d+$/.test(mr) ? Number(mr) : NaN;
-        if (!Number.isInteger(maxResults) || maxResults < 20 || maxResults > 100) {
-          throw errors.invalidParameter("MaxResults", "It must be an integer from 20 to 100.");
-        }
-      }
-      const token = optNonEmpty(p, "NextToken");
-      const after = token === undefined ? 0 : decodeToken(token);
-      const filter: ListFilter = {
-        anycastId: optNonEmpty(p, "AnycastId"),
-        anycastIds,
-        ipAddress: optNonEmpty(p, "AnycastEipAddress"),
-        bindInstanceIds,
-        businessStatus: optNonEmpty(p, "BusinessStatus"),
-        instanceChargeType: optNonEmpty(p, "InstanceChargeType"),
-        internetChargeType: optNonEmpty(p, "InternetChargeType"),
-        name: optNonEmpty(p, "Name"),
-        serviceLocation: optNonEmpty(p, "ServiceLocation"),
-        status: optNonEmpty(p, "Status"),
-        resourceGroupId: optNonEmpty(p, "ResourceGroupId"),
-        tags,
-      };
-      const all = model.list(filter, ctx.now);
-      const rest = all.filter((e) => e.seq > after);
-      const page = rest.slice(0, maxResults);
-      const more = rest.length > page.length;
-      return {
-        AnycastList: page.map(listItem),
-        NextToken: more ? encodeToken(page[page.length - 1].seq) : "",
-        TotalCount: all.length,
-      };
-    }),
-
-    ModifyAnycastEipAddressAttribute: def(
-      { mutating: true, idempotent: false, required: ["AnycastId"] },
-      (p, ctx) => {
-        const anycastId = req(p, "AnycastId");
-        model.modifyAttribute(anycastId, { name: name(p), description: description(p) }, ctx.now);
-        return {};
-      },
-    ),
-
-    ModifyAnycastEipAddressSpec: def(
-      { mutating: true, idempotent: false, required: ["AnycastId", "Bandwidth"] },
-      (p, ctx) => {
-        const anycastId = req(p, "AnycastId");
-        model.modifySpec(anycastId, bandwidth(p, "Bandwidth"), ctx.now);
-        return {};
-      },
-    ),
-
-    AssociateAnycastEipAddress: def(
-      {
-        mutating: true,
-        idempotent: true,
-        required: ["AnycastId", "BindInstanceId", "BindInstanceRegionId", "BindInstanceType"],
-      },
-      (p, ctx) => {
-        const target = bindTarget(p);
-        model.associate(
-          {
-            ...target,
-            associationMode: oneOf(p, "AssociationMode", MODES),
-            popLocations: popList(p, "PopLocations"),
-            dryRun: bool(p, "DryRun"),
-          },
-          ctx.now,
-        );
-        return {};
-      },
-    ),
-
-    UnassociateAnycastEipAddress: def(
-      {
-        mutating: true,
-        idempotent: true,
-        required: ["AnycastId", "BindInstanceId", "BindInstanceRegionId", "BindInstanceType"],
-      },
-      (p, ctx) => {
-        const target = bindTarget(p);
-        // DryRun is typed string in this action's SDK model ("true"/"false"); parsed the same way.
-        model.unassociate({ ...target, dryRun: bool(p, "DryRun") }, ctx.now);
-        return {};
-      },
-    ),
-
-    UpdateAnycastEipAddressAssociations: def(
-      { mutating: true, idempotent: true, required: ["AnycastId", "BindInstanceId"] },
-      (p, ctx) => {
-        const anycastId = req(p, "AnycastId");
-        const bindInstanceId = req(p, "BindInstanceId");
-        const popLocationAdd = popList(p, "PopLocationAddList");
-        const popLocationDelete = popList(p, "PopLocationDeleteList");
-        // ASSUMPTION: a call that changes nothing is refused.
-        if (popLocationAdd.length === 0 && popLocationDelete.length === 0) {
-          throw errors.missingParameter("PopLocationAddList.1.PopLocation");
-        }
-        model.updateAssociations(
-          {
-            anycastId,
-            bindInstanceId,
-            associationMode: oneOf(p, "AssociationMode", MODES),
-            popLocationAdd,
-            popLocationDelete,
-            dryRun: bool(p, "DryRun"),
-          },
-          ctx.now,
-        );
-        return {};
-      },
-    ),
-
-    ReleaseAnycastEipAddress: def(
-      { mutating: true, idempotent: true, required: ["AnycastId"] },
-      (p, ctx) => {
-        model.release(req(p, "AnycastId"), ctx.now);
-        return {};
-      },
-    ),
-
-    DescribeAnycastServerRegions: def({ mutating: false, idempotent: false, required: ["ServiceLocation"] }, (p, ctx) => {
-      serviceLocation(p, true);
-      model.advance(ctx.now);
-      return {
-        Count: String(SERVER_REGIONS.length),
-        AnycastServerRegionList: SERVER_REGIONS.map((r) => ({ RegionId: r.regionId, RegionName: r.regionName })),
-      };
-    }),
-
-    // ServiceLocation is optional here (per the API page), but when given must be `international`.
-    DescribeAnycastPopLocations: def({ mutating: false, idempotent: false, required: [] }, (p, ctx) => {
-      serviceLocation(p, false);
-      model.advance(ctx.now);
-      return {
-        Count: String(POP_LOCATIONS.length),
-        AnycastPopLocationList: POP_LOCATIONS.map((r) => ({ RegionId: r.regionId, RegionName: r.regionName })),
-      };
-    }),
+    AllocateAnycastEipAddress: def({ mutating: true, idempotent: true, required: ["ServiceLocation"] }, allocate),
+    DescribeAnycastEipAddress: def({ ...READ, required: [] }, describe),
+    ListAnycastEipAddresses: def({ ...READ, required: [] }, list),
+    ModifyAnycastEipAddressAttribute: def({ mutating: true, idempotent: false, required: ["AnycastId"] }, modifyAttribute),
+    ModifyAnycastEipAddressSpec: def({ mutating: true, idempotent: false, required: ["AnycastId", "Bandwidth"] }, modifySpec),
+    AssociateAnycastEipAddress: def({ mutating: true, idempotent: true, required: BIND_REQUIRED }, associate),
+    UnassociateAnycastEipAddress: def({ mutating: true, idempotent: true, required: BIND_REQUIRED }, unassociate),
+    UpdateAnycastEipAddressAssociations: def({ mutating: true, idempotent: true, required: ["AnycastId", "BindInstanceId"] }, updateAssociations),
+    ReleaseAnycastEipAddress: def({ mutating: true, idempotent: true, required: ["AnycastId"] }, release),
+    DescribeAnycastServerRegions: def({ ...READ, required: ["ServiceLocation"] }, serverRegions),
+    DescribeAnycastPopLocations: def({ ...READ, required: [] }, popLocations),
   };
 }

@@ -4,7 +4,7 @@
  * stores a due time (`now + duration`) and is completed lazily whenever the model is touched with a
  * `now` at or past it (any action, `inventory(now)`, `settle(now)`).
  *
- * State machine (reference §2.1):
+ * State machine (api-facts.md §7.1):
  *   Allocate ──► Allocating ──► Allocated ──Associate──► Associating ──► Associated
  *   Associated ──Unassociate──► Unassociating ──► Associated (bindings remain) | Allocated (none left)
  *   Allocated|Associated ──ModifySpec──► Modifying ──► previous status
@@ -17,6 +17,8 @@
 import { randomInt } from "node:crypto";
 import { ApiError, TransitionTiming } from "../core/types";
 import * as errors from "./errors";
+import { POP_LOCATIONS, isPopLocation, isServerRegion } from "./regions";
+import { type EipanycastSeedResult, type EipanycastSeedSpec, prepareSeedEip, seedError } from "./seed";
 
 // ---------------------------------------------------------------------------------------------------
 // Types
@@ -137,47 +139,7 @@ export const BANDWIDTH_MIN = 200;
 export const BANDWIDTH_MAX = 1000;
 export const DEFAULT_BANDWIDTH = 1000;
 
-/**
- * DescribeAnycastServerRegions for `international`: regions whose cloud resources can be bound.
- * ASSUMPTION: a fixed list of real region ids; the display names are ours (the docs' example name
- * `eu-west-1-gb33-a01` is an internal label we cannot reproduce for other regions).
- */
-export const SERVER_REGIONS: readonly { regionId: string; regionName: string }[] = [
-  { regionId: "cn-hangzhou", regionName: "China (Hangzhou)" },
-  { regionId: "cn-shanghai", regionName: "China (Shanghai)" },
-  { regionId: "cn-beijing", regionName: "China (Beijing)" },
-  { regionId: "cn-hongkong", regionName: "China (Hong Kong)" },
-  { regionId: "ap-southeast-1", regionName: "Singapore" },
-  { regionId: "ap-northeast-1", regionName: "Japan (Tokyo)" },
-  { regionId: "us-west-1", regionName: "US (Silicon Valley)" },
-  { regionId: "us-east-1", regionName: "US (Virginia)" },
-  { regionId: "eu-central-1", regionName: "Germany (Frankfurt)" },
-  { regionId: "eu-west-1", regionName: "UK (London)" },
-];
-
-/**
- * DescribeAnycastPopLocations for `international`: access points. ASSUMPTION: ids follow the docs'
- * example `us-west-1-pop` and the name equals the id (as in the docs' example).
- */
-export const POP_LOCATIONS: readonly { regionId: string; regionName: string }[] = [
-  "us-west-1-pop",
-  "us-east-1-pop",
-  "eu-west-1-pop",
-  "eu-central-1-pop",
-  "ap-southeast-1-pop",
-  "ap-southeast-2-pop",
-  "ap-southeast-3-pop",
-  "ap-northeast-1-pop",
-  "ap-south-1-pop",
-  "me-east-1-pop",
-  "cn-hongkong-pop",
-].map((id) => ({ regionId: id, regionName: id }));
-
-const SERVER_REGION_IDS = new Set(SERVER_REGIONS.map((r) => r.regionId));
-const POP_LOCATION_IDS = new Set(POP_LOCATIONS.map((p) => p.regionId));
-
-export const isServerRegion = (regionId: string): boolean => SERVER_REGION_IDS.has(regionId);
-export const isPopLocation = (pop: string): boolean => POP_LOCATION_IDS.has(pop);
+export { SERVER_REGIONS, POP_LOCATIONS, isServerRegion, isPopLocation } from "./regions";
 
 /**
  * Addresses come from the three documentation ranges (RFC 5737), hosts .1–.254: 762 addresses.
@@ -277,49 +239,7 @@ export interface UpdateAssociationsInput {
   dryRun: boolean;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Seed spec
-
-export interface EipanycastSeedBinding {
-  bindInstanceId: string;
-  bindInstanceRegionId: string;
-  bindInstanceType: BindInstanceType;
-  /** Default `BINDED`. `BINDING`/`UNBINDING`/`MODIFYING` need the matching EIP status (see below). */
-  status?: BindingStatus;
-  /** Default: `Default` for the first binding, `Normal` for the others. */
-  associationMode?: AssociationMode;
-  privateIpAddress?: string;
-  /** Default: every pop location for a `Default` binding, none for `Normal`. */
-  popLocations?: string[];
-}
-
-export interface EipanycastSeedEip {
-  anycastId?: string;
-  name?: string;
-  description?: string;
-  bandwidth?: number;
-  serviceManaged?: boolean;
-  businessStatus?: BusinessStatus;
-  /**
-   * Default `Associated` when bindings are given, else `Allocated`. A transitional status starts its
-   * transition at the seed's `now` with the configured duration:
-   * `Allocating`/`Releasing` need no bindings; `Associating` needs exactly one `BINDING` binding,
-   * `Unassociating` exactly one `UNBINDING` binding; `Modifying` (spec change) needs all bindings
-   * `BINDED`; `Associated` may have one `MODIFYING` binding (a pending pop-location update).
-   */
-  status?: EipStatus;
-  resourceGroupId?: string;
-  tags?: Tag[];
-  bindings?: EipanycastSeedBinding[];
-}
-
-export interface EipanycastSeedSpec {
-  eips: EipanycastSeedEip[];
-}
-
-export interface EipanycastSeedResult {
-  anycastIds: string[];
-}
+export type { EipanycastSeedBinding, EipanycastSeedEip, EipanycastSeedSpec, EipanycastSeedResult } from "./seed";
 
 // ---------------------------------------------------------------------------------------------------
 // Snapshot
@@ -340,7 +260,6 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-const seedError = (msg: string): ApiError => new ApiError("InvalidParameter.Seed", `Invalid Eipanycast seed: ${msg}`, 400);
 
 // ---------------------------------------------------------------------------------------------------
 // The model
@@ -719,7 +638,7 @@ export class EipanycastModel {
     const s = spec as Partial<EipanycastSeedSpec> | null;
     if (!s || typeof s !== "object" || !Array.isArray(s.eips)) throw seedError("expected { eips: [...] }");
     // Validate everything before changing anything.
-    const prepared = s.eips.map((e, i) => this.prepareSeed(e, i, now));
+    const prepared = s.eips.map((e, i) => prepareSeedEip(e, i, now, (id) => this.eips.has(id)));
     const seen = new Set<string>();
     for (const p of prepared) {
       if (p.eip.anycastId === "") continue;
@@ -738,137 +657,6 @@ export class EipanycastModel {
       ids.push(eip.anycastId);
     }
     return { anycastIds: ids };
-  }
-
-  private prepareSeed(raw: unknown, index: number, now: number): { eip: Eip; pending?: Omit<Pending, "dueAt"> } {
-    const at = `eips[${index}]`;
-    if (!raw || typeof raw !== "object") throw seedError(`${at} must be an object`);
-    const e = raw as EipanycastSeedEip;
-    if (e.anycastId !== undefined) {
-      if (typeof e.anycastId !== "string" || !/^aeip-[a-z0-9]+$/.test(e.anycastId)) {
-        throw seedError(`${at}.anycastId must look like aeip-<lowercase alnum>`);
-      }
-      if (this.eips.has(e.anycastId)) throw seedError(`${at}.anycastId ${e.anycastId} already exists`);
-    }
-    if (e.name !== undefined && typeof e.name !== "string") throw seedError(`${at}.name must be a string`);
-    if (e.description !== undefined && typeof e.description !== "string") {
-      throw seedError(`${at}.description must be a string`);
-    }
-    const bandwidth = e.bandwidth ?? DEFAULT_BANDWIDTH;
-    if (!Number.isInteger(bandwidth) || bandwidth < BANDWIDTH_MIN || bandwidth > BANDWIDTH_MAX) {
-      throw seedError(`${at}.bandwidth must be an integer ${BANDWIDTH_MIN}-${BANDWIDTH_MAX}`);
-    }
-    const businessStatus = e.businessStatus ?? "Normal";
-    if (!["Normal", "FinancialLocked", "RiskExpired"].includes(businessStatus)) {
-      throw seedError(`${at}.businessStatus must be Normal, FinancialLocked or RiskExpired`);
-    }
-    if (e.bindings !== undefined && !Array.isArray(e.bindings)) throw seedError(`${at}.bindings must be an array`);
-    if (e.tags !== undefined && !Array.isArray(e.tags)) throw seedError(`${at}.tags must be an array`);
-
-    const bindings: Binding[] = [];
-    for (const [j, rb] of (e.bindings ?? []).entries()) {
-      const bat = `${at}.bindings[${j}]`;
-      if (!rb || typeof rb !== "object") throw seedError(`${bat} must be an object`);
-      if (typeof rb.bindInstanceId !== "string" || rb.bindInstanceId === "") {
-        throw seedError(`${bat}.bindInstanceId is required`);
-      }
-      if (typeof rb.bindInstanceRegionId !== "string" || rb.bindInstanceRegionId === "") {
-        throw seedError(`${bat}.bindInstanceRegionId is required`);
-      }
-      if (rb.bindInstanceType !== "SlbInstance" && rb.bindInstanceType !== "NetworkInterface") {
-        throw seedError(`${bat}.bindInstanceType must be SlbInstance or NetworkInterface`);
-      }
-      if (bindings.some((b) => b.bindInstanceId === rb.bindInstanceId)) {
-        throw seedError(`${bat}.bindInstanceId ${rb.bindInstanceId} is bound twice`);
-      }
-      const status = rb.status ?? "BINDED";
-      if (!["BINDING", "BINDED", "UNBINDING", "MODIFYING"].includes(status)) {
-        throw seedError(`${bat}.status must be BINDED, BINDING, UNBINDING or MODIFYING`);
-      }
-      const mode = rb.associationMode ?? (j === 0 ? "Default" : "Normal");
-      if (mode !== "Default" && mode !== "Normal") throw seedError(`${bat}.associationMode must be Default or Normal`);
-      if (mode === "Default" && bindings.some((b) => b.associationMode === "Default")) {
-        throw seedError(`${bat}: only one Default association per EIP`);
-      }
-      if (rb.privateIpAddress !== undefined && rb.bindInstanceType !== "NetworkInterface") {
-        throw seedError(`${bat}.privateIpAddress is only for NetworkInterface`);
-      }
-      if (rb.popLocations !== undefined && !Array.isArray(rb.popLocations)) {
-        throw seedError(`${bat}.popLocations must be an array`);
-      }
-      bindings.push({
-        bindInstanceId: rb.bindInstanceId,
-        bindInstanceRegionId: rb.bindInstanceRegionId,
-        bindInstanceType: rb.bindInstanceType,
-        status,
-        associationMode: mode,
-        privateIpAddress: rb.privateIpAddress,
-        popLocations: rb.popLocations
-          ? [...rb.popLocations]
-          : mode === "Default"
-            ? POP_LOCATIONS.map((p) => p.regionId)
-            : [],
-        bindTime: now,
-      });
-    }
-
-    const status: EipStatus = e.status ?? (bindings.length > 0 ? "Associated" : "Allocated");
-    if (!EIP_STATUSES.includes(status)) throw seedError(`${at}.status must be one of ${EIP_STATUSES.join(", ")}`);
-    const inState = (s: BindingStatus) => bindings.filter((b) => b.status === s);
-    const onlyBinded = bindings.every((b) => b.status === "BINDED");
-    let pending: Omit<Pending, "dueAt"> | undefined;
-    switch (status) {
-      case "Allocated":
-      case "Allocating":
-      case "Releasing":
-        if (bindings.length > 0) throw seedError(`${at}: status ${status} cannot have bindings`);
-        if (status !== "Allocated") pending = { transition: status };
-        break;
-      case "Associated": {
-        if (bindings.length === 0) throw seedError(`${at}: status Associated needs bindings`);
-        const modifying = inState("MODIFYING");
-        if (modifying.length + inState("BINDED").length !== bindings.length || modifying.length > 1) {
-          throw seedError(`${at}: an Associated EIP has BINDED bindings and at most one MODIFYING`);
-        }
-        if (modifying.length === 1) pending = { transition: "Modifying", bindInstanceId: modifying[0].bindInstanceId };
-        break;
-      }
-      case "Associating":
-      case "Unassociating": {
-        const want: BindingStatus = status === "Associating" ? "BINDING" : "UNBINDING";
-        const moving = inState(want);
-        if (moving.length !== 1 || inState("BINDED").length !== bindings.length - 1) {
-          throw seedError(`${at}: status ${status} needs exactly one ${want} binding, the others BINDED`);
-        }
-        pending = { transition: status, bindInstanceId: moving[0].bindInstanceId };
-        break;
-      }
-      case "Modifying":
-        if (!onlyBinded) throw seedError(`${at}: status Modifying needs every binding BINDED`);
-        pending = { transition: "Modifying", returnTo: bindings.length > 0 ? "Associated" : "Allocated" };
-        break;
-    }
-
-    const eip: Eip = {
-      anycastId: e.anycastId ?? "",
-      seq: 0,
-      ipAddress: "",
-      name: e.name ?? "",
-      description: e.description ?? "",
-      status,
-      businessStatus,
-      bandwidth,
-      serviceLocation: "international",
-      instanceChargeType: "PostPaid",
-      internetChargeType: "PayByTraffic",
-      resourceGroupId: e.resourceGroupId ?? DEFAULT_RESOURCE_GROUP_ID,
-      serviceManaged: e.serviceManaged === true,
-      orderId: "",
-      createTime: now,
-      tags: (e.tags ?? []).map((t) => ({ key: String(t.key), value: String(t.value ?? "") })),
-      bindings,
-    };
-    return { eip, pending };
   }
 
   /** Every EIP not yet gone (Releasing ones included), as plain JSON, after applying due transitions. */

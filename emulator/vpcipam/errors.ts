@@ -1,8 +1,8 @@
 /**
  * VpcIpam cloud errors: one factory per error code, with the real HTTP status and message.
  *
- * DOCUMENTED (DeleteIpamPoolAllocation API page, /work/shared/seeds/000_4075474369bef4d9.txt, and the
- * VpcIpam error list): the eight codes of the Delete error table, messages copied verbatim.
+ * DOCUMENTED (DeleteIpamPoolAllocation API page and the VpcIpam error list; docs/api-facts.md
+ * §6.6): the eight codes of the Delete error table, messages copied verbatim.
  *
  * ASSUMED (no public table found; names chosen to look like the product's other codes, marked
  * "assumption" below): every other code. Clients should match on the documented ones only.
@@ -92,7 +92,7 @@ export function poolNotFound(): ApiError {
 // ---- assumptions ----
 
 /**
- * 400 — assumption: the POP gateway's generic wording (reference §0.4). Used by the model for
+ * 400 — assumption: the POP gateway's generic wording (api-facts.md §4). Used by the model for
  * "Cidr or CidrMask" (the core raises it for the `required` lists itself).
  */
 export function missingParameter(param: string): ApiError {
@@ -104,7 +104,7 @@ export function missingParameter(param: string): ApiError {
 }
 
 /**
- * 400 — assumption: generic `InvalidParameter` with the gateway's wording (reference §0.4), plus
+ * 400 — assumption: generic `InvalidParameter` with the gateway's wording (api-facts.md §4), plus
  * an optional detail sentence so emulator users can tell what was wrong.
  */
 export function invalidParameter(param: string, detail?: string): ApiError {

@@ -2,7 +2,7 @@
  * VpcIpam actions: parse the raw string parameters → call the model → build the success body
  * (without RequestId; the core adds it). Syntax checks live here, service rules in model.ts.
  *
- * Parameter conventions (reference §0.2): lists arrive flattened as `Name.N` (`Tags.N.Key`), only
+ * Parameter conventions (api-facts.md §2): lists arrive flattened as `Name.N` (`Tags.N.Key`), only
  * that form is read; booleans are "true"/"false" (case-insensitive — assumption); unknown
  * parameters are ignored. An empty string counts as "not given" for optional parameters, except
  * IpamPoolAllocationName / IpamPoolAllocationDescription, where "" is rejected (1-character
@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 
 import type { ActionDefinition, Params, RequestContext } from "../core/types";
+import { boolParam, defineAction, indexedObjects, indexedValues, optionalParam, requiredParam } from "../core/params";
 import { type IpVersion, formatCidr, parseCidr } from "./cidr";
 import * as errors from "./errors";
 import { type Caller, type VpcIpamState, checkAllocationDescription, checkAllocationName } from "./model";
@@ -19,25 +20,11 @@ import { type Caller, type VpcIpamState, checkAllocationDescription, checkAlloca
 // Parameter parsing
 // ---------------------------------------------------------------------------------------------
 
-function optional(params: Params, name: string): string | undefined {
-  const v = params[name];
-  return v === undefined || v === "" ? undefined : v;
-}
-
-/** The core already answers MissingParameter for `required`; this is the model's own guard. */
-function required(params: Params, name: string): string {
-  const v = optional(params, name);
-  if (v === undefined) throw errors.missingParameter(name);
-  return v;
-}
+const optional = optionalParam;
+const required = (params: Params, name: string): string => requiredParam(params, name, errors);
 
 function bool(params: Params, name: string): boolean | undefined {
-  const v = optional(params, name);
-  if (v === undefined) return undefined;
-  const lower = v.toLowerCase();
-  if (lower === "true") return true;
-  if (lower === "false") return false;
-  throw errors.invalidParameter(name, 'It must be "true" or "false".');
+  return boolParam(params, name, errors, 'It must be "true" or "false".');
 }
 
 function dryRun(params: Params): boolean {
@@ -46,52 +33,32 @@ function dryRun(params: Params): boolean {
 
 /** `Name.1`, `Name.2`, … in index order (gaps tolerated); at most `max` entries. */
 function list(params: Params, name: string, max: number): string[] {
-  const re = new RegExp(`^${name.replace(/\./g, "\\.")}\\.([1-9][0-9]*)$`);
-  const entries: [number, string][] = [];
-  for (const [k, v] of Object.entries(params)) {
-    const m = re.exec(k);
-    if (m) entries.push([Number(m[1]), v]);
-  }
+  const entries = indexedValues(params, name);
   if (entries.length > max) throw errors.invalidParameter(name, `At most ${max} values are allowed.`);
-  return entries.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  return entries.map(([, v]) => v);
 }
 
 /** `Tags.N.Key` / `Tags.N.Value` (≤ 20). */
 function tags(params: Params): { key: string; value?: string }[] {
-  const re = /^Tags\.([1-9][0-9]*)\.(Key|Value)$/;
-  const byIndex = new Map<number, { key?: string; value?: string }>();
-  for (const [k, v] of Object.entries(params)) {
-    const m = re.exec(k);
-    if (!m) continue;
-    const entry = byIndex.get(Number(m[1])) ?? {};
-    if (m[2] === "Key") entry.key = v;
-    else entry.value = v;
-    byIndex.set(Number(m[1]), entry);
-  }
-  if (byIndex.size > 20) throw errors.invalidParameter("Tags", "At most 20 tags are allowed.");
-  return [...byIndex.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([n, t]) => {
-      if (!t.key) throw errors.invalidParameter(`Tags.${n}.Key`);
-      return t.value === undefined || t.value === "" ? { key: t.key } : { key: t.key, value: t.value };
-    });
+  const entries = indexedObjects(params, "Tags").filter(([, t]) => t.Key !== undefined || t.Value !== undefined);
+  if (entries.length > 20) throw errors.invalidParameter("Tags", "At most 20 tags are allowed.");
+  return entries.map(([n, t]) => {
+    if (!t.Key) throw errors.invalidParameter(`Tags.${n}.Key`);
+    return t.Value === undefined || t.Value === "" ? { key: t.Key } : { key: t.Key, value: t.Value };
+  });
 }
 
-function name(params: Params): string | undefined {
-  const v = params.IpamPoolAllocationName;
+/** A text parameter checked by `check` (which returns the reason it is invalid, if it is). */
+function checkedText(params: Params, param: string, check: (v: string) => string | undefined): string | undefined {
+  const v = params[param];
   if (v === undefined) return undefined;
-  const reason = checkAllocationName(v);
-  if (reason) throw errors.invalidParameter("IpamPoolAllocationName", reason);
+  const reason = check(v);
+  if (reason) throw errors.invalidParameter(param, reason);
   return v;
 }
 
-function description(params: Params): string | undefined {
-  const v = params.IpamPoolAllocationDescription;
-  if (v === undefined) return undefined;
-  const reason = checkAllocationDescription(v);
-  if (reason) throw errors.invalidParameter("IpamPoolAllocationDescription", reason);
-  return v;
-}
+const name = (params: Params) => checkedText(params, "IpamPoolAllocationName", checkAllocationName);
+const description = (params: Params) => checkedText(params, "IpamPoolAllocationDescription", checkAllocationDescription);
 
 /** A request CIDR: must be a well-formed network address with host bits clear. Returns the canonical block. */
 function cidrParam(params: Params, paramName: string) {
@@ -185,164 +152,140 @@ function pagedBody(
 // Actions
 // ---------------------------------------------------------------------------------------------
 
+type Handler = (state: VpcIpamState, p: Params, ctx: RequestContext) => Record<string, unknown>;
+
+/** `CidrMask` as a number, or undefined; exactly one of Cidr / CidrMask must be given. */
+function cidrOrMask(p: Params): { cidr?: ReturnType<typeof cidrParam>; cidrMask?: number } {
+  const cidr = cidrParam(p, "Cidr");
+  const maskText = optional(p, "CidrMask");
+  if (cidr !== undefined && maskText !== undefined) {
+    // Assumption: both given is InvalidParameter (the docs say "specify either").
+    throw errors.invalidParameter("Cidr", 'Specify exactly one of "Cidr" and "CidrMask", not both.');
+  }
+  // Assumption: neither given is MissingParameter naming both (api-facts.md §6.2).
+  if (cidr === undefined && maskText === undefined) throw errors.missingParameter("Cidr or CidrMask");
+  if (maskText === undefined) return { cidr };
+  if (!/^[0-9]{1,3}$/.test(maskText)) throw errors.invalidParameter("CidrMask", "It must be an integer.");
+  return { cidrMask: Number(maskText) };
+}
+
+const createAllocation: Handler = (state, p, ctx) => {
+  const who = caller(ctx);
+  const ipamPoolId = required(p, "IpamPoolId");
+  const { cidr, cidrMask } = cidrOrMask(p);
+  const rec = state.createAllocation(
+    {
+      ipamPoolId,
+      ...(cidr !== undefined ? { cidr } : {}),
+      ...(cidrMask !== undefined ? { cidrMask } : {}),
+      name: name(p),
+      description: description(p),
+      dryRun: dryRun(p),
+    },
+    who,
+  );
+  return { IpamPoolAllocationId: rec.ipamPoolAllocationId, Cidr: rec.cidr, SourceCidr: rec.sourceCidr };
+};
+
+const getAllocation: Handler = (state, p) => {
+  // Assumption: answered from any request region (IPAM data is account-wide).
+  required(p, "RegionId");
+  return state.allocationView(state.getAllocation(required(p, "IpamPoolAllocationId")));
+};
+
+const listAllocations: Handler = (state, p, ctx) => {
+  required(p, "RegionId"); // any region (assumption, as Get)
+  const ipamPoolId = required(p, "IpamPoolId");
+  const ids = list(p, "IpamPoolAllocationIds", 100);
+  const cidr = cidrParam(p, "Cidr");
+  const allocName = optional(p, "IpamPoolAllocationName");
+  maxResults(p); // validate before the pool lookup
+  const filter = {
+    ipamPoolId,
+    ...(ids.length > 0 ? { ids } : {}),
+    ...(allocName !== undefined ? { name: allocName } : {}),
+    ...(cidr !== undefined ? { cidr: formatCidr(cidr) } : {}),
+  };
+  const paged = paginate(ctx, filter, state.listAllocations(filter), (a) => a.seq);
+  return pagedBody("IpamPoolAllocations", { ...paged, page: paged.page.map((a) => state.allocationView(a)) });
+};
+
+const updateAllocation: Handler = (state, p, ctx) => {
+  const who = caller(ctx);
+  const id = required(p, "IpamPoolAllocationId");
+  const newName = name(p);
+  const newDescription = description(p);
+  state.updateAllocation(
+    {
+      ipamPoolAllocationId: id,
+      ...(newName !== undefined ? { name: newName } : {}),
+      ...(newDescription !== undefined ? { description: newDescription } : {}),
+      dryRun: dryRun(p),
+    },
+    who,
+  );
+  return {};
+};
+
+const deleteAllocation: Handler = (state, p, ctx) => {
+  const who = caller(ctx);
+  state.deleteAllocation({ ipamPoolAllocationId: required(p, "IpamPoolAllocationId"), dryRun: dryRun(p) }, who);
+  return {};
+};
+
+const listPools: Handler = (state, p, ctx) => {
+  required(p, "RegionId"); // any region (assumption, as Get)
+  const ids = list(p, "IpamPoolIds", 100);
+  const ipVersionText = optional(p, "IpVersion");
+  if (ipVersionText !== undefined && ipVersionText !== "IPv4" && ipVersionText !== "IPv6") {
+    throw errors.invalidParameter("IpVersion", 'It must be "IPv4" or "IPv6".');
+  }
+  const isShared = bool(p, "IsShared");
+  const tagFilter = tags(p);
+  const filter = {
+    ...(ids.length > 0 ? { ids } : {}),
+    name: optional(p, "IpamPoolName"),
+    ipamScopeId: optional(p, "IpamScopeId"),
+    poolRegionId: optional(p, "PoolRegionId"),
+    sourceIpamPoolId: optional(p, "SourceIpamPoolId"),
+    ipVersion: ipVersionText as IpVersion | undefined,
+    isShared,
+    resourceGroupId: optional(p, "ResourceGroupId"),
+    ...(tagFilter.length > 0 ? { tags: tagFilter } : {}),
+  };
+  // Not modelled (accepted and ignored): Ipv6Isp.
+  const paged = paginate(ctx, filter, state.listPools(filter), (pool) => pool.seq);
+  return pagedBody("IpamPools", { ...paged, page: paged.page.map((pool) => state.poolView(pool)) });
+};
+
+const listPoolCidrs: Handler = (state, p, ctx) => {
+  required(p, "RegionId"); // any region (assumption, as Get)
+  const ipamPoolId = required(p, "IpamPoolId");
+  const cidr = cidrParam(p, "Cidr");
+  maxResults(p);
+  const cidrText = cidr !== undefined ? formatCidr(cidr) : undefined;
+  const items = state.listPoolCidrs(ipamPoolId, cidrText);
+  const paged = paginate(ctx, { ipamPoolId, cidr: cidrText }, items, (c) => c.index);
+  return pagedBody("IpamPoolCidrs", {
+    ...paged,
+    // Assumption: every provisioned CIDR is `Created` (no provisioning transition is modelled).
+    page: paged.page.map((c) => ({ Cidr: c.cidr, IpamPoolId: ipamPoolId, Status: "Created" })),
+  });
+};
+
+const READ = { mutating: false, idempotent: false } as const;
+const WRITE = { mutating: true, idempotent: true } as const;
+
 export function createVpcIpamActions(state: VpcIpamState): Record<string, ActionDefinition> {
+  const def = (meta: Omit<ActionDefinition, "handle">, handler: Handler): ActionDefinition =>
+    defineAction(meta, (p, ctx) => handler(state, p, ctx));
   return {
-    CreateIpamPoolAllocation: {
-      mutating: true,
-      idempotent: true,
-      required: ["RegionId", "IpamPoolId"],
-      handle(ctx) {
-        const p = ctx.params;
-        const who = caller(ctx);
-        const ipamPoolId = required(p, "IpamPoolId");
-        const cidr = cidrParam(p, "Cidr");
-        const maskText = optional(p, "CidrMask");
-        if (cidr !== undefined && maskText !== undefined) {
-          // Assumption: both given is InvalidParameter (the docs say "specify either").
-          throw errors.invalidParameter("Cidr", 'Specify exactly one of "Cidr" and "CidrMask", not both.');
-        }
-        // Assumption: neither given is MissingParameter naming both (reference §1.2).
-        if (cidr === undefined && maskText === undefined) throw errors.missingParameter("Cidr or CidrMask");
-        let cidrMask: number | undefined;
-        if (maskText !== undefined) {
-          if (!/^[0-9]{1,3}$/.test(maskText)) throw errors.invalidParameter("CidrMask", "It must be an integer.");
-          cidrMask = Number(maskText);
-        }
-        const rec = state.createAllocation(
-          {
-            ipamPoolId,
-            ...(cidr !== undefined ? { cidr } : {}),
-            ...(cidrMask !== undefined ? { cidrMask } : {}),
-            name: name(p),
-            description: description(p),
-            dryRun: dryRun(p),
-          },
-          who,
-        );
-        return { IpamPoolAllocationId: rec.ipamPoolAllocationId, Cidr: rec.cidr, SourceCidr: rec.sourceCidr };
-      },
-    },
-
-    GetIpamPoolAllocation: {
-      mutating: false,
-      idempotent: false,
-      required: ["RegionId", "IpamPoolAllocationId"],
-      handle(ctx) {
-        // Assumption: answered from any request region (IPAM data is account-wide).
-        required(ctx.params, "RegionId");
-        const rec = state.getAllocation(required(ctx.params, "IpamPoolAllocationId"));
-        return state.allocationView(rec);
-      },
-    },
-
-    ListIpamPoolAllocations: {
-      mutating: false,
-      idempotent: false,
-      required: ["RegionId", "IpamPoolId"],
-      handle(ctx) {
-        const p = ctx.params;
-        required(p, "RegionId"); // any region (assumption, as Get)
-        const ipamPoolId = required(p, "IpamPoolId");
-        const ids = list(p, "IpamPoolAllocationIds", 100);
-        const cidr = cidrParam(p, "Cidr");
-        const allocName = optional(p, "IpamPoolAllocationName");
-        maxResults(p); // validate before the pool lookup
-        const filter = {
-          ipamPoolId,
-          ...(ids.length > 0 ? { ids } : {}),
-          ...(allocName !== undefined ? { name: allocName } : {}),
-          ...(cidr !== undefined ? { cidr: formatCidr(cidr) } : {}),
-        };
-        const paged = paginate(ctx, filter, state.listAllocations(filter), (a) => a.seq);
-        return pagedBody("IpamPoolAllocations", { ...paged, page: paged.page.map((a) => state.allocationView(a)) });
-      },
-    },
-
-    UpdateIpamPoolAllocation: {
-      mutating: true,
-      idempotent: true,
-      required: ["RegionId", "IpamPoolAllocationId"],
-      handle(ctx) {
-        const p = ctx.params;
-        const who = caller(ctx);
-        const id = required(p, "IpamPoolAllocationId");
-        const newName = name(p);
-        const newDescription = description(p);
-        state.updateAllocation(
-          {
-            ipamPoolAllocationId: id,
-            ...(newName !== undefined ? { name: newName } : {}),
-            ...(newDescription !== undefined ? { description: newDescription } : {}),
-            dryRun: dryRun(p),
-          },
-          who,
-        );
-        return {};
-      },
-    },
-
-    DeleteIpamPoolAllocation: {
-      mutating: true,
-      idempotent: true,
-      required: ["RegionId", "IpamPoolAllocationId"],
-      handle(ctx) {
-        const p = ctx.params;
-        const who = caller(ctx);
-        state.deleteAllocation({ ipamPoolAllocationId: required(p, "IpamPoolAllocationId"), dryRun: dryRun(p) }, who);
-        return {};
-      },
-    },
-
-    ListIpamPools: {
-      mutating: false,
-      idempotent: false,
-      required: ["RegionId"],
-      handle(ctx) {
-        const p = ctx.params;
-        required(p, "RegionId"); // any region (assumption, as Get)
-        const ids = list(p, "IpamPoolIds", 100);
-        const ipVersionText = optional(p, "IpVersion");
-        if (ipVersionText !== undefined && ipVersionText !== "IPv4" && ipVersionText !== "IPv6") {
-          throw errors.invalidParameter("IpVersion", 'It must be "IPv4" or "IPv6".');
-        }
-        const isShared = bool(p, "IsShared");
-        const tagFilter = tags(p);
-        const filter = {
-          ...(ids.length > 0 ? { ids } : {}),
-          name: optional(p, "IpamPoolName"),
-          ipamScopeId: optional(p, "IpamScopeId"),
-          poolRegionId: optional(p, "PoolRegionId"),
-          sourceIpamPoolId: optional(p, "SourceIpamPoolId"),
-          ipVersion: ipVersionText as IpVersion | undefined,
-          isShared,
-          resourceGroupId: optional(p, "ResourceGroupId"),
-          ...(tagFilter.length > 0 ? { tags: tagFilter } : {}),
-        };
-        // Not modelled (accepted and ignored): Ipv6Isp.
-        const paged = paginate(ctx, filter, state.listPools(filter), (pool) => pool.seq);
-        return pagedBody("IpamPools", { ...paged, page: paged.page.map((pool) => state.poolView(pool)) });
-      },
-    },
-
-    ListIpamPoolCidrs: {
-      mutating: false,
-      idempotent: false,
-      required: ["RegionId", "IpamPoolId"],
-      handle(ctx) {
-        const p = ctx.params;
-        required(p, "RegionId"); // any region (assumption, as Get)
-        const ipamPoolId = required(p, "IpamPoolId");
-        const cidr = cidrParam(p, "Cidr");
-        maxResults(p);
-        const cidrText = cidr !== undefined ? formatCidr(cidr) : undefined;
-        const items = state.listPoolCidrs(ipamPoolId, cidrText);
-        const paged = paginate(ctx, { ipamPoolId, cidr: cidrText }, items, (c) => c.index);
-        return pagedBody("IpamPoolCidrs", {
-          ...paged,
-          // Assumption: every provisioned CIDR is `Created` (no provisioning transition is modelled).
-          page: paged.page.map((c) => ({ Cidr: c.cidr, IpamPoolId: ipamPoolId, Status: "Created" })),
-        });
-      },
-    },
+    CreateIpamPoolAllocation: def({ ...WRITE, required: ["RegionId", "IpamPoolId"] }, createAllocation),
+    GetIpamPoolAllocation: def({ ...READ, required: ["RegionId", "IpamPoolAllocationId"] }, getAllocation),
+    ListIpamPoolAllocations: def({ ...READ, required: ["RegionId", "IpamPoolId"] }, listAllocations),
+    UpdateIpamPoolAllocation: def({ ...WRITE, required: ["RegionId", "IpamPoolAllocationId"] }, updateAllocation),
+    DeleteIpamPoolAllocation: def({ ...WRITE, required: ["RegionId", "IpamPoolAllocationId"] }, deleteAllocation),
+    ListIpamPools: def({ ...READ, required: ["RegionId"] }, listPools),
+    ListIpamPoolCidrs: def({ ...READ, required: ["RegionId", "IpamPoolId"] }, listPoolCidrs),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The VpcIpam (2023-02-28) product model for the emulator: IPAM pools (seeded) and pool allocations.
  *
- * VpcIpam has no transitional states (reference §1.1: an allocation is `Created` at once and gone
+ * VpcIpam has no transitional states (api-facts.md §6.1: an allocation is `Created` at once and gone
  * once deleted), so `settle` completes nothing and the timing table is always empty.
  */
 import { ApiError, type ProductModel, type TransitionTiming } from "../core/types";

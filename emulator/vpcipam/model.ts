@@ -3,7 +3,7 @@
  * allocations. Moto-style: the model owns plain records and enforces the service's rules; it never
  * sees HTTP or raw request strings (handlers.ts parses those).
  *
- * Assumptions (the public docs are silent; see /work/shared/reference/alibaba-apis.md §1):
+ * Assumptions (the public docs are silent; facts in docs/api-facts.md §6):
  * - Get/List answer from any request region (IPAM data is account-wide), while Create, Update and
  *   Delete must be called in the pool's region (`OperationDenied.RequestRegionInvalid` otherwise;
  *   documented for Delete and, in prose, for Create).
@@ -26,7 +26,6 @@
  */
 import { randomBytes } from "node:crypto";
 
-import { ApiError } from "../core/types";
 import {
   type CidrBlock,
   type IpVersion,
@@ -36,9 +35,9 @@ import {
   findFirstFreeBlock,
   formatCidr,
   mustParseCidr,
-  parseCidr,
 } from "./cidr";
 import * as errors from "./errors";
+import { type SeedTarget, type VpcIpamSeedResult, isObject, seedAllocationRecord, seedError, seedPoolRecord } from "./seed";
 
 export type AllocationResourceType = "VPC" | "IpamPool" | "Custom";
 export const KNOWN_RESOURCE_TYPES: readonly AllocationResourceType[] = ["VPC", "IpamPool", "Custom"];
@@ -109,70 +108,7 @@ export interface AllocationRecord {
   authorizedAccessKeyIds?: string[];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Seed spec
-// ---------------------------------------------------------------------------------------------
-
-export interface VpcIpamSeedPool {
-  /** `ipam-pool-<lowercase alnum>`; generated when absent. Give it explicitly to seed allocations in the same call. */
-  ipamPoolId?: string;
-  /** The pool's region. */
-  regionId: string;
-  /** Provisioned CIDRs (canonical network addresses, one family, not overlapping). */
-  cidrs: string[];
-  /** Default: the family of `cidrs[0]`. */
-  ipVersion?: IpVersion;
-  allocationMinCidrMask?: number;
-  allocationMaxCidrMask?: number;
-  allocationDefaultCidrMask?: number;
-  name?: string;
-  description?: string;
-  /** IPAM managed region; default `regionId`. */
-  ipamRegionId?: string;
-  ipamId?: string;
-  ipamScopeId?: string;
-  ipamScopeType?: "private" | "public";
-  /** Parent pool (must already exist or come earlier in the same spec). */
-  sourceIpamPoolId?: string;
-  ownerId?: number;
-  resourceGroupId?: string;
-  isShared?: boolean;
-  tags?: Record<string, string>;
-}
-
-export interface VpcIpamSeedAllocation {
-  ipamPoolId: string;
-  cidr: string;
-  /** `VPC` | `IpamPool` | `Custom`; any other string seeds an "unexpected" type. */
-  resourceType: AllocationResourceType | (string & Record<never, never>);
-  /** Default: a generated `vpc-…` for VPC, a generated `ipam-pool-…` for IpamPool, "" otherwise. */
-  resourceId?: string;
-  name?: string;
-  description?: string;
-  /** `ipam-pool-alloc-<lowercase alnum>`; generated when absent. */
-  ipamPoolAllocationId?: string;
-  resourceOwnerId?: number;
-  /** Default: the pool's region. */
-  resourceRegionId?: string;
-  /** Only these AccessKeyIds may Update/Delete it (others → OperationDenied.Unauthorized). */
-  authorizedAccessKeyIds?: string[];
-}
-
-/**
- * What `seed()` accepts. Applied atomically in this order: pools, allocations, then `removePools`
- * (which deletes pools but keeps their allocations — a pool deleted out of band, so that Delete
- * can answer `ResourceNotFound.IpamPool`).
- */
-export interface VpcIpamSeedSpec {
-  pools?: VpcIpamSeedPool[];
-  allocations?: VpcIpamSeedAllocation[];
-  removePools?: string[];
-}
-
-export interface VpcIpamSeedResult {
-  ipamPoolIds: string[];
-  ipamPoolAllocationIds: string[];
-}
+export type { VpcIpamSeedPool, VpcIpamSeedAllocation, VpcIpamSeedSpec, VpcIpamSeedResult } from "./seed";
 
 // ---------------------------------------------------------------------------------------------
 // Ids
@@ -182,7 +118,7 @@ const ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 /** Process-wide, never reset: ids do not repeat across model resets within one process. */
 let idCounter = 0;
 
-function randomAlnum(length: number): string {
+export function randomAlnum(length: number): string {
   const bytes = randomBytes(length);
   let out = "";
   for (let i = 0; i < length; i++) out += ALNUM[bytes[i] % ALNUM.length];
@@ -294,37 +230,6 @@ export interface VpcIpamSnapshot {
   seq: number;
   pools: PoolRecord[];
   allocations: AllocationRecord[];
-}
-
-function seedError(message: string): ApiError {
-  return new ApiError("InvalidParameter", `VpcIpam seed: ${message}`, 400);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function optString(o: Record<string, unknown>, key: string, where: string): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw seedError(`${where}.${key} must be a string`);
-  return v;
-}
-
-function optInt(o: Record<string, unknown>, key: string, where: string, min: number, max: number): number | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw seedError(`${where}.${key} must be an integer from ${min} to ${max}`);
-  }
-  return v;
-}
-
-function optStringArray(o: Record<string, unknown>, key: string, where: string): string[] | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw seedError(`${where}.${key} must be an array of strings`);
-  return v as string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -643,6 +548,18 @@ export class VpcIpamState {
     }
   }
 
+  /** What seed.ts may read and allocate while it builds records. */
+  private seedTarget(): SeedTarget {
+    return {
+      pool: (id) => this.pools.get(id),
+      hasAllocation: (id) => this.allocations.has(id),
+      allocationsOfPool: (id) => this.allocationsOfPool(id),
+      newPoolId: () => this.newPoolId(),
+      newAllocationId: () => this.newAllocationId(),
+      nextSeq: () => ++this.seq,
+    };
+  }
+
   private applySeed(spec: Record<string, unknown>, now: number): VpcIpamSeedResult {
     const result: VpcIpamSeedResult = { ipamPoolIds: [], ipamPoolAllocationIds: [] };
     const list = (key: string): unknown[] => {
@@ -651,141 +568,21 @@ export class VpcIpamState {
       if (!Array.isArray(v)) throw seedError(`${key} must be an array`);
       return v;
     };
-    list("pools").forEach((p, i) => result.ipamPoolIds.push(this.seedPool(p, `pools[${i}]`, now).ipamPoolId));
-    list("allocations").forEach((a, i) =>
-      result.ipamPoolAllocationIds.push(this.seedAllocation(a, `allocations[${i}]`, now).ipamPoolAllocationId),
-    );
+    const target = this.seedTarget();
+    list("pools").forEach((p, i) => {
+      const rec = seedPoolRecord(p, `pools[${i}]`, now, target);
+      this.pools.set(rec.ipamPoolId, rec);
+      result.ipamPoolIds.push(rec.ipamPoolId);
+    });
+    list("allocations").forEach((a, i) => {
+      const rec = seedAllocationRecord(a, `allocations[${i}]`, now, target);
+      this.allocations.set(rec.ipamPoolAllocationId, rec);
+      result.ipamPoolAllocationIds.push(rec.ipamPoolAllocationId);
+    });
     list("removePools").forEach((id, i) => {
       if (typeof id !== "string" || !this.pools.has(id)) throw seedError(`removePools[${i}] is not a known pool id`);
       this.pools.delete(id);
     });
     return result;
-  }
-
-  private seedPool(raw: unknown, where: string, now: number): PoolRecord {
-    if (!isObject(raw)) throw seedError(`${where} must be an object`);
-    let id = optString(raw, "ipamPoolId", where);
-    if (id !== undefined) {
-      if (!POOL_ID_PATTERN.test(id)) throw seedError(`${where}.ipamPoolId must match ${POOL_ID_PATTERN}`);
-      if (this.pools.has(id)) throw seedError(`${where}.ipamPoolId ${id} already exists`);
-    } else {
-      id = this.newPoolId();
-    }
-    const regionId = optString(raw, "regionId", where);
-    if (!regionId) throw seedError(`${where}.regionId is required`);
-    const cidrTexts = optStringArray(raw, "cidrs", where);
-    if (!cidrTexts || cidrTexts.length === 0) throw seedError(`${where}.cidrs must be a non-empty array`);
-    const blocks = cidrTexts.map((c) => {
-      const r = parseCidr(c);
-      if (!r.ok) throw seedError(`${where}.cidrs: ${JSON.stringify(c)} is not a canonical CIDR (${r.reason})`);
-      return r.block;
-    });
-    const versionRaw = optString(raw, "ipVersion", where);
-    if (versionRaw !== undefined && versionRaw !== "IPv4" && versionRaw !== "IPv6") throw seedError(`${where}.ipVersion must be IPv4 or IPv6`);
-    const ipVersion: IpVersion = versionRaw ?? blocks[0].version;
-    blocks.forEach((b, i) => {
-      if (b.version !== ipVersion) throw seedError(`${where}.cidrs[${i}] is not ${ipVersion}`);
-      blocks.slice(0, i).forEach((o) => {
-        if (cidrsOverlap(o, b)) throw seedError(`${where}.cidrs overlap: ${formatCidr(o)} and ${formatCidr(b)}`);
-      });
-    });
-    const bits = addressBits(ipVersion);
-    const min = optInt(raw, "allocationMinCidrMask", where, 0, bits) ?? 0;
-    const max = optInt(raw, "allocationMaxCidrMask", where, 0, bits) ?? bits;
-    if (min > max) throw seedError(`${where}: allocationMinCidrMask > allocationMaxCidrMask`);
-    const fallbackDefault = Math.min(Math.max(ipVersion === "IPv4" ? 24 : 64, min), max);
-    const def = optInt(raw, "allocationDefaultCidrMask", where, min, max) ?? fallbackDefault;
-    const scopeType = optString(raw, "ipamScopeType", where) ?? "private";
-    if (scopeType !== "private" && scopeType !== "public") throw seedError(`${where}.ipamScopeType must be private or public`);
-    const sourceIpamPoolId = optString(raw, "sourceIpamPoolId", where);
-    let poolDepth = 0;
-    if (sourceIpamPoolId !== undefined) {
-      const parent = this.pools.get(sourceIpamPoolId);
-      if (!parent) throw seedError(`${where}.sourceIpamPoolId ${sourceIpamPoolId} is not a known pool`);
-      poolDepth = parent.poolDepth + 1;
-    }
-    const tagsRaw = raw.tags;
-    if (tagsRaw !== undefined && (!isObject(tagsRaw) || Object.values(tagsRaw).some((v) => typeof v !== "string"))) {
-      throw seedError(`${where}.tags must be an object of strings`);
-    }
-    const isShared = raw.isShared;
-    if (isShared !== undefined && typeof isShared !== "boolean") throw seedError(`${where}.isShared must be a boolean`);
-    const name = optString(raw, "name", where);
-    const description = optString(raw, "description", where);
-    const rec: PoolRecord = {
-      ipamPoolId: id,
-      ...(name !== undefined ? { name } : {}),
-      ...(description !== undefined ? { description } : {}),
-      regionId,
-      ipamRegionId: optString(raw, "ipamRegionId", where) ?? regionId,
-      ipVersion,
-      cidrs: blocks.map(formatCidr),
-      allocationMinCidrMask: min,
-      allocationMaxCidrMask: max,
-      allocationDefaultCidrMask: def,
-      ipamId: optString(raw, "ipamId", where) ?? "ipam-emulator0000000000",
-      ipamScopeId: optString(raw, "ipamScopeId", where) ?? `ipam-scope-emulator-${scopeType}`,
-      ipamScopeType: scopeType,
-      ...(sourceIpamPoolId !== undefined ? { sourceIpamPoolId } : {}),
-      poolDepth,
-      ownerId: optInt(raw, "ownerId", where, 0, Number.MAX_SAFE_INTEGER) ?? DEFAULT_ACCOUNT_ID,
-      resourceGroupId: optString(raw, "resourceGroupId", where) ?? "rg-emulatordefault000",
-      isShared: isShared === true,
-      autoImport: false,
-      tags: Object.entries((tagsRaw as Record<string, string> | undefined) ?? {}).map(([key, value]) => ({ key, value })),
-      createTime: now,
-      seq: ++this.seq,
-    };
-    this.pools.set(id, rec);
-    return rec;
-  }
-
-  private seedAllocation(raw: unknown, where: string, now: number): AllocationRecord {
-    if (!isObject(raw)) throw seedError(`${where} must be an object`);
-    const poolId = optString(raw, "ipamPoolId", where);
-    const pool = poolId === undefined ? undefined : this.pools.get(poolId);
-    if (!pool) throw seedError(`${where}.ipamPoolId ${String(poolId)} is not a known pool`);
-    const cidrText = optString(raw, "cidr", where);
-    const parsed = cidrText === undefined ? undefined : parseCidr(cidrText);
-    if (!parsed || !parsed.ok) throw seedError(`${where}.cidr ${JSON.stringify(cidrText)} is not a canonical CIDR`);
-    const block = parsed.block;
-    if (block.version !== pool.ipVersion) throw seedError(`${where}.cidr is not ${pool.ipVersion}`);
-    const source = pool.cidrs.map(mustParseCidr).find((s) => cidrContains(s, block));
-    if (!source) throw seedError(`${where}.cidr ${cidrText} is outside the pool's CIDRs ${pool.cidrs.join(", ")}`);
-    const clash = this.allocationsOfPool(pool.ipamPoolId).find((a) => cidrsOverlap(mustParseCidr(a.cidr), block));
-    if (clash) throw seedError(`${where}.cidr ${cidrText} overlaps allocation ${clash.ipamPoolAllocationId} (${clash.cidr})`);
-    const resourceType = optString(raw, "resourceType", where);
-    if (!resourceType) throw seedError(`${where}.resourceType is required (VPC, IpamPool or Custom)`);
-    let id = optString(raw, "ipamPoolAllocationId", where);
-    if (id !== undefined) {
-      if (!ALLOCATION_ID_PATTERN.test(id)) throw seedError(`${where}.ipamPoolAllocationId must match ${ALLOCATION_ID_PATTERN}`);
-      if (this.allocations.has(id)) throw seedError(`${where}.ipamPoolAllocationId ${id} already exists`);
-    } else {
-      id = this.newAllocationId();
-    }
-    const defaultResourceId =
-      resourceType === "VPC" ? `vpc-${randomAlnum(20)}` : resourceType === "IpamPool" ? `ipam-pool-${randomAlnum(20)}` : "";
-    const name = optString(raw, "name", where);
-    const description = optString(raw, "description", where);
-    const authorized = optStringArray(raw, "authorizedAccessKeyIds", where);
-    const rec: AllocationRecord = {
-      ipamPoolAllocationId: id,
-      ipamPoolId: pool.ipamPoolId,
-      ...(name !== undefined ? { name } : {}),
-      ...(description !== undefined ? { description } : {}),
-      cidr: formatCidr(block),
-      sourceCidr: formatCidr(source),
-      resourceType,
-      resourceId: optString(raw, "resourceId", where) ?? defaultResourceId,
-      resourceOwnerId: optInt(raw, "resourceOwnerId", where, 0, Number.MAX_SAFE_INTEGER) ?? pool.ownerId,
-      resourceRegionId: optString(raw, "resourceRegionId", where) ?? pool.regionId,
-      regionId: pool.regionId,
-      status: "Created",
-      creationTime: now,
-      seq: ++this.seq,
-      ...(authorized !== undefined ? { authorizedAccessKeyIds: [...authorized] } : {}),
-    };
-    this.allocations.set(id, rec);
-    return rec;
   }
 }

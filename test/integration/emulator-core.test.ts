@@ -280,7 +280,9 @@ const control = (emu: RunningEmulator, method: string, path: string, body?: unkn
   raw(emu, {
     method,
     path: `/_emulator/${path}`,
-    ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    // Control-plane writes must be JSON (a page cannot send that cross-origin without a preflight).
+    ...(method !== "GET" ? { headers: { "content-type": "application/json" } } : {}),
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -823,6 +825,93 @@ describe("control plane over HTTP", () => {
   });
 });
 
+describe("control plane hardening", () => {
+  it("refuses writes that are not JSON (415): a web page's text/plain POST cannot reset or seed it", async () => {
+    const emu = await start();
+    emu.control.seed({ vpcipam: { names: ["kept"] } });
+    const plain = await raw(emu, { path: "/_emulator/reset", body: "{}", headers: { "content-type": "text/plain" } });
+    expect(plain.status).toBe(415);
+    expect(plain.json.error).toMatch(/Content-Type: application\/json/);
+    const none = await raw(emu, { path: "/_emulator/seed", body: '{"vpcipam":{"names":["x"]}}' });
+    expect(none.status).toBe(415);
+    expect(emu.control.state().vpcipam).toEqual({ things: { "thing-1": { Name: "kept" } }, pending: 0 });
+    // Reads stay plain GETs.
+    expect((await raw(emu, { method: "GET", path: "/_emulator/state" })).status).toBe(200);
+  });
+
+  it("refuses a foreign Origin and a foreign Host (403, JSON error); its own origin and loopback names pass", async () => {
+    const emu = await start();
+    const json = { "content-type": "application/json" };
+    const foreign = await raw(emu, { path: "/_emulator/reset", headers: { ...json, origin: "https://evil.example" } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.error).toMatch(/cross-origin.*evil\.example/);
+    const otherPort = await raw(emu, { path: "/_emulator/reset", headers: { ...json, origin: "http://127.0.0.1:1" } });
+    expect(otherPort.status).toBe(403);
+    const rebound = await raw(emu, { method: "GET", path: "/_emulator/state", headers: { host: `evil.example:${emu.port}` } });
+    expect(rebound.status).toBe(403);
+    expect(rebound.json.error).toMatch(/Host "evil\.example/);
+    expect((await raw(emu, { path: "/_emulator/reset", headers: { ...json, origin: `http://127.0.0.1:${emu.port}` } })).status).toBe(200);
+    expect((await raw(emu, { method: "GET", path: "/_emulator/state", headers: { host: `localhost:${emu.port}` } })).status).toBe(200);
+    // The API itself still routes on any Host label (vpcipam.cn-hangzhou.aliyuncs.com).
+    expect((await sdkCall(emu, "Echo")).statusCode).toBe(200);
+  });
+
+  it("refuses out-of-range control input with a 400 naming the field and the valid range", async () => {
+    const emu = await start();
+    const huge = await control(emu, "POST", "faults", { action: "*", kind: "latency", latencyMs: 2 ** 31 });
+    expect([huge.status, huge.json.error]).toEqual([400, "fault rule: \"latencyMs\" must be an integer from 0 to 2147483647 (got 2147483648)"]);
+    const burst = await control(emu, "POST", "ratelimit", { action: "Echo", perSecond: 5, burst: 0 });
+    expect([burst.status, burst.json.error]).toEqual([400, 'rate limit: "burst" must be an integer >= 1 when perSecond > 0 (got 0)']);
+    const product = await control(emu, "POST", "faults", { product: "Ecs", action: "*", kind: "error" });
+    expect(product.status).toBe(400);
+    expect(product.json.error).toBe('fault rule: "product" must be one of VpcIpam, vpcipam, Eipanycast, eipanycast or "*" (got "Ecs")');
+    const limitProduct = await control(emu, "POST", "ratelimit", { product: "Ecs", action: "*", perSecond: 1 });
+    expect(limitProduct.status).toBe(400);
+    const action = await control(emu, "POST", "faults", { product: "vpcipam", action: "ReleaseAnycastEipAddress", kind: "error" });
+    expect(action.status).toBe(400);
+    expect(action.json.error).toMatch(/^fault rule: "action" must be "\*" or an action the product serves \(got "ReleaseAnycastEipAddress"; VpcIpam: /);
+    expect((await control(emu, "POST", "ratelimit", { action: "Nope", perSecond: 1 })).json.error).toMatch(/^rate limit: "action" must be/);
+    expect(emu.control.listFaults()).toEqual([]);
+    expect(emu.control.listRateLimits()).toEqual([]);
+    // Still valid: the documented "throttle everything" form and the largest delay.
+    expect((await control(emu, "POST", "ratelimit", { action: "Echo", perSecond: 0, burst: 0 })).status).toBe(200);
+    expect((await control(emu, "POST", "faults", { product: "VpcIpam", action: "Echo", kind: "latency", latencyMs: 2 ** 31 - 1 })).status).toBe(200);
+  });
+});
+
+describe("memory bounds", () => {
+  it("answers 413 for a body over 1 MiB", async () => {
+    const emu = await start();
+    const big = await raw(emu, { path: "/", body: Buffer.alloc(1024 * 1024 + 1, "a"), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(big.status).toBe(413);
+    expect(big.json.error).toBe("request body larger than 1048576 bytes");
+    expect(emu.control.calls()).toEqual([]);
+  });
+
+  it("truncates logged parameters of unsigned calls and keeps the call log within its byte budget", async () => {
+    const emu = await start({ callLogMaxBytes: 64 * 1024 });
+    const value = "v".repeat(512 * 1024);
+    for (let i = 0; i < 40; i++) {
+      const res = await raw(emu, { path: "/", body: `Action=Echo&Big=${value}&N=${i}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+      expect(res.status).toBe(400); // unsigned
+    }
+    const many = Array.from({ length: 3000 }, (_, i) => `P${i}=${"x".repeat(20)}`).join("&");
+    await raw(emu, { path: "/", body: `Action=Echo&${many}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const res = await control(emu, "GET", "calls");
+    expect(res.status).toBe(200);
+    const calls = res.json.calls as { seq: number; params: Record<string, string> }[];
+    expect(res.text.length).toBeLessThan(64 * 1024);
+    expect(calls[0].seq).toBeGreaterThan(1); // the oldest records went
+    expect(calls[calls.length - 1].seq).toBe(41);
+    const big = calls[calls.length - 2].params;
+    expect(big.Big).toBe(`${"v".repeat(1024)}…[truncated ${512 * 1024 - 1024} chars]`);
+    expect(big.N).toBe("39");
+    const last = calls[calls.length - 1].params;
+    expect(Object.keys(last).length).toBeLessThan(3000);
+    expect(last["…"]).toMatch(/^\d+ more parameters not logged$/);
+  });
+});
+
 describe("state persistence", () => {
   let dir: string;
   beforeEach(() => {
@@ -845,6 +934,19 @@ describe("state persistence", () => {
     const replay = await sdkCall(again, "CreateThing", { Name: "kept", ClientToken: "persist-1" });
     expect(replay.body.ThingId).toBe(created.body.ThingId);
     expect(again.control.calls()[0].replayed).toBe(true);
+  });
+
+  it("removes a temp file left by an emulator killed mid-write, and keeps a live writer's", async () => {
+    const statePath = join(dir, "state.json");
+    const dead = `${statePath}.2147483646.tmp`; // above any pid_max: that writer is gone
+    const live = `${statePath}.${process.ppid}.tmp`;
+    require("node:fs").writeFileSync(dead, '{"half":');
+    require("node:fs").writeFileSync(live, "{}");
+    const emu = await start({ statePath });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    await sdkCall(emu, "CreateThing", { Name: "x" });
+    expect(require("node:fs").readdirSync(dir).sort()).toEqual(["state.json", `state.json.${process.ppid}.tmp`]);
   });
 
   it("refuses a state file that is not one", async () => {
@@ -916,6 +1018,28 @@ describe("CLI", () => {
     expect(await exited(child)).toBe(0);
     expect(out).toMatch(/^Usage: node dist\/emulator\/cli\.js/);
     expect(out).toContain("--security-token");
+  });
+
+  it("--host 0.0.0.0 prints the address it really listens on and warns that the control plane is open", async () => {
+    const child = spawn(process.execPath, ["-r", tsNode, cli, "--host", "0.0.0.0", "--port", "0", "--quiet"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("control plane") && err.includes("WARNING")) resolve();
+      });
+      child.stderr.on("data", () => {
+        if (out.includes("control plane") && err.includes("WARNING")) resolve();
+      });
+      child.on("exit", (code) => reject(new Error(`cli exited early (${code}): ${out} ${err}`)));
+    });
+    const code = exited(child);
+    child.kill("SIGTERM");
+    expect(await code).toBe(0);
+    expect(out.split("\n")[0]).toMatch(/^emulator listening on http:\/\/0\.0\.0\.0:\d+$/);
+    expect(err).toMatch(/WARNING: the emulator listens on http:\/\/0\.0\.0\.0:\d+, reachable from other machines\. Its control plane .* is unauthenticated/);
   });
 
   it("prints the listening line first, persists --state across a SIGTERM restart", async () => {

@@ -1,5 +1,5 @@
 /**
- * Every test vector in /work/shared/reference/signatures.md, plus the §2.5 encoding rule and the
+ * Every test vector of docs/api-facts.md §5.7 (published and derived), plus the §5.3 encoding rule and the
  * verifier's parsing helpers.
  */
 import {
@@ -24,7 +24,7 @@ import { paramsFingerprint, validateClientToken } from "../../emulator/core/idem
 import { FaultEngine, RateLimiter, mulberry32 } from "../../emulator/core/faults";
 import { ApiError } from "../../emulator/core/types";
 
-describe("percentEncode (signatures.md §2.5)", () => {
+describe("percentEncode (api-facts.md §5.3)", () => {
   it.each([
     ["AZaz09-_.~", "AZaz09-_.~"],
     [" ", "%20"],
@@ -57,7 +57,7 @@ describe("percentEncode (signatures.md §2.5)", () => {
   });
 });
 
-describe("V3 ACS3-HMAC-SHA256 — published vector (§2.7)", () => {
+describe("V3 ACS3-HMAC-SHA256 — published vector (api-facts.md §5.7)", () => {
   const base = {
     method: "POST",
     path: "/",
@@ -132,7 +132,7 @@ describe("V3 ACS3-HMAC-SHA256 — published vector (§2.7)", () => {
   });
 });
 
-describe("V3 — derived vectors for our own API (§2.8)", () => {
+describe("V3 — derived vectors for our own API (api-facts.md §5.7)", () => {
   const query = {
     RegionId: "cn-hangzhou",
     IpamPoolAllocationId: "ipam-pool-alloc-112za33e4****",
@@ -184,7 +184,7 @@ describe("V3 — derived vectors for our own API (§2.8)", () => {
   });
 });
 
-describe("HMAC-SHA1 (§3.3)", () => {
+describe("HMAC-SHA1 (api-facts.md §5.7)", () => {
   const params = {
     AccessKeyId: "testid",
     Action: "DescribeRegions",
