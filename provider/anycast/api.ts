@@ -214,6 +214,11 @@ function popList(name: string, pops: readonly string[] | undefined): Record<stri
   return pops && pops.length > 0 ? { [name]: pops.map((p) => ({ PopLocation: p })) } : {};
 }
 
+/** The request fields that name one binding (Associate and Unassociate take the same four). */
+function bindingParams(key: BindingKey): Record<string, string> {
+  return { AnycastId: key.anycastId, BindInstanceId: key.bindInstanceId, BindInstanceRegionId: key.bindInstanceRegionId, BindInstanceType: key.bindInstanceType };
+}
+
 /** AssociateAnycastEipAddress. */
 export async function associateAnycastEip(
   op: Operation,
@@ -225,10 +230,7 @@ export async function associateAnycastEip(
     product: PRODUCT,
     action: "AssociateAnycastEipAddress",
     params: {
-      AnycastId: req.anycastId,
-      BindInstanceId: req.bindInstanceId,
-      BindInstanceRegionId: req.bindInstanceRegionId,
-      BindInstanceType: req.bindInstanceType,
+      ...bindingParams(req),
       AssociationMode: req.associationMode,
       PrivateIpAddress: req.privateIpAddress || undefined,
       ...popList("PopLocations", req.popLocations),
@@ -252,10 +254,7 @@ export async function unassociateAnycastEip(
       product: PRODUCT,
       action: "UnassociateAnycastEipAddress",
       params: {
-        AnycastId: key.anycastId,
-        BindInstanceId: key.bindInstanceId,
-        BindInstanceRegionId: key.bindInstanceRegionId,
-        BindInstanceType: key.bindInstanceType,
+        ...bindingParams(key),
         PrivateIpAddress: key.privateIpAddress || undefined,
         ClientToken: clientToken,
       },
