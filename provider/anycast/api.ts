@@ -48,9 +48,13 @@ export function isCode(err: unknown, ...codes: string[]): err is CloudError {
   return err instanceof CloudError && codes.includes(err.code);
 }
 
-const str = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+/** A text field of an answer: `""` when missing (a number is taken as its decimal text). */
+function answerText(v: unknown): string {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
+}
 
-function num(v: unknown): number | undefined {
+/** A numeric field of an answer, which RPC answers may send as a numeric string. */
+function answerNumber(v: unknown): number | undefined {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
 }
@@ -68,31 +72,31 @@ function list(v: unknown): Record<string, unknown>[] {
 
 export function parseBinding(b: Record<string, unknown>): BindingRecord {
   return {
-    instanceId: str(b.BindInstanceId),
-    instanceType: str(b.BindInstanceType),
-    regionId: str(b.BindInstanceRegionId),
-    status: str(b.Status),
-    associationMode: str(b.AssociationMode),
-    privateIpAddress: str(b.PrivateIpAddress),
-    popLocations: list(b.PopLocations).map((p) => str(p.PopLocation)).filter((p) => p !== ""),
-    bindTime: str(b.BindTime),
+    instanceId: answerText(b.BindInstanceId),
+    instanceType: answerText(b.BindInstanceType),
+    regionId: answerText(b.BindInstanceRegionId),
+    status: answerText(b.Status),
+    associationMode: answerText(b.AssociationMode),
+    privateIpAddress: answerText(b.PrivateIpAddress),
+    popLocations: list(b.PopLocations).map((p) => answerText(p.PopLocation)).filter((p) => p !== ""),
+    bindTime: answerText(b.BindTime),
   };
 }
 
 export function parseEipRecord(body: Record<string, unknown>): AnycastEipRecord {
   return {
-    anycastId: str(body.AnycastId),
-    ipAddress: str(body.IpAddress),
-    name: str(body.Name),
-    description: str(body.Description),
-    status: str(body.Status),
-    businessStatus: str(body.BusinessStatus),
-    bandwidth: num(body.Bandwidth),
-    serviceLocation: str(body.ServiceLocation),
-    instanceChargeType: str(body.InstanceChargeType),
-    internetChargeType: str(body.InternetChargeType),
-    createTime: str(body.CreateTime),
-    resourceGroupId: str(body.ResourceGroupId),
+    anycastId: answerText(body.AnycastId),
+    ipAddress: answerText(body.IpAddress),
+    name: answerText(body.Name),
+    description: answerText(body.Description),
+    status: answerText(body.Status),
+    businessStatus: answerText(body.BusinessStatus),
+    bandwidth: answerNumber(body.Bandwidth),
+    serviceLocation: answerText(body.ServiceLocation),
+    instanceChargeType: answerText(body.InstanceChargeType),
+    internetChargeType: answerText(body.InternetChargeType),
+    createTime: answerText(body.CreateTime),
+    resourceGroupId: answerText(body.ResourceGroupId),
     serviceManaged: flag(body.ServiceManaged),
     bindings: list(body.AnycastEipBindInfoList).map(parseBinding),
   };
@@ -156,11 +160,11 @@ export async function allocateAnycastEip(
       ClientToken: clientToken,
     },
   });
-  const id = str(body.AnycastId);
+  const id = answerText(body.AnycastId);
   if (id === "") {
     throw new CloudError({
       code: "UnexpectedResponse",
-      message: `AllocateAnycastEipAddress answered without an AnycastId (RequestId ${str(body.RequestId) || "unknown"}; ClientToken ${clientToken})`,
+      message: `AllocateAnycastEipAddress answered without an AnycastId (RequestId ${answerText(body.RequestId) || "unknown"}; ClientToken ${clientToken})`,
       kind: "permanent",
       operation: "allocating Anycast EIP",
     });
