@@ -3,7 +3,7 @@
  * (test/integration/soak.test.ts).
  *
  * Each cycle drives the lifecycles directly (no CLI), as the provider's runtime would, through real HTTP
- * to the emulator with zero retry backoff:
+ * to the emulator (retry backoff: see `timing` below):
  *   - an IPAM pool allocation: create → update (rename) → delete;
  *   - an Anycast EIP and an association: create EIP → update (rename + bandwidth) → associate → detach
  *     (delete the association) → release (delete the EIP).
@@ -19,9 +19,19 @@
  *
  * Determinism: cycles are spread over `lanes`, each lane sequential with its own emulator, fault PRNG
  * (seeded from the seed and the lane) and a stepped emulator clock (+1 ms per reading, so transitions end
- * after a fixed number of calls, not of real milliseconds). The same seed, cycles and lanes replay the same
- * calls and faults — unless the machine stalls longer than the read timeout on an un-faulted call
- * (counted as `unplannedTimeouts`).
+ * after a fixed number of calls, not of real milliseconds). How the client's time runs is `timing`:
+ *   - "wall" (`npm run soak`, where figures are reported): real read timeouts, real backoff sleeps (base 0).
+ *     A read-timeout fault holds the reply for 2 × the read timeout on a real timer, so the client really
+ *     gives up; but an un-faulted call that a stalled machine answers later than the read timeout also
+ *     times out (counted as `unplannedTimeouts`) and changes the calls that follow — the same seed then
+ *     replays differently.
+ *   - "seeded" (the reduced soak in `npm test`): no attempt's outcome races a real timer. The fault that
+ *     stands for a read timeout is a `lost` reply (committed, no reply — what the client sees when it gives
+ *     up on a late reply, classified and retried the same way: transient, same ClientToken), decided by the
+ *     seed; the client's read timeout is far beyond any call (SEEDED_READ_TIMEOUT_MS); backoff and poll
+ *     waits use the default policy on a per-lane virtual clock (sleeping advances it instantly, jitter drawn
+ *     from the lane seed). The same seed, cycles and lanes make the same sequence of decisions
+ *     (`decisions`) however fast or loaded the machine is.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -30,8 +40,10 @@ import type { CallRecord, FaultRuleInput } from "../emulator";
 import { anycastEipAssociationLifecycle } from "../provider/anycast/association-lifecycle";
 import { anycastEipAddressLifecycle } from "../provider/anycast/eip-lifecycle";
 import { CloudContext, createContext, invoke } from "../provider/cloud/context";
+import { mulberry32 } from "../emulator/core/faults";
 import { CloudError, isRetryable } from "../provider/cloud/errors";
 import { WaitTimeoutError } from "../provider/cloud/poll";
+import { Clock } from "../provider/cloud/retry";
 import { envSource } from "../provider/cloud/settings";
 import { ipamPoolAllocationLifecycle } from "../provider/ipam/lifecycle";
 import { Lifecycle, PartialCreateError, Props, ReleaseRefusedError } from "../provider/lifecycle";
@@ -44,15 +56,25 @@ export interface SoakOptions {
   seed: number;
   /** Share of all API calls faulted (default 0.2). */
   faultRate?: number;
-  /** The client's read timeout (ALICLOUD_RELEASE_READ_TIMEOUT_MS); read-timeout faults delay replies 2× this. Default 100 ms. */
+  /** Wall timing: the client's read timeout (ALICLOUD_RELEASE_READ_TIMEOUT_MS); read-timeout faults delay replies 2× this. Default 100 ms. Ignored when seeded. */
   readTimeoutMs?: number;
   /** Independent sequential lanes (default 4). */
   lanes?: number;
+  /** How the client's time runs (see the module comment). Default "wall". */
+  timing?: SoakTiming;
   /** Every n-th cycle hits a refusal first (default 5; 0 = never). */
   refusalEvery?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
+
+export type SoakTiming = "wall" | "seeded";
+
+/**
+ * The client's read timeout in a seeded run: far beyond any call to a local emulator, however loaded the
+ * machine, so that no real timer decides an attempt (the timeout faults are `lost` replies instead).
+ */
+export const SEEDED_READ_TIMEOUT_MS = 600_000;
 
 export interface CycleFailure {
   cycle: number;
@@ -66,6 +88,8 @@ export interface SoakReport {
   cycles: number;
   lanes: number;
   faultRate: number;
+  timing: SoakTiming;
+  /** The client's read timeout in effect (SEEDED_READ_TIMEOUT_MS in a seeded run). */
   readTimeoutMs: number;
   durationMs: number;
   calls: number;
@@ -95,7 +119,12 @@ export interface SoakReport {
   failures: CycleFailure[];
   /** What the emulators still hold at the end. Must be empty. */
   leaks: { allocations: string[]; eips: string[] };
-  /** Per lane: a hash of every call's (action, fault, outcome), for comparing two runs of the same seed. */
+  /**
+   * Per lane, in order: every call the emulator handled as `action fault status code [replayed]` — the
+   * sequence of decisions two runs of the same seed must share.
+   */
+  decisions: string[][];
+  /** Per lane: a short hash of `decisions`, to compare runs by eye. */
   fingerprints: string[];
   ok: boolean;
 }
@@ -111,7 +140,7 @@ export function laneSeed(seed: number, lane: number): number {
 
 type Kind = { name: string; rule: Omit<FaultRuleInput, "product" | "action" | "probability"> };
 
-function faultKinds(readTimeoutMs: number, eipanycast: boolean): Kind[] {
+function faultKinds(readTimeoutMs: number, eipanycast: boolean, timing: SoakTiming): Kind[] {
   const kinds: Kind[] = [
     { name: "SystemBusy", rule: { kind: "error", code: "SystemBusy", status: 503 } },
     { name: "Throttling.User", rule: { kind: "error", code: "Throttling.User" } },
@@ -121,8 +150,13 @@ function faultKinds(readTimeoutMs: number, eipanycast: boolean): Kind[] {
     kinds.push({ name: "IncorrectStatus.Anycast", rule: { kind: "error", code: "IncorrectStatus.Anycast", status: 400, message: "The status of the Anycast EIP instance does not support this operation." } });
   }
   kinds.push({ name: "reset", rule: { kind: "reset" } }, { name: "lost", rule: { kind: "lost" } });
-  // Latency last: it does not end the evaluation, so it must only be reached when nothing else fired.
-  kinds.push({ name: "readTimeout", rule: { kind: "latency", latencyMs: readTimeoutMs * 2 } });
+  if (timing === "seeded") {
+    // The read timeout's stand-in: committed, no reply, decided by the seed rather than by a real timer.
+    kinds.push({ name: "lost (for a read timeout)", rule: { kind: "lost" } });
+  } else {
+    // Latency last: it does not end the evaluation, so it must only be reached when nothing else fired.
+    kinds.push({ name: "readTimeout", rule: { kind: "latency", latencyMs: readTimeoutMs * 2 } });
+  }
   return kinds;
 }
 
@@ -131,10 +165,10 @@ function faultKinds(readTimeoutMs: number, eipanycast: boolean): Kind[] {
  * total `rate`: the emulator evaluates rules in order and stops at the first terminal one that fires, so
  * rule i fires with probability share / (1 − i × share) given that none before it did.
  */
-export function faultRules(rate: number, readTimeoutMs: number): FaultRuleInput[] {
+export function faultRules(rate: number, readTimeoutMs: number, timing: SoakTiming = "wall"): FaultRuleInput[] {
   const rules: FaultRuleInput[] = [];
   for (const product of ["VpcIpam", "Eipanycast"] as const) {
-    const kinds = faultKinds(readTimeoutMs, product === "Eipanycast");
+    const kinds = faultKinds(readTimeoutMs, product === "Eipanycast", timing);
     const share = rate / kinds.length;
     kinds.forEach((k, i) => rules.push({ product, action: "*", probability: share / (1 - i * share), ...k.rule }));
   }
@@ -180,11 +214,13 @@ class Lane {
     readonly emu: RunningEmulator,
     readonly env: Record<string, string>,
     readonly refusalEvery: number,
+    /** The client's clock; undefined = the system clock. */
+    readonly clock: Clock | undefined,
   ) {}
 
   /** A fresh context per lifecycle call, as the runtime makes one per call; progress lines are kept. */
   ctx(): CloudContext {
-    return createContext(envSource(this.env), { progress: (l) => this.lines.push(l) });
+    return createContext(envSource(this.env), { progress: (l) => this.lines.push(l), ...(this.clock ? { clock: this.clock } : {}) });
   }
 
   private inventory(): { allocations: EmuAllocation[]; eips: EmuEip[] } {
@@ -403,9 +439,22 @@ class Lane {
   }
 }
 
+/** Time that passes only when slept: waits cost nothing and no real timer decides anything. */
+function virtualClock(seed: number): Clock {
+  let now = Date.UTC(2026, 0, 1);
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+    random: mulberry32(seed),
+  };
+}
+
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const rate = options.faultRate ?? 0.2;
-  const readTimeoutMs = options.readTimeoutMs ?? 100;
+  const timing = options.timing ?? "wall";
+  const readTimeoutMs = timing === "seeded" ? SEEDED_READ_TIMEOUT_MS : (options.readTimeoutMs ?? 100);
   const lanes = Math.max(1, Math.min(options.lanes ?? 4, options.cycles || 1));
   const refusalEvery = options.refusalEvery ?? 5;
   const log = options.log ?? (() => undefined);
@@ -419,17 +468,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const emu = await startEmulator({ port: 0, now: () => ++tick, faultSeed: laneSeed(options.seed, l) });
       emu.control.setTiming({ eipanycast: { Allocating: 4, Associating: 6, Unassociating: 6, Modifying: 4, Releasing: 6 } });
       emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: POOL_ID, regionId: REGION, cidrs: ["10.0.0.0/8"] }] } });
-      for (const rule of faultRules(rate, readTimeoutMs)) emu.control.addFault(rule);
-      const env = {
+      for (const rule of faultRules(rate, readTimeoutMs, timing)) emu.control.addFault(rule);
+      const env: Record<string, string> = {
         ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
         ALIBABA_CLOUD_ENDPOINT_VPCIPAM: emu.url,
         ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: emu.url,
         ALIBABA_CLOUD_REGION: REGION,
-        ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0",
         ALICLOUD_RELEASE_READ_TIMEOUT_MS: String(readTimeoutMs),
       };
-      laneObjs.push(new Lane(l, emu, env, refusalEvery));
+      // Wall time: zero backoff keeps the run short. Seeded: the default backoff and poll policy, slept on
+      // a virtual clock, so they cost nothing and every wait is the same in every run.
+      if (timing === "wall") env.ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS = "0";
+      const clock = timing === "seeded" ? virtualClock(laneSeed(options.seed ^ 0x7157, l)) : undefined;
+      laneObjs.push(new Lane(l, emu, env, refusalEvery, clock));
     }
 
     let done = 0;
@@ -455,12 +507,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let unplannedTimeouts = 0;
     const readTimeouts = { injected: 0, clientGaveUp: 0 };
     const fingerprints: string[] = [];
+    const decisions: string[][] = [];
     const leaks = { allocations: [] as string[], eips: [] as string[] };
     for (const lane of laneObjs) {
       const log = lane.emu.control.calls();
-      const hash = createHash("sha256");
+      const laneDecisions = log.map((c) => `${c.action} ${c.fault ?? "-"} ${c.outcome.status} ${c.outcome.code ?? "-"}${c.replayed ? " replayed" : ""}`);
+      decisions.push(laneDecisions);
+      fingerprints.push(createHash("sha256").update(laneDecisions.join("\n")).digest("hex").slice(0, 16));
       for (const c of log) {
-        hash.update(`${c.action}|${c.fault}|${c.outcome.status}|${c.outcome.code ?? ""}|${c.replayed}\n`);
         calls++;
         if (c.fault) faulted++;
         const kind = c.fault === "error" ? (c.outcome.code ?? "error") : c.fault === "latency" ? "readTimeout" : c.fault;
@@ -471,7 +525,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         }
         if (c.replayed && c.action) replays[c.action] = (replays[c.action] ?? 0) + 1;
       }
-      fingerprints.push(hash.digest("hex").slice(0, 16));
       const planned = log.filter((c) => c.fault === "latency").length;
       const observed = lane.lines.filter((l) => l.includes("(ReadTimeout")).length;
       unplannedTimeouts += Math.max(0, observed - planned);
@@ -495,6 +548,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       cycles: options.cycles,
       lanes,
       faultRate: rate,
+      timing,
       readTimeoutMs,
       durationMs: performance.now() - started,
       calls,
@@ -511,6 +565,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       refusals,
       failures,
       leaks,
+      decisions,
       fingerprints,
       ok:
         failures.length === 0 &&
@@ -534,7 +589,8 @@ export function describeSoak(r: SoakReport): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(", ") || "none";
   const lines = [
-    `soak: seed ${r.seed}, ${r.cycles} cycles × (allocation + EIP/association) over ${r.lanes} lanes, ${(r.faultRate * 100).toFixed(0)} % of calls faulted, read timeout ${r.readTimeoutMs} ms`,
+    `soak: seed ${r.seed}, ${r.cycles} cycles × (allocation + EIP/association) over ${r.lanes} lanes, ${(r.faultRate * 100).toFixed(0)} % of calls faulted, ` +
+      (r.timing === "seeded" ? "seeded timing (timeouts are lost replies, waits on a virtual clock)" : `read timeout ${r.readTimeoutMs} ms`),
     `  ${r.calls} API calls in ${(r.durationMs / 1000).toFixed(1)} s; ${r.faulted} faulted (${pct(r.faulted, r.calls)}): ${kv(r.faultsByKind)}`,
     `  lost responses on mutating calls: ${kv(r.lostByAction)}`,
     `  read-timeout faults on mutating calls: ${kv(r.timeoutByAction)}`,
@@ -551,6 +607,7 @@ export function describeSoak(r: SoakReport): string {
   for (const d of r.duplicates.slice(0, 20)) lines.push(`  DUPLICATE ${d}`);
   for (const x of [...r.leaks.allocations, ...r.leaks.eips].slice(0, 20)) lines.push(`  LEAKED ${x}`);
   for (const x of r.reruns.slice(0, 10)) lines.push(`  re-ran cycle ${x.cycle} ${x.step}: ${x.error}`);
-  lines.push(`  ${r.ok ? "OK" : "FAILED"} — replay with: npm run soak -- --cycles ${r.cycles} --seed ${r.seed} --lanes ${r.lanes} --read-timeout-ms ${r.readTimeoutMs}`);
+  const timingArgs = r.timing === "seeded" ? "--timing seeded" : `--read-timeout-ms ${r.readTimeoutMs}`;
+  lines.push(`  ${r.ok ? "OK" : "FAILED"} — replay with: npm run soak -- --cycles ${r.cycles} --seed ${r.seed} --lanes ${r.lanes} ${timingArgs}`);
   return lines.join("\n");
 }

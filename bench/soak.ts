@@ -1,5 +1,5 @@
 /**
- * `npm run soak [-- --cycles 500] [-- --seed N] [-- --lanes 4] [-- --rate 0.2] [-- --read-timeout-ms 100]`
+ * `npm run soak [-- --cycles 500] [-- --seed N] [-- --lanes 4] [-- --rate 0.2] [-- --read-timeout-ms 100] [-- --timing seeded]`
  *
  * The full fault soak (see bench/soak-core.ts): prints the seed and a summary, writes
  * bench/results/soak.json, and exits non-zero if any cycle failed, anything leaked, a create made a
@@ -9,7 +9,7 @@ import { describeMachine, machineInfo, parseArgs, writeResult } from "./common";
 import { describeSoak, runSoak } from "./soak-core";
 
 const USAGE =
-  "usage: npm run soak [-- --cycles 500] [-- --seed N] [-- --lanes 4] [-- --rate 0.2] [-- --read-timeout-ms 100] [-- --refusal-every 5]";
+  "usage: npm run soak [-- --cycles 500] [-- --seed N] [-- --lanes 4] [-- --rate 0.2] [-- --read-timeout-ms 100] [-- --refusal-every 5] [-- --timing wall|seeded]";
 
 function num(values: Map<string, string>, key: string, fallback: number, ok: (n: number) => boolean): number {
   if (!values.has(key)) return fallback;
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     return;
   }
   for (const f of flags) throw new Error(`unknown flag --${f}\n${USAGE}`);
-  for (const k of values.keys()) if (!["cycles", "seed", "lanes", "rate", "read-timeout-ms", "refusal-every"].includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
+  for (const k of values.keys()) if (!["cycles", "seed", "lanes", "rate", "read-timeout-ms", "refusal-every", "timing"].includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const int = (n: number) => Number.isInteger(n) && n >= 0;
   const seed = num(values, "seed", Math.floor(Math.random() * 2 ** 31), (n) => int(n) && n < 2 ** 32);
   const cycles = num(values, "cycles", 500, (n) => int(n) && n > 0);
@@ -33,13 +33,17 @@ async function main(): Promise<void> {
   const faultRate = num(values, "rate", 0.2, (n) => n >= 0 && n < 1);
   const readTimeoutMs = num(values, "read-timeout-ms", 100, (n) => int(n) && n >= 10);
   const refusalEvery = num(values, "refusal-every", 5, int);
+  const timing = values.get("timing") ?? "wall";
+  if (timing !== "wall" && timing !== "seeded") throw new Error(`--timing ${timing} is not valid (wall or seeded)\n${USAGE}`);
 
   const machine = machineInfo();
   process.stdout.write(`${describeMachine(machine)}\n`);
-  process.stdout.write(`soak seed ${seed} (replay: npm run soak -- --cycles ${cycles} --seed ${seed} --lanes ${lanes})\n`);
-  const report = await runSoak({ cycles, seed, lanes, faultRate, readTimeoutMs, refusalEvery, log: (l) => process.stdout.write(`${l}\n`) });
+  process.stdout.write(`soak seed ${seed} (replay: npm run soak -- --cycles ${cycles} --seed ${seed} --lanes ${lanes}${timing === "seeded" ? " --timing seeded" : ""})\n`);
+  const report = await runSoak({ cycles, seed, lanes, faultRate, readTimeoutMs, refusalEvery, timing, log: (l) => process.stdout.write(`${l}\n`) });
   process.stdout.write(`${describeSoak(report)}\n`);
-  const file = writeResult("soak", { part: "soak", machine, ...report });
+  // The per-call decision lists are for comparing runs in-process; the fingerprints stand for them on file.
+  const { decisions: _decisions, ...figures } = report;
+  const file = writeResult("soak", { part: "soak", machine, ...figures });
   process.stdout.write(`wrote ${file}\n`);
   if (!report.ok) process.exitCode = 1;
 }

@@ -5,10 +5,11 @@
  * inventory are the witnesses; `pulumi stack export` shows what the engine kept.
  */
 import { CallRecord } from "../../emulator";
-import { cloudCall, TestStack } from "./harness";
+import { cloudCall, TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-jest.setTimeout(180_000);
+// Scaled with the work: its longest test runs 17 commands.
+jest.setTimeout(e2eTimeout(17));
 
 // Short but non-zero transitions: every create/update/delete has to wait for a status change.
 const emu = useEmulator({ anycastTiming: { Allocating: 50, Associating: 50, Unassociating: 50, Modifying: 50, Releasing: 50 } });

@@ -2,10 +2,11 @@
  * The example programs in examples/, run as a user would: TypeScript projects, the real CLI, the emulator.
  */
 import path from "node:path";
-import { TestStack } from "./harness";
+import { TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-jest.setTimeout(240_000);
+// Scaled with the work: its longest test runs 11 commands.
+jest.setTimeout(e2eTimeout(11));
 
 const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
 const emu = useEmulator({ resetEachTest: false, anycastTiming: { Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });

@@ -11,10 +11,22 @@ import { CallParams, createContext, envSource, ProductName } from "../../provide
 import { CliResult, offlinePulumiEnv, runPulumi } from "../../demo/pulumi-cli";
 import { parseStackExport } from "../../provider/preflight/state";
 import type { StateResource } from "../../provider/preflight/types";
+import { budgetMs } from "../helpers/budget";
 
 const { pulumiBinDir } = require("../../scripts/pulumi-bin-dir.js") as { pulumiBinDir(): string };
 
 export const FIXTURE = path.join(__dirname, "fixture");
+
+/**
+ * One `pulumi` command's share of a test's timeout: a command takes 1–5 s on a quiet 2-core machine and
+ * about 3–4× that at load 4–5. A test's timeout is this times the commands it runs (see e2eTimeout).
+ */
+export const PULUMI_COMMAND_BUDGET_MS = 20_000;
+
+/** The timeout for a test that runs `commands` pulumi (or CLI) commands, `stack init` counting as 7. */
+export function e2eTimeout(commands: number): number {
+  return budgetMs(commands, PULUMI_COMMAND_BUDGET_MS);
+}
 
 export type RunResult = CliResult;
 

@@ -2,10 +2,11 @@
  * IpamPoolAllocation through the real Pulumi CLI: preview, up, update, replace, refresh, destroy,
  * refusals — against the emulator, with the emulator's call log as the witness.
  */
-import { TestStack } from "./harness";
+import { TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-jest.setTimeout(180_000);
+// Scaled with the work: its longest test runs 18 commands.
+jest.setTimeout(e2eTimeout(18));
 
 const emu = useEmulator();
 let stack: TestStack;

@@ -10,10 +10,11 @@ import { EIPANYCAST_INSTANT_TIMING } from "../../emulator";
 import { deleteAllocation } from "../../provider/ipam/api";
 import { PreflightReport } from "../../provider/preflight/types";
 import { emulatorContext } from "../helpers/cloud";
-import { TestStack } from "./harness";
+import { TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-jest.setTimeout(300_000);
+// Scaled with the work: its longest test runs 9 pulumi commands and 4 preflight runs.
+jest.setTimeout(e2eTimeout(13));
 
 const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
 const REGION = "cn-hangzhou";

@@ -4,10 +4,11 @@
  * emulator's call log and inventory show nothing is leaked and nothing is released twice.
  */
 import { CallRecord } from "../../emulator";
-import { cloudCall, TestStack } from "./harness";
+import { cloudCall, TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-jest.setTimeout(180_000);
+// Scaled with the work: its longest test runs 12 commands.
+jest.setTimeout(e2eTimeout(12));
 
 const emu = useEmulator({ anycastTiming: "instant" });
 let stack: TestStack | undefined;
@@ -31,8 +32,8 @@ const allocations = () => (emu.control.state().vpcipam as { allocations: Allocat
 const callsSince = (seq: number): CallRecord[] => emu.control.calls().filter((c) => c.seq > seq);
 const lastSeq = (): number => emu.control.calls().reduce((m, c) => Math.max(m, c.seq), 0);
 const called = (action: string, since = 0) => (): boolean => callsSince(since).some((c) => c.action === action);
-/** Polls the call log (the only waiting these tests do). */
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+/** Polls the call log (the only waiting these tests do); the default bound is three commands' budget. */
+async function until(condition: () => boolean, what: string, timeoutMs = e2eTimeout(3)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

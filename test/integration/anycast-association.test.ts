@@ -6,6 +6,7 @@ import { anycastEipAssociationLifecycle as lc } from "../../provider/anycast/ass
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
 import { CloudContext } from "../../provider/cloud/context";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
+import { virtualClock } from "../helpers/clock";
 import { caught, checkedCreate, emulatorContext } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
 
@@ -108,7 +109,8 @@ describe("create / read / update / delete", () => {
   test("a binding that never completes ends in PartialCreateError carrying its ID; destroy detaches it", async () => {
     emu.control.setTiming({ eipanycast: { Associating: null } });
     const [id] = seed({});
-    const ctx = ctxFor();
+    // The deadline passes on a virtual clock: only the waits spend it, however slow the machine's calls.
+    const ctx = emulatorContext(emu, { clock: virtualClock() });
     const checked = await lc.check(ctx, {}, eni(id, { timeoutSeconds: 0.3 }));
     const err = (await caught(lc.create(ctx, checked.inputs as Props))) as PartialCreateError;
     expect(err).toBeInstanceOf(PartialCreateError);
@@ -117,7 +119,8 @@ describe("create / read / update / delete", () => {
     expect(err.message).toMatch(/still BINDING/);
     expect(bindingsOf(id)).toHaveLength(1);
 
-    await lc.delete(ctxFor(settleOnWait), err.id, err.properties);
+    // The stored timeoutSeconds (0.3) bounds the destroy too: its waits also run on a virtual clock.
+    await lc.delete(emulatorContext(emu, { clock: virtualClock(), progress: settleOnWait }), err.id, err.properties);
     expect(bindingsOf(id)).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lif
 import { CloudContext } from "../../provider/cloud/context";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
 import { dispatch } from "../../provider/runtime";
+import { virtualClock } from "../helpers/clock";
 import { caught, checkedCreate, emulatorContext } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
 
@@ -106,7 +107,8 @@ describe("create / read / update / delete", () => {
 
   test("a create that cannot finish hands the EIP's ID to the engine (PartialCreateError), and destroy then releases it", async () => {
     emu.control.setTiming({ eipanycast: { Allocating: null } });
-    const ctx = ctxFor();
+    // The deadline passes on a virtual clock: only the waits spend it, however slow the machine's calls.
+    const ctx = emulatorContext(emu, { clock: virtualClock() });
     const checked = await lc.check(ctx, {}, { serviceLocation: "international", timeoutSeconds: 0.3, name: "partial" });
     const err = (await caught(lc.create(ctx, checked.inputs as Props))) as PartialCreateError;
     expect(err).toBeInstanceOf(PartialCreateError);
@@ -117,8 +119,9 @@ describe("create / read / update / delete", () => {
     expect(eips().map((e) => e.anycastId)).toEqual([err.id]);
     expect(calls("AllocateAnycastEipAddress")).toHaveLength(1);
 
-    // The next `up` updates it (waits for Allocated), or destroy releases it.
-    const done = ctxFor(settleOnWait);
+    // The next `up` updates it (waits for Allocated), or destroy releases it. The stored timeoutSeconds
+    // (0.3) bounds them too: their waits also run on a virtual clock.
+    const done = emulatorContext(emu, { clock: virtualClock(), progress: settleOnWait });
     const upd = (await lc.update(done, err.id, err.properties, checked.inputs as Props)).outs as Props;
     expect(upd.status).toBe("Allocated");
     await lc.delete(done, err.id, err.properties);
@@ -260,7 +263,8 @@ describe("delete", () => {
   test("a transition that outlasts the deadline fails the delete with no release call and says to run again", async () => {
     emu.control.setTiming({ eipanycast: { Modifying: null } });
     const [id] = seed({ status: "Modifying" });
-    const ctx = ctxFor();
+    // A virtual clock: on the real one, a first describe slower than 0.3 s left no state to report.
+    const ctx = emulatorContext(emu, { clock: virtualClock() });
     const err = await caught(lc.delete(ctx, id, { anycastId: id, regionId: REGION, timeoutSeconds: 0.3 }));
     expect(err.message).toMatch(/still Modifying after .* s \(deadline reached\); run the command again/);
     expect(calls("ReleaseAnycastEipAddress")).toHaveLength(0);

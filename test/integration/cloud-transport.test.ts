@@ -11,6 +11,9 @@ import { envSource } from "../../provider/cloud/settings";
 import { emulatorEnv } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
 
+/** A reply held longer than any test runs: only the client's read timeout can end such a call. */
+const HELD_MS = 10 * 60_000;
+
 const emu = useEmulator();
 
 const listPools = (env: Record<string, string>) =>
@@ -39,7 +42,8 @@ test("throttling and 503 are classified from the body's code", async () => {
 test("reset, lost response and read timeout are transient", async () => {
   emu.control.addFault({ action: "ListIpamPools", kind: "reset", count: 1 });
   await expect(listPools(emulatorEnv(emu))).rejects.toMatchObject({ code: "ECONNRESET", kind: "transient" });
-  emu.control.addFault({ action: "ListIpamPools", kind: "latency", latencyMs: 400, count: 1 });
+  // A reply held far beyond the read timeout: only the client's timer can end the call.
+  emu.control.addFault({ action: "ListIpamPools", kind: "latency", latencyMs: HELD_MS, count: 1 });
   await expect(listPools(emulatorEnv(emu, { ALICLOUD_RELEASE_READ_TIMEOUT_MS: "100" }))).rejects.toMatchObject({ code: "ReadTimeout", kind: "transient" });
 });
 
@@ -132,16 +136,17 @@ test("no credentials anywhere: the error lists every place that was searched", a
 });
 
 test("each call gets its own read timeout: an earlier call's timer neither cuts a later one short nor lets a slow one hang", async () => {
-  const env = emulatorEnv(emu, { ALICLOUD_RELEASE_CONNECT_TIMEOUT_MS: "100", ALICLOUD_RELEASE_READ_TIMEOUT_MS: "600" });
+  // Margins wide enough for a loaded machine: 300 ms of latency against a 3 s read timeout.
+  const env = emulatorEnv(emu, { ALICLOUD_RELEASE_CONNECT_TIMEOUT_MS: "100", ALICLOUD_RELEASE_READ_TIMEOUT_MS: "3000" });
   const ctx = createContext(envSource(env));
   const call = () => ctx.transport.call("VpcIpam", "ListIpamPools", { RegionId: "cn-hangzhou" }, { region: "cn-hangzhou" });
   await call();
   // slower than the connect timeout, within the read timeout: answered
   emu.control.addFault({ action: "ListIpamPools", kind: "latency", latencyMs: 300, count: 1 });
   await expect(call()).resolves.toHaveProperty("RequestId");
-  // slower than the read timeout, right after other calls on the same transport: times out
-  emu.control.addFault({ action: "ListIpamPools", kind: "latency", latencyMs: 1500, count: 1 });
-  const started = Date.now();
+  // a reply held far beyond the read timeout, right after other calls on the same transport: given up on
+  // (had the timer not fired, the call would have outlived the test's own timeout)
+  emu.control.addFault({ action: "ListIpamPools", kind: "latency", latencyMs: HELD_MS, count: 1 });
   await expect(call()).rejects.toMatchObject({ code: "ReadTimeout", kind: "transient" });
-  expect(Date.now() - started).toBeLessThan(1400);
+  expect(emu.control.calls().at(-1)).toMatchObject({ action: "ListIpamPools", fault: "latency", latencyMs: HELD_MS });
 });
