@@ -9,6 +9,7 @@
  */
 import { describeAnycastEip, releaseAnycastEip } from "../provider/anycast/api";
 import { CloudContext } from "../provider/cloud/context";
+import { Operation } from "../provider/operation";
 import { deleteAllocation, getAllocation } from "../provider/ipam/api";
 
 export const REFERENCE_SCHEDULE = { delayMs: 5000, minTimeoutMs: 3000, maxWaitMs: 10_000 } as const;
@@ -42,23 +43,23 @@ export async function referenceWait(gone: () => Promise<boolean>, deadlineAt: nu
 
 /** Reference delete of an Anycast EIP: read, release (retry policy, one token), then wait on the reference schedule. */
 export async function referenceReleaseEip(ctx: CloudContext, anycastId: string, region: string): Promise<void> {
-  const scope = { region, deadlineAt: Date.now() + 300_000 };
-  const record = await describeAnycastEip(ctx, anycastId, scope);
+  const op: Operation = { ctx, region, deadlineAt: Date.now() + 300_000 };
+  const record = await describeAnycastEip(op, anycastId);
   if (record === undefined) return;
-  const outcome = await releaseAnycastEip(ctx, anycastId, scope, ctx.newClientToken());
+  const outcome = await releaseAnycastEip(op, anycastId, ctx.newClientToken());
   if (outcome === "notFound") return;
   await referenceWait(async () => {
-    const r = await describeAnycastEip(ctx, anycastId, scope);
+    const r = await describeAnycastEip(op, anycastId);
     return r === undefined || r.status === "Released";
-  }, scope.deadlineAt);
+  }, op.deadlineAt);
 }
 
 /** Reference delete of an IPAM pool allocation: read, delete, then wait on the reference schedule. */
 export async function referenceReleaseAllocation(ctx: CloudContext, id: string, region: string): Promise<void> {
-  const deadlineAt = Date.now() + 300_000;
-  const record = await getAllocation(ctx, id, region, deadlineAt);
+  const op: Operation = { ctx, region, deadlineAt: Date.now() + 300_000 };
+  const record = await getAllocation(op, id);
   if (record === undefined) return;
-  const released = await deleteAllocation(ctx, { id, region, clientToken: ctx.newClientToken(), deadlineAt });
+  const released = await deleteAllocation(op, { id, clientToken: ctx.newClientToken() });
   if (!released) return;
-  await referenceWait(async () => (await getAllocation(ctx, id, region, deadlineAt)) === undefined, deadlineAt);
+  await referenceWait(async () => (await getAllocation(op, id)) === undefined, op.deadlineAt);
 }

@@ -8,6 +8,7 @@ import { SettingsError } from "./cloud/settings";
 
 export type Props = Record<string, unknown>;
 
+/** The dynamic-provider methods as the engine calls them: untyped JSON in and out. */
 export interface Lifecycle {
   check(ctx: CloudContext, olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult>;
   diff(ctx: CloudContext, id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult>;
@@ -15,6 +16,55 @@ export interface Lifecycle {
   read(ctx: CloudContext, id: string, props: Props): Promise<pulumi.dynamic.ReadResult>;
   update(ctx: CloudContext, id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
   delete(ctx: CloudContext, id: string, props: Props): Promise<void>;
+}
+
+/**
+ * A resource's implementation over typed state, like @pulumi/pulumi's `ResourceProvider<Inputs, Outputs>`:
+ * `Inputs` are the checked inputs, `Outputs` the stored state. `check` validates the raw inputs and `diff`
+ * sees them raw too (during preview any of them may be the UNKNOWN sentinel); everything else gets values
+ * parsed once, at the runtime boundary ({@link typedLifecycle}).
+ */
+export interface TypedLifecycle<Inputs, Outputs> {
+  check(ctx: CloudContext, olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult>;
+  diff(ctx: CloudContext, id: string, olds: Outputs, news: Props): Promise<pulumi.dynamic.DiffResult>;
+  create(ctx: CloudContext, inputs: Inputs): Promise<{ id: string; outs: Outputs }>;
+  read(ctx: CloudContext, id: string, props: Outputs): Promise<{ id?: string; props?: Outputs }>;
+  update(ctx: CloudContext, id: string, olds: Outputs, news: Inputs): Promise<{ outs: Outputs }>;
+  delete(ctx: CloudContext, id: string, props: Outputs): Promise<void>;
+}
+
+/** How a resource's raw JSON becomes typed values: checked inputs, and stored state of any version. */
+export interface StateParsers<Inputs, Outputs> {
+  inputs(props: Props): Inputs;
+  /**
+   * Stored state as this version types it; defaults for what state written by earlier versions lacks —
+   * `providerRegion` for a missing `regionId` (it was the provider's region then; undefined when none is set).
+   */
+  fromState(props: Props, id: string, providerRegion?: string): Outputs;
+}
+
+/** The engine-facing lifecycle of a typed one: parses at the boundary, answers plain JSON. */
+export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outputs>, typed: TypedLifecycle<Inputs, Outputs>): Lifecycle {
+  const json = (o: Outputs): Props => plain(o as object);
+  const stored = (ctx: CloudContext, props: Props, id: string): Outputs =>
+    parse.fromState(props, id, typeof props.regionId === "string" && props.regionId !== "" ? undefined : providerRegionIfAny(ctx));
+  return {
+    check: (ctx, olds, news) => typed.check(ctx, olds, news),
+    diff: (ctx, id, olds, news) => typed.diff(ctx, id, stored(ctx, olds, id), news),
+    async create(ctx, inputs) {
+      const { id, outs } = await typed.create(ctx, parse.inputs(inputs));
+      return { id, outs: json(outs) };
+    },
+    async read(ctx, id, props) {
+      const r = await typed.read(ctx, id, stored(ctx, props, id));
+      return r.props === undefined ? {} : { id: r.id, props: json(r.props) };
+    },
+    async update(ctx, id, olds, news) {
+      const { outs } = await typed.update(ctx, id, stored(ctx, olds, id), parse.inputs(news));
+      return { outs: json(outs) };
+    },
+    delete: (ctx, id, props) => typed.delete(ctx, id, stored(ctx, props, id)),
+  };
 }
 
 /** Pulumi's marker for a value not known during preview. */
@@ -55,31 +105,25 @@ export class PartialCreateError extends Error {
   }
 }
 
+/**
+ * `check` of the Anycast resources: the program's arguments without `null`s (an unset input) and
+ * `__provider`, `fill` (the table's defaults and any of the resource's own), validation, then the provider
+ * region as `regionId`'s default.
+ */
+export function checkArguments(ctx: CloudContext, news: Props, fill: (inputs: Props) => void, validate: (inputs: Props) => pulumi.dynamic.CheckFailure[]): pulumi.dynamic.CheckResult {
+  const inputs: Props = {};
+  for (const [k, v] of Object.entries(news)) if (v !== undefined && v !== null && k !== "__provider") inputs[k] = v;
+  fill(inputs);
+  const failures = validate(inputs);
+  fillDefaultRegion(ctx, inputs, failures);
+  return { inputs, failures };
+}
+
 /** Drops `undefined` (state is plain JSON) and `__provider` (the host manages it). */
-export function plain(obj: Props): Props {
+export function plain(obj: object): Props {
   const out: Props = {};
   for (const [k, v] of Object.entries(obj)) if (v !== undefined && k !== "__provider") out[k] = v;
   return out;
-}
-
-/** Default timeout (s) for a create/update/delete and its waits, overridable per resource. */
-export const DEFAULT_TIMEOUT_SECONDS = 300;
-
-/** The deadline of one lifecycle call, from the resource's `timeoutSeconds` (documented input). */
-export function deadlineFor(ctx: CloudContext, props: Props): number {
-  const s = typeof props.timeoutSeconds === "number" && props.timeoutSeconds > 0 ? props.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
-  return ctx.clock.now() + s * 1000;
-}
-
-/** The context with the resource's `maxAttempts` (documented input) applied. */
-export function withResourceLimits(ctx: CloudContext, props: Props): CloudContext {
-  if (typeof props.maxAttempts !== "number" || props.maxAttempts < 1) return ctx;
-  return { ...ctx, retry: { ...ctx.retry, maxAttempts: Math.floor(props.maxAttempts) } };
-}
-
-/** The region calls for stored state go to: its `regionId`, else the provider's (older state may lack it). */
-export function storedRegion(ctx: CloudContext, props: Props): string {
-  return typeof props.regionId === "string" && props.regionId !== "" ? props.regionId : ctx.region();
 }
 
 /**
@@ -97,8 +141,7 @@ export function fillDefaultRegion(ctx: CloudContext, inputs: Props, failures: pu
 }
 
 /** The provider region for `diff` against state that has no `regionId` (earlier versions); undefined when none is set. */
-export function providerRegionIfAny(ctx: CloudContext, olds: Props): string | undefined {
-  if (olds.regionId !== undefined) return undefined;
+export function providerRegionIfAny(ctx: CloudContext): string | undefined {
   try {
     return ctx.region();
   } catch {

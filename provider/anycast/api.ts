@@ -3,24 +3,12 @@
  * DescribeAnycastEipAddress record to resource outputs. Every mutating call that takes a ClientToken gets
  * exactly one, made before `invoke`'s retry loop, so every attempt of that operation sends the same token.
  */
-import { CloudContext, invoke } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
 import { pollUntil, ProbeResult } from "../cloud/poll";
-import { storedRegion } from "../lifecycle";
+import { callIn, Operation } from "../operation";
 import { AnycastEipAddressOutputs, AnycastEipBinding } from "./types";
 
 const PRODUCT = "Eipanycast" as const;
-
-/** The endpoint region: the stored/declared `regionId`, else the provider's (older state may lack it). */
-export const regionOf: (ctx: CloudContext, props: Record<string, unknown>) => string = storedRegion;
-
-/** Where a call goes and by when the whole lifecycle step must be done. */
-export interface CallScope {
-  /** The region whose Eipanycast endpoint answers. */
-  region: string;
-  /** Epoch ms shared by every call and wait of one lifecycle method. */
-  deadlineAt: number;
-}
 
 /** A binding as DescribeAnycastEipAddress reports it. */
 export interface BindingRecord extends AnycastEipBinding {
@@ -48,6 +36,11 @@ export interface AnycastEipRecord {
 
 /** The code that means "no such Anycast EIP" (Terraform's not-found signal). */
 export const EIP_NOT_FOUND = "ResourceNotFound.AnycastInstance";
+/**
+ * The code the service answers while the EIP's status does not allow the call. For a release it is retried
+ * by the delete's own rounds (after the checks run again), not by the retry policy.
+ */
+export const EIP_BUSY = "IncorrectStatus.Anycast";
 /** The code Unassociate / UpdateAnycastEipAddressAssociations answer for a binding the EIP does not have. */
 export const BINDING_NOT_FOUND = "ResourceNotFound.BindInstance";
 
@@ -55,9 +48,13 @@ export function isCode(err: unknown, ...codes: string[]): err is CloudError {
   return err instanceof CloudError && codes.includes(err.code);
 }
 
-const str = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+/** A text field of an answer: `""` when missing (a number is taken as its decimal text). */
+function answerText(v: unknown): string {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
+}
 
-function num(v: unknown): number | undefined {
+/** A numeric field of an answer, which RPC answers may send as a numeric string. */
+function answerNumber(v: unknown): number | undefined {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
 }
@@ -75,46 +72,44 @@ function list(v: unknown): Record<string, unknown>[] {
 
 export function parseBinding(b: Record<string, unknown>): BindingRecord {
   return {
-    instanceId: str(b.BindInstanceId),
-    instanceType: str(b.BindInstanceType),
-    regionId: str(b.BindInstanceRegionId),
-    status: str(b.Status),
-    associationMode: str(b.AssociationMode),
-    privateIpAddress: str(b.PrivateIpAddress),
-    popLocations: list(b.PopLocations).map((p) => str(p.PopLocation)).filter((p) => p !== ""),
-    bindTime: str(b.BindTime),
+    instanceId: answerText(b.BindInstanceId),
+    instanceType: answerText(b.BindInstanceType),
+    regionId: answerText(b.BindInstanceRegionId),
+    status: answerText(b.Status),
+    associationMode: answerText(b.AssociationMode),
+    privateIpAddress: answerText(b.PrivateIpAddress),
+    popLocations: list(b.PopLocations).map((p) => answerText(p.PopLocation)).filter((p) => p !== ""),
+    bindTime: answerText(b.BindTime),
   };
 }
 
 export function parseEipRecord(body: Record<string, unknown>): AnycastEipRecord {
   return {
-    anycastId: str(body.AnycastId),
-    ipAddress: str(body.IpAddress),
-    name: str(body.Name),
-    description: str(body.Description),
-    status: str(body.Status),
-    businessStatus: str(body.BusinessStatus),
-    bandwidth: num(body.Bandwidth),
-    serviceLocation: str(body.ServiceLocation),
-    instanceChargeType: str(body.InstanceChargeType),
-    internetChargeType: str(body.InternetChargeType),
-    createTime: str(body.CreateTime),
-    resourceGroupId: str(body.ResourceGroupId),
+    anycastId: answerText(body.AnycastId),
+    ipAddress: answerText(body.IpAddress),
+    name: answerText(body.Name),
+    description: answerText(body.Description),
+    status: answerText(body.Status),
+    businessStatus: answerText(body.BusinessStatus),
+    bandwidth: answerNumber(body.Bandwidth),
+    serviceLocation: answerText(body.ServiceLocation),
+    instanceChargeType: answerText(body.InstanceChargeType),
+    internetChargeType: answerText(body.InternetChargeType),
+    createTime: answerText(body.CreateTime),
+    resourceGroupId: answerText(body.ResourceGroupId),
     serviceManaged: flag(body.ServiceManaged),
     bindings: list(body.AnycastEipBindInfoList).map(parseBinding),
   };
 }
 
 /** The EIP, or undefined when the service says it does not exist. */
-export async function describeAnycastEip(ctx: CloudContext, anycastId: string, scope: CallScope): Promise<AnycastEipRecord | undefined> {
+export async function describeAnycastEip(op: Operation, anycastId: string): Promise<AnycastEipRecord | undefined> {
   try {
-    const body = await invoke(ctx, {
+    const body = await callIn(op, {
       operation: `describing Anycast EIP ${anycastId}`,
       product: PRODUCT,
       action: "DescribeAnycastEipAddress",
       params: { AnycastId: anycastId },
-      region: scope.region,
-      deadlineAt: scope.deadlineAt,
     });
     const record = parseEipRecord(body);
     // An answer for a different EIP would be a service bug; never act on it as if it were ours.
@@ -145,12 +140,11 @@ export interface AllocateRequest {
 
 /** AllocateAnycastEipAddress; returns the new EIP's ID. */
 export async function allocateAnycastEip(
-  ctx: CloudContext,
+  op: Operation,
   req: AllocateRequest,
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<string> {
-  const body = await invoke(ctx, {
+  const body = await callIn(op, {
     operation: "allocating Anycast EIP",
     product: PRODUCT,
     action: "AllocateAnycastEipAddress",
@@ -165,14 +159,12 @@ export async function allocateAnycastEip(
       ResourceGroupId: req.resourceGroupId,
       ClientToken: clientToken,
     },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
-  const id = str(body.AnycastId);
+  const id = answerText(body.AnycastId);
   if (id === "") {
     throw new CloudError({
       code: "UnexpectedResponse",
-      message: `AllocateAnycastEipAddress answered without an AnycastId (RequestId ${str(body.RequestId) || "unknown"}; ClientToken ${clientToken})`,
+      message: `AllocateAnycastEipAddress answered without an AnycastId (RequestId ${answerText(body.RequestId) || "unknown"}; ClientToken ${clientToken})`,
       kind: "permanent",
       operation: "allocating Anycast EIP",
     });
@@ -182,30 +174,25 @@ export async function allocateAnycastEip(
 
 /** ModifyAnycastEipAddressAttribute (synchronous; takes no ClientToken). */
 export async function modifyAnycastEipAttribute(
-  ctx: CloudContext,
+  op: Operation,
   anycastId: string,
   attrs: { name?: string; description?: string },
-  scope: CallScope,
 ): Promise<void> {
-  await invoke(ctx, {
+  await callIn(op, {
     operation: `renaming Anycast EIP ${anycastId}`,
     product: PRODUCT,
     action: "ModifyAnycastEipAddressAttribute",
     params: { AnycastId: anycastId, Name: attrs.name, Description: attrs.description },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
 }
 
 /** ModifyAnycastEipAddressSpec (the EIP goes `Modifying`; takes no ClientToken). */
-export async function modifyAnycastEipSpec(ctx: CloudContext, anycastId: string, bandwidth: number, scope: CallScope): Promise<void> {
-  await invoke(ctx, {
+export async function modifyAnycastEipSpec(op: Operation, anycastId: string, bandwidth: number): Promise<void> {
+  await callIn(op, {
     operation: `changing the bandwidth of Anycast EIP ${anycastId} to ${bandwidth} Mbit/s`,
     product: PRODUCT,
     action: "ModifyAnycastEipAddressSpec",
     params: { AnycastId: anycastId, Bandwidth: String(bandwidth) },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
 }
 
@@ -223,7 +210,7 @@ export interface AssociateRequest extends BindingKey {
   privateIpAddress?: string;
 }
 
-export const describeBinding = (k: BindingKey): string =>
+export const bindingLabel = (k: BindingKey): string =>
   `${k.bindInstanceType} ${k.bindInstanceId} (${k.bindInstanceRegionId}) on Anycast EIP ${k.anycastId}`;
 
 function popList(name: string, pops: readonly string[] | undefined): Record<string, unknown> {
@@ -231,29 +218,28 @@ function popList(name: string, pops: readonly string[] | undefined): Record<stri
   return pops && pops.length > 0 ? { [name]: pops.map((p) => ({ PopLocation: p })) } : {};
 }
 
+/** The request fields that name one binding (Associate and Unassociate take the same four). */
+function bindingParams(key: BindingKey): Record<string, string> {
+  return { AnycastId: key.anycastId, BindInstanceId: key.bindInstanceId, BindInstanceRegionId: key.bindInstanceRegionId, BindInstanceType: key.bindInstanceType };
+}
+
 /** AssociateAnycastEipAddress. */
 export async function associateAnycastEip(
-  ctx: CloudContext,
+  op: Operation,
   req: AssociateRequest,
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<void> {
-  await invoke(ctx, {
-    operation: `associating ${describeBinding(req)}`,
+  await callIn(op, {
+    operation: `associating ${bindingLabel(req)}`,
     product: PRODUCT,
     action: "AssociateAnycastEipAddress",
     params: {
-      AnycastId: req.anycastId,
-      BindInstanceId: req.bindInstanceId,
-      BindInstanceRegionId: req.bindInstanceRegionId,
-      BindInstanceType: req.bindInstanceType,
+      ...bindingParams(req),
       AssociationMode: req.associationMode,
       PrivateIpAddress: req.privateIpAddress || undefined,
       ...popList("PopLocations", req.popLocations),
       ClientToken: clientToken,
     },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
 }
 
@@ -262,26 +248,20 @@ export async function associateAnycastEip(
  * detach), true when the call was accepted.
  */
 export async function unassociateAnycastEip(
-  ctx: CloudContext,
+  op: Operation,
   key: BindingKey & { privateIpAddress?: string },
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<boolean> {
   try {
-    await invoke(ctx, {
-      operation: `detaching ${describeBinding(key)}`,
+    await callIn(op, {
+      operation: `detaching ${bindingLabel(key)}`,
       product: PRODUCT,
       action: "UnassociateAnycastEipAddress",
       params: {
-        AnycastId: key.anycastId,
-        BindInstanceId: key.bindInstanceId,
-        BindInstanceRegionId: key.bindInstanceRegionId,
-        BindInstanceType: key.bindInstanceType,
+        ...bindingParams(key),
         PrivateIpAddress: key.privateIpAddress || undefined,
         ClientToken: clientToken,
       },
-      region: scope.region,
-      deadlineAt: scope.deadlineAt,
     });
     return true;
   } catch (err) {
@@ -292,14 +272,13 @@ export async function unassociateAnycastEip(
 
 /** UpdateAnycastEipAddressAssociations: adds and removes pop locations of one binding. */
 export async function updateAnycastEipAssociations(
-  ctx: CloudContext,
+  op: Operation,
   key: BindingKey & { associationMode?: string },
   change: { add: readonly string[]; remove: readonly string[] },
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<void> {
-  await invoke(ctx, {
-    operation: `changing the pop locations of ${describeBinding(key)}`,
+  await callIn(op, {
+    operation: `changing the pop locations of ${bindingLabel(key)}`,
     product: PRODUCT,
     action: "UpdateAnycastEipAddressAssociations",
     params: {
@@ -310,29 +289,26 @@ export async function updateAnycastEipAssociations(
       ...popList("PopLocationDeleteList", change.remove),
       ClientToken: clientToken,
     },
-    region: scope.region,
-    deadlineAt: scope.deadlineAt,
   });
 }
 
 /**
  * ReleaseAnycastEipAddress under the retry policy with one ClientToken. Returns `"notFound"` when the
- * service says the EIP does not exist (already released: success for a delete).
+ * service says the EIP does not exist (already released: success for a delete). `IncorrectStatus.Anycast`
+ * is handed back at once: the caller checks the EIP again before it re-sends (releaseAnycastEipChecked).
  */
 export async function releaseAnycastEip(
-  ctx: CloudContext,
+  op: Operation,
   anycastId: string,
-  scope: CallScope,
-  clientToken: string = ctx.newClientToken(),
+  clientToken: string = op.ctx.newClientToken(),
 ): Promise<"released" | "notFound"> {
   try {
-    await invoke(ctx, {
+    await callIn(op, {
       operation: `releasing Anycast EIP ${anycastId}`,
       product: PRODUCT,
       action: "ReleaseAnycastEipAddress",
       params: { AnycastId: anycastId, ClientToken: clientToken },
-      region: scope.region,
-      deadlineAt: scope.deadlineAt,
+      handledByCaller: [EIP_BUSY],
     });
     return "released";
   } catch (err) {
@@ -342,27 +318,26 @@ export async function releaseAnycastEip(
 }
 
 /**
- * Polls DescribeAnycastEipAddress until `until` says done. Waits are reported through `ctx.progress`
+ * Polls DescribeAnycastEipAddress until `until` says done. Waits are reported through `op.ctx.progress`
  * (`<what>: <state>, waited N s`). Returns the last record (undefined when the EIP is gone).
  */
 export async function waitForEip(
-  ctx: CloudContext,
+  op: Operation,
   what: string,
   anycastId: string,
-  scope: CallScope,
   until: (record: AnycastEipRecord | undefined) => { done: boolean; state?: string; fail?: string },
 ): Promise<AnycastEipRecord | undefined> {
   const probe = async (): Promise<ProbeResult<AnycastEipRecord | undefined>> => {
-    const record = await describeAnycastEip(ctx, anycastId, scope);
+    const record = await describeAnycastEip(op, anycastId);
     const verdict = until(record);
     if (verdict.fail !== undefined) throw vanished(verdict.fail);
     return { done: verdict.done, value: record, state: verdict.state };
   };
   const result = await pollUntil(what, probe, {
-    policy: ctx.poll,
-    deadlineAt: scope.deadlineAt,
-    clock: ctx.clock,
-    onWait: (state, waitedMs) => ctx.progress(`${what}: ${state ?? "not done"}, waited ${(waitedMs / 1000).toFixed(1)} s`),
+    policy: op.ctx.poll,
+    deadlineAt: op.deadlineAt,
+    clock: op.ctx.clock,
+    onWait: (state, waitedMs) => op.ctx.progress(`${what}: ${state ?? "not done"}, waited ${(waitedMs / 1000).toFixed(1)} s`),
   });
   return result.value;
 }
@@ -380,18 +355,9 @@ export function bindingOutput(b: BindingRecord): AnycastEipBinding {
 }
 
 /** What the lifecycle applied (or stored earlier) that the cloud record does not carry. */
-export interface AppliedSettings {
-  regionId: string;
-  detachOnDelete: boolean;
-  adoptAnycastId?: string;
-  timeoutSeconds?: number;
-  maxAttempts?: number;
+export type AppliedSettings = Pick<AnycastEipAddressOutputs, "regionId" | "detachOnDelete" | "adoptAnycastId" | "timeoutSeconds" | "maxAttempts" | "adoptedInRun"> &
   /** Used when the record does not report a value (e.g. an older API answer without Bandwidth). */
-  bandwidth?: number;
-  serviceLocation?: string;
-  internetChargeType?: string;
-  instanceChargeType?: string;
-}
+  Partial<Pick<AnycastEipAddressOutputs, "bandwidth" | "serviceLocation" | "internetChargeType" | "instanceChargeType">>;
 
 /** Outputs of an AnycastEipAddress from a Describe record plus the settings as applied. Plain JSON. */
 export function eipOutputsFromRecord(record: AnycastEipRecord, applied: AppliedSettings): AnycastEipAddressOutputs {
@@ -416,6 +382,7 @@ export function eipOutputsFromRecord(record: AnycastEipRecord, applied: AppliedS
   if (applied.adoptAnycastId !== undefined) out.adoptAnycastId = applied.adoptAnycastId;
   if (applied.timeoutSeconds !== undefined) out.timeoutSeconds = applied.timeoutSeconds;
   if (applied.maxAttempts !== undefined) out.maxAttempts = applied.maxAttempts;
+  if (applied.adoptedInRun !== undefined) out.adoptedInRun = applied.adoptedInRun;
   return out;
 }
 

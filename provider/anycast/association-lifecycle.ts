@@ -6,40 +6,27 @@
  * is success.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { CloudContext } from "../cloud/context";
-import { Lifecycle, PartialCreateError, Props, deadlineFor, fillDefaultRegion, isUnknown, plain, providerRegionIfAny, withResourceLimits } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
+import { Operation, operationOf } from "../operation";
+import { nonEmptyText } from "../parse";
+import { changedProperties, diffByTable, localOutputs } from "../properties";
 import {
   AnycastEipRecord,
   BindingKey,
   BindingRecord,
-  CallScope,
   associateAnycastEip,
   describeAnycastEip,
-  describeBinding,
+  bindingLabel,
   findBinding,
-  regionOf,
-  unassociateAnycastEip,
   updateAnycastEipAssociations,
   waitForEip,
 } from "./api";
-import { inspectAssociationRelease, TRANSITIONAL_BINDING_STATUSES, TRANSITIONAL_EIP_STATUSES } from "./checks";
-import { AnycastEipAssociationOutputs } from "./types";
+import { inspectAssociationRelease, transitionOf } from "./checks";
+import { detachBinding } from "./detach";
+import { ASSOCIATION_PROPERTIES, associationFromState, associationInputs, popLocationsChanged, StoredAssociation } from "./state";
+import { AnycastEipAssociationInputs, AnycastEipAssociationOutputs } from "./types";
 import { validateAnycastEipAssociation } from "./validate";
 
-/** Properties whose change replaces the association (detach first, then attach: deleteBeforeReplace). */
-export const ASSOCIATION_REPLACE_PROPERTIES = [
-  "anycastId",
-  "bindInstanceId",
-  "bindInstanceRegionId",
-  "bindInstanceType",
-  "privateIpAddress",
-  "associationMode",
-  "regionId",
-] as const;
-
-const isSet = (v: unknown): boolean => v !== undefined && v !== null;
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const numOrUndef = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 const GONE_EIP_STATUSES = new Set(["Released", "Releasing"]);
 
 /** `anycastId:bindInstanceId:bindInstanceRegionId:bindInstanceType`. */
@@ -48,97 +35,70 @@ export function associationId(key: BindingKey): string {
 }
 
 /** The binding key from the ID, else from the stored properties (older state). */
-export function parseAssociationId(id: string, props: Props = {}): BindingKey {
+export function parseAssociationId(id: string, props: { [K in keyof BindingKey]?: unknown } = {}): BindingKey {
   const parts = id.split(":");
   if (parts.length === 4 && parts.every((p) => p !== "")) {
     return { anycastId: parts[0], bindInstanceId: parts[1], bindInstanceRegionId: parts[2], bindInstanceType: parts[3] };
   }
-  const key = {
-    anycastId: str(props.anycastId),
-    bindInstanceId: str(props.bindInstanceId),
-    bindInstanceRegionId: str(props.bindInstanceRegionId),
-    bindInstanceType: str(props.bindInstanceType),
-  };
-  if (!key.anycastId || !key.bindInstanceId || !key.bindInstanceRegionId || !key.bindInstanceType) {
+  const anycastId = nonEmptyText(props.anycastId);
+  const bindInstanceId = nonEmptyText(props.bindInstanceId);
+  const bindInstanceRegionId = nonEmptyText(props.bindInstanceRegionId);
+  const bindInstanceType = nonEmptyText(props.bindInstanceType);
+  if (!anycastId || !bindInstanceId || !bindInstanceRegionId || !bindInstanceType) {
     throw new Error(`AnycastEipAssociation ID "${id}" is not anycastId:bindInstanceId:bindInstanceRegionId:bindInstanceType and the state does not name the binding`);
   }
-  return key as BindingKey;
+  return { anycastId, bindInstanceId, bindInstanceRegionId, bindInstanceType };
 }
 
-function keyOf(props: Props): BindingKey {
+function keyOf(inputs: AnycastEipAssociationInputs): BindingKey {
+  const { anycastId, bindInstanceId, bindInstanceRegionId, bindInstanceType } = inputs;
+  return { anycastId, bindInstanceId, bindInstanceRegionId, bindInstanceType };
+}
+
+/** What the outputs keep of the inputs or stored state besides the key. */
+type AssociationSettings = Pick<StoredAssociation, "privateIpAddress" | "associationMode" | "timeoutSeconds" | "maxAttempts">;
+
+function outputsOf(key: BindingKey, binding: BindingRecord, settings: AssociationSettings, regionId: string): AnycastEipAssociationOutputs {
   return {
-    anycastId: String(props.anycastId),
-    bindInstanceId: String(props.bindInstanceId),
-    bindInstanceRegionId: String(props.bindInstanceRegionId),
-    bindInstanceType: String(props.bindInstanceType),
-  };
-}
-
-function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
-  const sa = new Set(a);
-  const sb = new Set(b);
-  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
-}
-
-function outputsOf(key: BindingKey, binding: BindingRecord, props: Props, regionId: string): AnycastEipAssociationOutputs {
-  const out: AnycastEipAssociationOutputs = {
     ...key,
-    privateIpAddress: binding.privateIpAddress || str(props.privateIpAddress) || "",
-    associationMode: binding.associationMode || str(props.associationMode) || "",
+    privateIpAddress: binding.privateIpAddress || settings.privateIpAddress || "",
+    associationMode: binding.associationMode || settings.associationMode || "",
     popLocations: binding.popLocations,
     status: binding.status,
     bindTime: binding.bindTime,
     regionId,
+    timeoutSeconds: settings.timeoutSeconds,
+    maxAttempts: settings.maxAttempts,
   };
-  const timeoutSeconds = numOrUndef(props.timeoutSeconds);
-  const maxAttempts = numOrUndef(props.maxAttempts);
-  if (timeoutSeconds !== undefined) out.timeoutSeconds = timeoutSeconds;
-  if (maxAttempts !== undefined) out.maxAttempts = maxAttempts;
-  return out;
 }
 
-/** The pure diff (see ASSOCIATION_REPLACE_PROPERTIES); UNKNOWN values count as changes. */
+/** The pure diff (ASSOCIATION_PROPERTIES); UNKNOWN values count as changes. */
 export function diffAnycastEipAssociation(olds: Props, news: Props, defaultRegion?: string): pulumi.dynamic.DiffResult {
-  const changed: string[] = [];
-  const differs = (key: string, oldValue: unknown, newValue: unknown, keepWhenUnset: boolean): void => {
-    if (isUnknown(newValue)) changed.push(key);
-    else if (!isSet(newValue)) {
-      if (!keepWhenUnset && isSet(oldValue)) changed.push(key);
-    } else if (newValue !== oldValue) changed.push(key);
-  };
-  for (const k of ["anycastId", "bindInstanceId", "bindInstanceRegionId", "bindInstanceType"]) differs(k, olds[k], news[k], false);
-  // Reported values: state without them (older versions) gives no reason to replace.
-  for (const k of ["privateIpAddress", "associationMode"]) if (olds[k] !== undefined || isUnknown(news[k])) differs(k, olds[k], news[k], true);
-  differs("regionId", olds.regionId ?? defaultRegion ?? news.regionId, news.regionId, true);
-  const pops = news.popLocations;
-  if (isUnknown(pops) || (Array.isArray(pops) && (pops.some(isUnknown) || !sameSet(pops, Array.isArray(olds.popLocations) ? olds.popLocations : [])))) {
-    changed.push("popLocations");
-  }
-  differs("timeoutSeconds", olds.timeoutSeconds, news.timeoutSeconds, false);
-  differs("maxAttempts", olds.maxAttempts, news.maxAttempts, false);
-  const replaces = changed.filter((k) => (ASSOCIATION_REPLACE_PROPERTIES as readonly string[]).includes(k));
-  return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+  return diffAssociation(associationFromState(olds, undefined, defaultRegion), news);
+}
+
+/** Replacing detaches first: the same binding cannot be made twice. */
+function diffAssociation(olds: StoredAssociation, news: Props): pulumi.dynamic.DiffResult {
+  return diffByTable(ASSOCIATION_PROPERTIES, olds, news, (replaces) => replaces.length > 0);
 }
 
 /** Waits until the EIP accepts a change (not mid-transition); fails if the EIP is gone. */
-async function waitEipReady(ctx: CloudContext, key: BindingKey, scope: CallScope, what: string): Promise<AnycastEipRecord> {
-  const record = await waitForEip(ctx, what, key.anycastId, scope, (r) => {
+async function waitEipReady(op: Operation, key: BindingKey, what: string): Promise<AnycastEipRecord> {
+  const record = await waitForEip(op, what, key.anycastId, (r) => {
     if (r === undefined || GONE_EIP_STATUSES.has(r.status)) return { done: false, fail: `Anycast EIP ${key.anycastId} does not exist (${r?.status ?? "not found"})` };
-    const moving = r.bindings.find((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
-    if (TRANSITIONAL_EIP_STATUSES.has(r.status)) return { done: false, state: r.status };
-    if (moving) return { done: false, state: `binding ${moving.instanceId} ${moving.status}` };
-    return { done: true };
+    const state = transitionOf(r);
+    return state === undefined ? { done: true } : { done: false, state };
   });
   return record!;
 }
 
 /** Waits until the binding is `BINDED`; fails if the EIP or the binding disappears. */
-async function waitBound(ctx: CloudContext, key: BindingKey, scope: CallScope, what: string): Promise<{ record: AnycastEipRecord; binding: BindingRecord }> {
-  const record = await waitForEip(ctx, what, key.anycastId, scope, (r) => {
+async function waitBound(op: Operation, key: BindingKey, what: string): Promise<{ record: AnycastEipRecord; binding: BindingRecord }> {
+  const record = await waitForEip(op, what, key.anycastId, (r) => {
     if (r === undefined || GONE_EIP_STATUSES.has(r.status)) return { done: false, fail: `Anycast EIP ${key.anycastId} disappeared (${r?.status ?? "not found"})` };
     const b = findBinding(r, key);
     if (b === undefined) return { done: false, state: "not listed yet" };
-    if (b.status === "UNBINDING") return { done: false, fail: `${describeBinding(key)} is being detached (UNBINDING)` };
+    if (b.status === "UNBINDING") return { done: false, fail: `${bindingLabel(key)} is being detached (UNBINDING)` };
     return { done: b.status === "BINDED", state: b.status };
   });
   return { record: record!, binding: findBinding(record, key)! };
@@ -148,161 +108,119 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export const anycastEipAssociationLifecycle: Lifecycle = {
+/** The typed implementation; {@link anycastEipAssociationLifecycle} is what the engine calls. */
+const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
   async check(ctx, _olds, news) {
-    const inputs: Props = {};
-    for (const [k, v] of Object.entries(news)) if (v !== undefined && v !== null && k !== "__provider") inputs[k] = v;
-    const failures = validateAnycastEipAssociation(inputs);
-    fillDefaultRegion(ctx, inputs, failures);
-    return { inputs, failures };
+    return checkArguments(ctx, news, () => undefined, validateAnycastEipAssociation);
   },
 
-  async diff(ctx, _id, olds, news) {
-    return diffAnycastEipAssociation(olds, news, providerRegionIfAny(ctx, olds));
+  async diff(_ctx, _id, olds, news) {
+    return diffAssociation(olds, news);
   },
 
   async create(ctx, inputs) {
-    const limited = withResourceLimits(ctx, inputs);
-    const scope: CallScope = { region: regionOf(ctx, inputs), deadlineAt: deadlineFor(ctx, inputs) };
+    const op = operationOf(ctx, inputs);
     const key = keyOf(inputs);
     const id = associationId(key);
-    const pops = Array.isArray(inputs.popLocations) ? (inputs.popLocations as string[]) : undefined;
+    const pops = inputs.popLocations;
 
-    let record = await describeAnycastEip(limited, key.anycastId, scope);
+    let record = await describeAnycastEip(op, key.anycastId);
     if (record === undefined || GONE_EIP_STATUSES.has(record.status)) {
-      throw new Error(`cannot associate: Anycast EIP ${key.anycastId} ${record ? `is ${record.status}` : `does not exist in region ${scope.region}`}`);
+      throw new Error(`cannot associate: Anycast EIP ${key.anycastId} ${record ? `is ${record.status}` : `does not exist in region ${op.region}`}`);
     }
     const existing = findBinding(record, key);
     if (existing && existing.status !== "UNBINDING") {
       // Left by an interrupted earlier run (its state was never written): take it over.
-      ctx.progress(`${describeBinding(key)} already exists (${existing.status}); taking it under management`);
+      ctx.progress(`${bindingLabel(key)} already exists (${existing.status}); taking it under management`);
     } else {
-      const busy = TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
-      if (busy) record = await waitEipReady(limited, key, scope, `waiting for Anycast EIP ${key.anycastId} to settle before associating`);
-      ctx.progress(`associating ${describeBinding(key)}`);
+      if (transitionOf(record) !== undefined) record = await waitEipReady(op, key, `waiting for Anycast EIP ${key.anycastId} to settle before associating`);
+      ctx.progress(`associating ${bindingLabel(key)}`);
       const clientToken = ctx.newClientToken();
       try {
-        await associateAnycastEip(
-          limited,
-          { ...key, associationMode: str(inputs.associationMode), privateIpAddress: str(inputs.privateIpAddress), popLocations: pops },
-          scope,
-          clientToken,
-        );
+        await associateAnycastEip(op, { ...key, associationMode: inputs.associationMode, privateIpAddress: inputs.privateIpAddress, popLocations: pops }, clientToken);
       } catch (err) {
         // The last attempt may have gone through (lost response): if the binding is there, carry on.
-        const after = await describeAnycastEip(limited, key.anycastId, scope).catch(() => undefined);
+        const after = await describeAnycastEip(op, key.anycastId).catch(() => undefined);
         if (findBinding(after, key) === undefined) throw err;
-        ctx.progress(`${describeBinding(key)}: the association went through despite ${errorText(err)}`);
+        ctx.progress(`${bindingLabel(key)}: the association went through despite ${errorText(err)}`);
       }
     }
 
     try {
-      const { binding } = await waitBound(limited, key, scope, `waiting for ${describeBinding(key)} to be BINDED`);
-      return { id, outs: plain({ ...outputsOf(key, binding, inputs, scope.region) }) };
+      const { binding } = await waitBound(op, key, `waiting for ${bindingLabel(key)} to be BINDED`);
+      return { id, outs: outputsOf(key, binding, inputs, op.region) };
     } catch (err) {
       const placeholder: BindingRecord = {
         instanceId: key.bindInstanceId,
         instanceType: key.bindInstanceType,
         regionId: key.bindInstanceRegionId,
         status: "BINDING",
-        associationMode: str(inputs.associationMode) ?? "",
-        privateIpAddress: str(inputs.privateIpAddress) ?? "",
+        associationMode: inputs.associationMode ?? "",
+        privateIpAddress: inputs.privateIpAddress ?? "",
         popLocations: pops ?? [],
         bindTime: "",
       };
       throw new PartialCreateError(
-        `${describeBinding(key)} was requested, but ${errorText(err)}. It is kept in the stack state: run \`pulumi up\` again to finish, or \`pulumi destroy\` to detach it`,
+        `${bindingLabel(key)} was requested, but ${errorText(err)}. It is kept in the stack state: run \`pulumi up\` again to finish, or \`pulumi destroy\` to detach it`,
         id,
-        plain({ ...outputsOf(key, placeholder, inputs, scope.region) }),
+        plain(outputsOf(key, placeholder, inputs, op.region)),
       );
     }
   },
 
   async read(ctx, id, props) {
     const key = parseAssociationId(id, props);
-    const scope: CallScope = { region: regionOf(ctx, props), deadlineAt: deadlineFor(ctx, props) };
-    const record = await describeAnycastEip(withResourceLimits(ctx, props), key.anycastId, scope);
+    const op = operationOf(ctx, props);
+    const record = await describeAnycastEip(op, key.anycastId);
     if (record === undefined || GONE_EIP_STATUSES.has(record.status)) return {};
     const binding = findBinding(record, key);
     if (binding === undefined || binding.status === "UNBINDING") return {};
-    return { id, props: plain({ ...outputsOf(key, binding, props, scope.region) }) };
+    return { id, props: outputsOf(key, binding, props, op.region) };
   },
 
   async update(ctx, id, olds, news) {
     const key = parseAssociationId(id, olds);
-    const wanted = Array.isArray(news.popLocations) ? (news.popLocations as string[]) : undefined;
-    const oldPops = Array.isArray(olds.popLocations) ? olds.popLocations : undefined;
-    if (olds.status === "BINDED" && oldPops !== undefined && (wanted === undefined || sameSet(wanted, oldPops))) {
+    // The binding stays where it is (a region change replaces it); the limits are the new ones.
+    const op = operationOf(ctx, { ...news, regionId: olds.regionId || news.regionId });
+    if (olds.status === "BINDED" && olds.popLocations !== undefined && changedProperties(ASSOCIATION_PROPERTIES, olds, news, "cloud").length === 0) {
       // Only stored settings (limits) changed: no API call.
-      const outs: Props = { ...olds, regionId: str(olds.regionId) ?? regionOf(ctx, news) };
-      for (const k of ["timeoutSeconds", "maxAttempts"] as const) outs[k] = numOrUndef(news[k]);
-      return { outs: plain(outs) };
+      return { outs: { ...localOutputs(ASSOCIATION_PROPERTIES, olds, news), regionId: op.region } };
     }
-    const limited = withResourceLimits(ctx, news);
-    const scope: CallScope = { region: str(olds.regionId) ?? regionOf(ctx, news), deadlineAt: deadlineFor(ctx, news) };
-    let record = await describeAnycastEip(limited, key.anycastId, scope);
+    let record = await describeAnycastEip(op, key.anycastId);
     let binding = findBinding(record, key);
     if (record === undefined || GONE_EIP_STATUSES.has(record.status) || binding === undefined || binding.status === "UNBINDING") {
-      throw new Error(`${describeBinding(key)} no longer exists; run \`pulumi refresh\` to drop it from the state, then \`pulumi up\``);
+      throw new Error(`${bindingLabel(key)} no longer exists; run \`pulumi refresh\` to drop it from the state, then \`pulumi up\``);
     }
     // A create that ended in a partial-create error may still be binding.
-    if (binding.status !== "BINDED") ({ record, binding } = await waitBound(limited, key, scope, `waiting for ${describeBinding(key)} to be BINDED`));
+    if (binding.status !== "BINDED") ({ record, binding } = await waitBound(op, key, `waiting for ${bindingLabel(key)} to be BINDED`));
 
-    const desired = Array.isArray(news.popLocations) ? (news.popLocations as string[]) : undefined;
-    if (desired !== undefined && !sameSet(desired, binding.popLocations)) {
+    const desired = news.popLocations;
+    if (desired !== undefined && popLocationsChanged(binding, news)) {
       const add = desired.filter((p) => !binding!.popLocations.includes(p));
       const remove = binding.popLocations.filter((p) => !desired.includes(p));
-      if (TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status))) {
-        await waitEipReady(limited, key, scope, `waiting for Anycast EIP ${key.anycastId} to settle before changing pop locations`);
+      if (transitionOf(record) !== undefined) {
+        await waitEipReady(op, key, `waiting for Anycast EIP ${key.anycastId} to settle before changing pop locations`);
       }
-      ctx.progress(`${describeBinding(key)}: adding pop locations [${add.join(", ")}], removing [${remove.join(", ")}]`);
-      await updateAnycastEipAssociations(limited, { ...key, associationMode: binding.associationMode }, { add, remove }, scope, ctx.newClientToken());
-      ({ binding } = await waitBound(limited, key, scope, `waiting for the pop location change of ${describeBinding(key)}`));
+      ctx.progress(`${bindingLabel(key)}: adding pop locations [${add.join(", ")}], removing [${remove.join(", ")}]`);
+      await updateAnycastEipAssociations(op, { ...key, associationMode: binding.associationMode }, { add, remove }, ctx.newClientToken());
+      ({ binding } = await waitBound(op, key, `waiting for the pop location change of ${bindingLabel(key)}`));
     }
-    return { outs: plain({ ...outputsOf(key, binding, news, scope.region) }) };
+    return { outs: outputsOf(key, binding, news, op.region) };
   },
 
   async delete(ctx, id, props) {
     const key = parseAssociationId(id, props);
-    const limited = withResourceLimits(ctx, props);
+    const op = operationOf(ctx, props);
+    const label = bindingLabel(key);
     // The preflight command runs this same inspection.
-    const { scope, verdict } = await inspectAssociationRelease(limited, key, props);
+    const { verdict } = await inspectAssociationRelease(op, key);
     if (verdict.kind === "gone") {
-      ctx.progress(`${describeBinding(key)} is already gone`);
+      ctx.progress(`${label} is already gone`);
       return;
     }
-    const record = verdict.record;
-    let binding: BindingRecord | undefined = verdict.binding;
-    if (binding.status !== "UNBINDING") {
-      const busy = TRANSITIONAL_EIP_STATUSES.has(record.status) || record.bindings.some((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
-      if (busy) {
-        const ready = await waitForEip(limited, `waiting for Anycast EIP ${key.anycastId} to settle before detaching`, key.anycastId, scope, (r) => {
-          const b = findBinding(r, key);
-          if (r === undefined || b === undefined || b.status === "UNBINDING") return { done: true };
-          if (TRANSITIONAL_EIP_STATUSES.has(r.status)) return { done: false, state: r.status };
-          const moving = r.bindings.find((x) => TRANSITIONAL_BINDING_STATUSES.has(x.status));
-          return moving ? { done: false, state: `binding ${moving.instanceId} ${moving.status}` } : { done: true };
-        });
-        binding = findBinding(ready, key);
-        if (ready === undefined || binding === undefined) {
-          ctx.progress(`${describeBinding(key)} is already gone`);
-          return;
-        }
-      }
-      if (binding.status !== "UNBINDING") {
-        ctx.progress(`detaching ${describeBinding(key)}`);
-        const privateIpAddress = key.bindInstanceType === "NetworkInterface" ? (str(props.privateIpAddress) ?? (binding.privateIpAddress || undefined)) : undefined;
-        const accepted = await unassociateAnycastEip(limited, { ...key, privateIpAddress }, scope, ctx.newClientToken());
-        if (!accepted) {
-          ctx.progress(`${describeBinding(key)} was already gone`);
-          return;
-        }
-      }
-    }
-    await waitForEip(limited, `waiting for ${describeBinding(key)} to be detached`, key.anycastId, scope, (r) => {
-      const b = findBinding(r, key);
-      return { done: b === undefined, state: b?.status };
-    });
-    ctx.progress(`detached ${describeBinding(key)}`);
+    const { outcome } = await detachBinding(op, verdict.record, key, verdict.binding, { announce: `detaching ${label}`, privateIpAddress: props.privateIpAddress });
+    ctx.progress(outcome === "detached" ? `detached ${label}` : `${label} was already gone`);
   },
 };
+
+export const anycastEipAssociationLifecycle: Lifecycle = typedLifecycle({ inputs: associationInputs, fromState: associationFromState }, typed);

@@ -3,9 +3,9 @@
  * `assertReleasable` with the record it just read; a preflight command can call the very same code to
  * say, before anything is destroyed, whether a release would go ahead.
  */
-import { CloudContext } from "../cloud/context";
-import { deadlineFor, ReleaseRefusedError } from "../lifecycle";
-import { AnycastEipRecord, bindingOutput, BindingKey, BindingRecord, CallScope, describeAnycastEip, findBinding, regionOf } from "./api";
+import { ReleaseRefusedError } from "../lifecycle";
+import { Operation } from "../operation";
+import { AnycastEipRecord, bindingOutput, BindingKey, BindingRecord, describeAnycastEip, findBinding } from "./api";
 import { AnycastEipBinding } from "./types";
 
 /** EIP statuses that end by themselves; a delete waits them out (bounded by its deadline). */
@@ -14,6 +14,13 @@ export const TRANSITIONAL_EIP_STATUSES: ReadonlySet<string> = new Set(["Allocati
 export const TRANSITIONAL_BINDING_STATUSES: ReadonlySet<string> = new Set(["BINDING", "UNBINDING", "MODIFYING"]);
 /** Binding statuses of a binding on its way out (not counted as "associated"). */
 export const LEAVING_BINDING_STATUSES: ReadonlySet<string> = new Set(["UNBINDING", "DELETED"]);
+
+/** What the EIP is in the middle of — its status, or `binding <id> <status>` — or undefined when it accepts a change. */
+export function transitionOf(record: AnycastEipRecord): string | undefined {
+  if (TRANSITIONAL_EIP_STATUSES.has(record.status)) return record.status;
+  const moving = record.bindings.find((b) => TRANSITIONAL_BINDING_STATUSES.has(b.status));
+  return moving ? `binding ${moving.instanceId} ${moving.status}` : undefined;
+}
 
 export type ReleaseVerdict =
   /** Nothing to release: the EIP does not exist or is `Released`. */
@@ -31,13 +38,13 @@ export interface ReleaseOptions {
 }
 
 /** `Anycast EIP aeip-… (1.2.3.4, "name")` — how refusals name the EIP. */
-export function describeEip(record: Pick<AnycastEipRecord, "anycastId" | "ipAddress" | "name">): string {
+export function eipLabel(record: Pick<AnycastEipRecord, "anycastId" | "ipAddress" | "name">): string {
   const extras = [record.ipAddress, record.name ? `"${record.name}"` : ""].filter((s) => s !== "");
   return `Anycast EIP ${record.anycastId}${extras.length > 0 ? ` (${extras.join(", ")})` : ""}`;
 }
 
 /** `eni-1 (NetworkInterface in cn-hangzhou)`, plus the status when it is not `BINDED`. */
-export function describeBindingShort(b: AnycastEipBinding): string {
+export function bindingShortLabel(b: AnycastEipBinding): string {
   const status = b.status && b.status !== "BINDED" ? `, ${b.status}` : "";
   return `${b.instanceId} (${b.instanceType} in ${b.regionId}${status})`;
 }
@@ -54,7 +61,7 @@ function activeBindings(record: AnycastEipRecord): BindingRecord[] {
 export function releaseVerdict(record: AnycastEipRecord | undefined, props: ReleaseOptions): ReleaseVerdict {
   if (record === undefined) return { kind: "gone", reason: "the EIP does not exist (already released)" };
   if (record.status === "Released") return { kind: "gone", reason: `${record.anycastId} is already Released` };
-  const resource = describeEip(record);
+  const resource = eipLabel(record);
 
   if (record.serviceManaged) {
     return {
@@ -74,7 +81,7 @@ export function releaseVerdict(record: AnycastEipRecord | undefined, props: Rele
       return {
         kind: "refused",
         resource,
-        reason: `it is still associated with ${n} instance${n === 1 ? "" : "s"}: ${active.map(describeBindingShort).join(", ")}`,
+        reason: `it is still associated with ${n} instance${n === 1 ? "" : "s"}: ${active.map(bindingShortLabel).join(", ")}`,
         fix:
           "Either remove the AnycastEipAssociation resource(s) for these instances from the program (Pulumi then detaches them before it releases the EIP; detach any binding made outside Pulumi yourself), " +
           "or set `detachOnDelete: true` on this AnycastEipAddress and run `pulumi up` so the setting is stored, then delete again: the EIP is then detached from every instance and released.",
@@ -86,7 +93,7 @@ export function releaseVerdict(record: AnycastEipRecord | undefined, props: Rele
       const state = moving ? `binding ${moving.instanceId} ${moving.status}` : record.status;
       return { kind: "wait", reason: `${resource} is ${state}; detaching once it settles`, state };
     }
-    return { kind: "releasable", reason: `detachOnDelete: detaching ${active.map(describeBindingShort).join(", ")}, then releasing`, detach: active.map(bindingOutput) };
+    return { kind: "releasable", reason: `detachOnDelete: detaching ${active.map(bindingShortLabel).join(", ")}, then releasing`, detach: active.map(bindingOutput) };
   }
 
   if (TRANSITIONAL_EIP_STATUSES.has(record.status)) {
@@ -118,17 +125,13 @@ export class AnycastReleaseRefusedError extends ReleaseRefusedError {
 
 /** The verdict, unless it is a refusal: then throws (a ReleaseRefusedError naming the EIP, the reason and the fix). */
 export function assertReleasable(record: AnycastEipRecord | undefined, props: ReleaseOptions): Exclude<ReleaseVerdict, { kind: "refused" }> {
-  const verdict = releaseVerdict(record, props);
-  if (verdict.kind === "refused") throw new AnycastReleaseRefusedError(verdict.resource, verdict.reason, verdict.fix, verdict.bindings);
-  return verdict;
+  return throwIfRefused(releaseVerdict(record, props));
 }
 
-/**
- * Where and by when the calls of one lifecycle step on stored state go: the stored `regionId`, else the
- * provider's region (older state may lack it); the deadline from the stored `timeoutSeconds`.
- */
-export function releaseScope(ctx: CloudContext, props: Record<string, unknown>): CallScope {
-  return { region: regionOf(ctx, props), deadlineAt: deadlineFor(ctx, props) };
+/** A verdict already reached, unless it is a refusal: then throws, as {@link assertReleasable}. */
+export function throwIfRefused(verdict: ReleaseVerdict): Exclude<ReleaseVerdict, { kind: "refused" }> {
+  if (verdict.kind === "refused") throw new AnycastReleaseRefusedError(verdict.resource, verdict.reason, verdict.fix, verdict.bindings);
+  return verdict;
 }
 
 /**
@@ -136,13 +139,12 @@ export function releaseScope(ctx: CloudContext, props: Record<string, unknown>):
  * the verdict (and keeps re-judging while it waits or detaches); the preflight command reports it.
  */
 export async function inspectEipRelease(
-  ctx: CloudContext,
+  op: Operation,
   anycastId: string,
-  props: Record<string, unknown>,
-  scope: CallScope = releaseScope(ctx, props),
-): Promise<{ scope: CallScope; record: AnycastEipRecord | undefined; verdict: ReleaseVerdict }> {
-  const record = await describeAnycastEip(ctx, anycastId, scope);
-  return { scope, record, verdict: releaseVerdict(record, props) };
+  props: ReleaseOptions,
+): Promise<{ record: AnycastEipRecord | undefined; verdict: ReleaseVerdict }> {
+  const record = await describeAnycastEip(op, anycastId);
+  return { record, verdict: releaseVerdict(record, props) };
 }
 
 export type DetachVerdict =
@@ -159,16 +161,11 @@ export function detachVerdict(record: AnycastEipRecord | undefined, key: Binding
     return { kind: "gone", reason: `${key.bindInstanceId} is not bound to Anycast EIP ${key.anycastId} (${why})` };
   }
   const state = binding.status === "UNBINDING" ? "already being detached (UNBINDING)" : `bound (${binding.status || "status not reported"}); delete detaches it`;
-  return { kind: "releasable", reason: `${describeBindingShort(binding)} is ${state}`, record, binding };
+  return { kind: "releasable", reason: `${bindingShortLabel(binding)} is ${state}`, record, binding };
 }
 
 /** The read-only first step of an AnycastEipAssociation delete: describe the EIP, find the binding. */
-export async function inspectAssociationRelease(
-  ctx: CloudContext,
-  key: BindingKey,
-  props: Record<string, unknown>,
-  scope: CallScope = releaseScope(ctx, props),
-): Promise<{ scope: CallScope; record: AnycastEipRecord | undefined; verdict: DetachVerdict }> {
-  const record = await describeAnycastEip(ctx, key.anycastId, scope);
-  return { scope, record, verdict: detachVerdict(record, key) };
+export async function inspectAssociationRelease(op: Operation, key: BindingKey): Promise<{ record: AnycastEipRecord | undefined; verdict: DetachVerdict }> {
+  const record = await describeAnycastEip(op, key.anycastId);
+  return { record, verdict: detachVerdict(record, key) };
 }

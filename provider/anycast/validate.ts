@@ -3,6 +3,8 @@
  * A value that is not known yet (the preview UNKNOWN sentinel) passes: it is checked when it is known.
  */
 import { CONTROL_CHARACTER, unknownPropertyFailures } from "../input-names";
+import { propertyNames } from "../properties";
+import { ASSOCIATION_PROPERTIES, EIP_PROPERTIES } from "./state";
 import { isUnknown } from "../lifecycle";
 import {
   ASSOCIATION_MODES,
@@ -43,34 +45,6 @@ export const MAX_POP_LOCATIONS = 100;
 /** The longest `timeoutSeconds`: one day, the same cap as IpamPoolAllocation. */
 export const MAX_TIMEOUT_SECONDS = 86400;
 
-/** Every argument of AnycastEipAddress (see AnycastEipAddressArgs); anything else is refused by check. */
-export const EIP_PROPERTIES = [
-  "serviceLocation",
-  "bandwidth",
-  "internetChargeType",
-  "instanceChargeType",
-  "name",
-  "description",
-  "resourceGroupId",
-  "regionId",
-  "detachOnDelete",
-  "adoptAnycastId",
-  "timeoutSeconds",
-  "maxAttempts",
-] as const;
-/** Every argument of AnycastEipAssociation (see AnycastEipAssociationArgs). */
-export const ASSOCIATION_PROPERTIES = [
-  "anycastId",
-  "bindInstanceId",
-  "bindInstanceRegionId",
-  "bindInstanceType",
-  "privateIpAddress",
-  "associationMode",
-  "popLocations",
-  "regionId",
-  "timeoutSeconds",
-  "maxAttempts",
-] as const;
 const IPV4_PATTERN = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** A rejected value as a message quotes it: JSON-escaped (a newline stays visible) and cut short. */
@@ -166,7 +140,7 @@ function limits(failures: CheckFailure[], props: Props): void {
 
 /** Every problem with AnycastEipAddress inputs. */
 export function validateAnycastEipAddress(props: Props): CheckFailure[] {
-  const failures: CheckFailure[] = unknownPropertyFailures("AnycastEipAddress", props, EIP_PROPERTIES);
+  const failures: CheckFailure[] = unknownPropertyFailures("AnycastEipAddress", props, propertyNames(EIP_PROPERTIES));
   apply(failures, props, "serviceLocation", rules.serviceLocation, true);
   apply(failures, props, "bandwidth", rules.bandwidth);
   apply(failures, props, "internetChargeType", rules.internetChargeType);
@@ -182,7 +156,7 @@ export function validateAnycastEipAddress(props: Props): CheckFailure[] {
 
 /** Every problem with AnycastEipAssociation inputs. */
 export function validateAnycastEipAssociation(props: Props): CheckFailure[] {
-  const failures: CheckFailure[] = unknownPropertyFailures("AnycastEipAssociation", props, ASSOCIATION_PROPERTIES);
+  const failures: CheckFailure[] = unknownPropertyFailures("AnycastEipAssociation", props, propertyNames(ASSOCIATION_PROPERTIES));
   apply(failures, props, "anycastId", rules.anycastId, true);
   apply(failures, props, "bindInstanceId", rules.bindInstanceId, true);
   apply(failures, props, "bindInstanceRegionId", rules.regionId, true);

@@ -66,7 +66,7 @@ export function createContext(source: SettingsSource, overrides: ContextOverride
 }
 
 /** The progress line for one failed attempt, e.g. `releasing Anycast EIP aeip-1: attempt 2 failed (SystemBusy, RequestId …); retrying in 0.4 s`. */
-export function describeFailedAttempt(info: FailedAttempt): string {
+export function failedAttemptLabel(info: FailedAttempt): string {
   const rid = info.error.requestId ? `, RequestId ${info.error.requestId}` : "";
   const next = info.nextDelayMs === undefined ? "giving up" : `retrying in ${Math.round(info.nextDelayMs / 100) / 10} s`;
   return `${info.operation}: attempt ${info.attempt} failed (${info.error.code}${rid}); ${next}`;
@@ -82,6 +82,8 @@ export interface Invocation {
   method?: "GET" | "POST";
   /** Overall deadline (epoch ms) shared by every step of a lifecycle call. */
   deadlineAt?: number;
+  /** Error codes the caller retries itself (after its own checks); the retry policy leaves them alone. */
+  handledByCaller?: readonly string[];
 }
 
 /**
@@ -95,6 +97,6 @@ export function invoke(ctx: CloudContext, inv: Invocation): Promise<Record<strin
     (_attempt, remainingMs) =>
       ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method, timeoutMs: remainingMs }),
     ctx.retry,
-    { clock: ctx.clock, deadlineAt: inv.deadlineAt, onFailedAttempt: (info) => ctx.progress(describeFailedAttempt(info)) },
+    { clock: ctx.clock, deadlineAt: inv.deadlineAt, handledByCaller: inv.handledByCaller, onFailedAttempt: (info) => ctx.progress(failedAttemptLabel(info)) },
   );
 }

@@ -95,6 +95,8 @@ export interface RetryState {
   finalAttemptMade: boolean;
   /** Time left until the deadline, in ms. */
   remainingMs: number;
+  /** Codes the caller retries itself, after its own checks: never retried here. */
+  handledByCaller?: readonly string[];
 }
 
 export type RetryDecision =
@@ -106,7 +108,7 @@ export type RetryDecision =
  * `random` is the only input that is not data (full jitter).
  */
 export function decideRetry(state: RetryState, policy: RetryPolicy, random: () => number): RetryDecision {
-  if (!isRetryable(state.error)) return { retry: false, reason: "notRetryable" };
+  if (!retriedHere(state.error, state.handledByCaller)) return { retry: false, reason: "notRetryable" };
   const isThrottled = isThrottling(state.error);
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
   const attemptLimit = state.error.code === "InvalidResponse" ? Math.min(maxAttempts, INVALID_RESPONSE_MAX_ATTEMPTS) : maxAttempts;
@@ -120,6 +122,11 @@ export function decideRetry(state: RetryState, policy: RetryPolicy, random: () =
   if (state.finalAttemptMade || state.remainingMs < 2 * MIN_CALL_BUDGET_MS) return { retry: false, reason: "deadline" };
   const window = Math.min(FINAL_ATTEMPT_WINDOW_MS, Math.floor(state.remainingMs / 2));
   return { retry: true, delayMs: Math.max(0, state.remainingMs - window), final: true };
+}
+
+/** Whether this layer may retry `error`: a retryable kind, and not a code the caller retries itself. */
+export function retriedHere(error: CloudError, handledByCaller: readonly string[] = []): boolean {
+  return isRetryable(error) && !handledByCaller.includes(error.code);
 }
 
 /** The code of the error a call gets when the deadline leaves no time to send it. */
@@ -148,7 +155,7 @@ export async function withRetry<T>(
   operation: string,
   fn: (attempt: number, remainingMs: number) => Promise<T>,
   policy: RetryPolicy,
-  options: { clock?: Clock; onFailedAttempt?: FailedAttemptListener; deadlineAt?: number } = {},
+  options: { clock?: Clock; onFailedAttempt?: FailedAttemptListener; deadlineAt?: number; handledByCaller?: readonly string[] } = {},
 ): Promise<T> {
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
@@ -171,7 +178,7 @@ export async function withRetry<T>(
           const cloud = toCloudError(err, operation);
           last = cloud.afterAttempts(attempt);
           // AbortError makes p-retry reject with `originalError` and skip onFailedAttempt.
-          if (!isRetryable(cloud)) throw new pRetry.AbortError(last);
+          if (!retriedHere(cloud, options.handledByCaller)) throw new pRetry.AbortError(last);
           throw cloud;
         }
       },
@@ -189,7 +196,11 @@ export async function withRetry<T>(
           const decision =
             attemptNumber > P_RETRY_CEILING
               ? ({ retry: false, reason: "attempts" } as const)
-              : decideRetry({ error: cloud, counted, throttled, finalAttemptMade, remainingMs: deadlineAt - clock.now() }, policy, clock.random);
+              : decideRetry(
+                  { error: cloud, counted, throttled, finalAttemptMade, remainingMs: deadlineAt - clock.now(), handledByCaller: options.handledByCaller },
+                  policy,
+                  clock.random,
+                );
           if (!decision.retry) {
             options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud });
             if (decision.reason === "deadline") {

@@ -1,27 +1,48 @@
 /** Typed VpcIpam calls over the shared transport and retry policy. */
-import { CloudContext, invoke } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
+import { callIn, Operation } from "../operation";
+import { text } from "../parse";
 import { AllocationRecord, IpamPoolAllocationOutputs } from "./types";
 
 const NOT_FOUND = "ResourceNotFound.IpamPoolAllocation";
 
-export function describeAllocation(id: string): string {
+export function allocationLabel(id: string): string {
   return `IPAM pool allocation ${id}`;
 }
 
+/** The optional fields of GetIpamPoolAllocation's answer that AllocationRecord keeps (all strings in the model). */
+const RECORD_FIELDS = [
+  "IpamPoolId",
+  "IpamPoolAllocationName",
+  "IpamPoolAllocationDescription",
+  "Cidr",
+  "SourceCidr",
+  "ResourceType",
+  "ResourceId",
+  "ResourceRegionId",
+  "RegionId",
+  "Status",
+  "CreationTime",
+] as const satisfies readonly (keyof AllocationRecord)[];
+
+/** GetIpamPoolAllocation's answer, typed: a field of another type than the model's is dropped. */
+export function parseAllocationRecord(body: Record<string, unknown>): AllocationRecord {
+  const record: AllocationRecord = { IpamPoolAllocationId: text(body.IpamPoolAllocationId) ?? "" };
+  for (const field of RECORD_FIELDS) record[field] = text(body[field]);
+  return record;
+}
+
 /** GetIpamPoolAllocation; undefined when the allocation is gone (not found, or reported `Deleted`). */
-export async function getAllocation(ctx: CloudContext, id: string, region: string, deadlineAt?: number): Promise<AllocationRecord | undefined> {
+export async function getAllocation(op: Operation, id: string): Promise<AllocationRecord | undefined> {
   try {
-    const body = await invoke(ctx, {
-      operation: `reading ${describeAllocation(id)}`,
+    const body = await callIn(op, {
+      operation: `reading ${allocationLabel(id)}`,
       product: "VpcIpam",
       action: "GetIpamPoolAllocation",
-      params: { RegionId: region, IpamPoolAllocationId: id },
-      region,
+      params: { RegionId: op.region, IpamPoolAllocationId: id },
       method: "GET",
-      deadlineAt,
     });
-    const record = body as unknown as AllocationRecord;
+    const record = parseAllocationRecord(body);
     if (!record.IpamPoolAllocationId || record.Status === "Deleted") return undefined;
     return record;
   } catch (err) {
@@ -34,30 +55,27 @@ export async function getAllocation(ctx: CloudContext, id: string, region: strin
  * The IP version (`IPv4` / `IPv6`) of a pool, from ListIpamPools; undefined when the pool is not listed
  * or the answer does not say (the create call then reports what is wrong).
  */
-export async function describePoolIpVersion(ctx: CloudContext, poolId: string, region: string, deadlineAt?: number): Promise<string | undefined> {
-  const body = await invoke(ctx, {
+export async function describePoolIpVersion(op: Operation, poolId: string): Promise<string | undefined> {
+  const body = await callIn(op, {
     operation: `reading IPAM pool ${poolId}`,
     product: "VpcIpam",
     action: "ListIpamPools",
-    params: { RegionId: region, IpamPoolIds: [poolId] },
-    region,
-    deadlineAt,
+    params: { RegionId: op.region, IpamPoolIds: [poolId] },
   });
-  const pools = Array.isArray(body.IpamPools) ? (body.IpamPools as Record<string, unknown>[]) : [];
-  const pool = pools.find((p) => p && p.IpamPoolId === poolId);
-  return typeof pool?.IpVersion === "string" ? pool.IpVersion : undefined;
+  const pools = Array.isArray(body.IpamPools) ? body.IpamPools.filter((p): p is Record<string, unknown> => !!p && typeof p === "object") : [];
+  return text(pools.find((p) => p.IpamPoolId === poolId)?.IpVersion);
 }
 
 export async function createAllocation(
-  ctx: CloudContext,
-  args: { ipamPoolId: string; cidr?: string; cidrMask?: number; name?: string; description?: string; region: string; clientToken: string; deadlineAt: number },
+  op: Operation,
+  args: { ipamPoolId: string; cidr?: string; cidrMask?: number; name?: string; description?: string; clientToken: string },
 ): Promise<{ id: string; cidr?: string; sourceCidr?: string }> {
-  const body = await invoke(ctx, {
+  const body = await callIn(op, {
     operation: `creating an allocation in IPAM pool ${args.ipamPoolId}`,
     product: "VpcIpam",
     action: "CreateIpamPoolAllocation",
     params: {
-      RegionId: args.region,
+      RegionId: op.region,
       IpamPoolId: args.ipamPoolId,
       Cidr: args.cidr,
       CidrMask: args.cidrMask,
@@ -65,33 +83,29 @@ export async function createAllocation(
       IpamPoolAllocationDescription: args.description,
       ClientToken: args.clientToken,
     },
-    region: args.region,
-    deadlineAt: args.deadlineAt,
   });
   const id = body.IpamPoolAllocationId;
   if (typeof id !== "string" || id === "") {
     throw new CloudError({ code: "InvalidResponse", message: "CreateIpamPoolAllocation answered without IpamPoolAllocationId", requestId: String(body.RequestId ?? ""), kind: "permanent" });
   }
-  return { id, cidr: body.Cidr as string | undefined, sourceCidr: body.SourceCidr as string | undefined };
+  return { id, cidr: text(body.Cidr), sourceCidr: text(body.SourceCidr) };
 }
 
 export async function updateAllocation(
-  ctx: CloudContext,
-  args: { id: string; region: string; name?: string; description?: string; clientToken: string; deadlineAt: number },
+  op: Operation,
+  args: { id: string; name?: string; description?: string; clientToken: string },
 ): Promise<void> {
-  await invoke(ctx, {
-    operation: `updating ${describeAllocation(args.id)}`,
+  await callIn(op, {
+    operation: `updating ${allocationLabel(args.id)}`,
     product: "VpcIpam",
     action: "UpdateIpamPoolAllocation",
     params: {
-      RegionId: args.region,
+      RegionId: op.region,
       IpamPoolAllocationId: args.id,
       IpamPoolAllocationName: args.name,
       IpamPoolAllocationDescription: args.description,
       ClientToken: args.clientToken,
     },
-    region: args.region,
-    deadlineAt: args.deadlineAt,
   });
 }
 
@@ -100,17 +114,15 @@ export async function updateAllocation(
  * service's `DryRunOperation` answer means "would succeed" and is returned as true.
  */
 export async function deleteAllocation(
-  ctx: CloudContext,
-  args: { id: string; region: string; clientToken?: string; dryRun?: boolean; deadlineAt: number },
+  op: Operation,
+  args: { id: string; clientToken?: string; dryRun?: boolean },
 ): Promise<boolean> {
   try {
-    await invoke(ctx, {
-      operation: `${args.dryRun ? "dry-run releasing" : "releasing"} ${describeAllocation(args.id)}`,
+    await callIn(op, {
+      operation: `${args.dryRun ? "dry-run releasing" : "releasing"} ${allocationLabel(args.id)}`,
       product: "VpcIpam",
       action: "DeleteIpamPoolAllocation",
-      params: { RegionId: args.region, IpamPoolAllocationId: args.id, DryRun: args.dryRun ? true : undefined, ClientToken: args.clientToken },
-      region: args.region,
-      deadlineAt: args.deadlineAt,
+      params: { RegionId: op.region, IpamPoolAllocationId: args.id, DryRun: args.dryRun ? true : undefined, ClientToken: args.clientToken },
     });
     return true;
   } catch (err) {
@@ -142,5 +154,6 @@ export function outputsFromRecord(record: AllocationRecord, inputs: Partial<Ipam
     allowVpcAllocationRelease: inputs.allowVpcAllocationRelease,
     timeoutSeconds: inputs.timeoutSeconds,
     maxAttempts: inputs.maxAttempts,
+    adoptedInRun: inputs.adoptedInRun,
   };
 }

@@ -2,15 +2,15 @@
  * The pre-delete checks of an IPAM pool allocation, as pure functions over the allocation's record and
  * the stored outputs. `delete` and the preflight command both call them, so they cannot disagree.
  */
-import { CloudContext } from "../cloud/context";
-import { ReleaseRefusedError, storedRegion } from "../lifecycle";
-import { describeAllocation, getAllocation } from "./api";
+import { ReleaseRefusedError } from "../lifecycle";
+import { Operation } from "../operation";
+import { allocationLabel, getAllocation } from "./api";
 import { AllocationRecord } from "./types";
 
 export type AllocationVerdict =
-  | { verdict: "gone"; id: string }
-  | { verdict: "releasable"; id: string; record: AllocationRecord }
-  | { verdict: "refused"; id: string; record: AllocationRecord; reason: string; fix: string };
+  | { kind: "gone"; id: string }
+  | { kind: "releasable"; id: string; record: AllocationRecord }
+  | { kind: "refused"; id: string; record: AllocationRecord; reason: string; fix: string };
 
 /** What delete needs from state; every field is optional so state from earlier versions still works. */
 export interface AllocationReleaseProps {
@@ -20,11 +20,11 @@ export interface AllocationReleaseProps {
 }
 
 export function allocationVerdict(id: string, record: AllocationRecord | undefined, props: AllocationReleaseProps, requestRegion: string): AllocationVerdict {
-  if (!record) return { verdict: "gone", id };
+  if (!record) return { kind: "gone", id };
   const type = record.ResourceType ?? "Custom";
   const owner = record.ResourceId ? ` ${record.ResourceId}` : "";
   const ipv6 = (record.Cidr ?? "").includes(":");
-  const refuse = (reason: string, fix: string): AllocationVerdict => ({ verdict: "refused", id, record, reason, fix });
+  const refuse = (reason: string, fix: string): AllocationVerdict => ({ kind: "refused", id, record, reason, fix });
   const dropFromState = "or, to stop managing it without releasing it, `pulumi state delete <urn>`";
 
   const poolRegion = record.RegionId || record.ResourceRegionId;
@@ -36,7 +36,7 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
       `Take it out of the state without releasing it (\`pulumi state delete <urn>\`), then adopt it again with adoptAllocationId: "${id}" and regionId: "${poolRegion}" (destroy then releases it in its own region); or release it in ${poolRegion} yourself and \`pulumi state delete <urn>\``,
     );
   }
-  if (type === "Custom") return { verdict: "releasable", id, record };
+  if (type === "Custom") return { kind: "releasable", id, record };
   if (type === "VPC") {
     if (ipv6) {
       return refuse(
@@ -44,7 +44,7 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
         `It goes away with the VPC: delete or detach the VPC's IPv6 CIDR${owner ? ` on${owner}` : ""}, ${dropFromState}`,
       );
     }
-    if (props.adoptAllocationId && props.allowVpcAllocationRelease === true) return { verdict: "releasable", id, record };
+    if (props.adoptAllocationId && props.allowVpcAllocationRelease === true) return { kind: "releasable", id, record };
     return refuse(
       `it is a VPC allocation owned by VPC${owner} (CIDR ${record.Cidr}); releasing it frees the live VPC's reservation`,
       props.adoptAllocationId
@@ -66,25 +66,19 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
 
 /** Throws ReleaseRefusedError unless the verdict allows the release (gone counts as allowed). */
 export function assertAllocationReleasable(v: AllocationVerdict): void {
-  if (v.verdict === "refused") throw new ReleaseRefusedError(describeAllocation(v.id), v.reason, v.fix);
+  if (v.kind === "refused") throw new ReleaseRefusedError(allocationLabel(v.id), v.reason, v.fix);
 }
 
-/** The region a stored allocation's calls go to: its stored regionId, else the provider's (older state may lack it). */
-export const allocationRegion: (ctx: CloudContext, props: Record<string, unknown>) => string = storedRegion;
-
-/** What the pre-delete read found: the region used, the record (undefined when gone) and the verdict. */
+/** What the pre-delete read found: the record (undefined when gone) and the verdict. */
 export interface AllocationInspection {
-  region: string;
   record: AllocationRecord | undefined;
   verdict: AllocationVerdict;
 }
 
 /**
- * The read-only first half of delete: resolve the region from the stored props, read the allocation, judge
- * it. `delete` acts on the verdict; the preflight command reports it (then asks the service with DryRun).
+ * The read-only first half of delete: read the allocation in the operation's region, judge it. `delete` acts on the verdict; the preflight command reports it (then asks the service with DryRun).
  */
-export async function inspectAllocationRelease(ctx: CloudContext, id: string, props: Record<string, unknown>, deadlineAt?: number): Promise<AllocationInspection> {
-  const region = allocationRegion(ctx, props);
-  const record = await getAllocation(ctx, id, region, deadlineAt);
-  return { region, record, verdict: allocationVerdict(id, record, props as AllocationReleaseProps, region) };
+export async function inspectAllocationRelease(op: Operation, id: string, props: AllocationReleaseProps): Promise<AllocationInspection> {
+  const record = await getAllocation(op, id);
+  return { record, verdict: allocationVerdict(id, record, props, op.region) };
 }

@@ -12,7 +12,7 @@ import { CloudContext } from "../cloud/context";
 import { CloudError, isRetryable } from "../cloud/errors";
 import { deleteAllocation } from "../ipam/api";
 import { inspectAllocationRelease } from "../ipam/checks";
-import { deadlineFor, withResourceLimits } from "../lifecycle";
+import { operationOf } from "../operation";
 import { deletedBefore, deleteProps, kindOf, nameOfUrn } from "./state";
 import { BindingHandling, PreflightBinding, PreflightResult, StateResource } from "./types";
 
@@ -54,13 +54,13 @@ function dryRunFix(code: string): string {
 export async function checkAllocation(base: CloudContext, res: StateResource): Promise<Finding> {
   const id = res.id ?? "";
   const props = deleteProps(res);
-  const ctx = withResourceLimits(base, props);
-  const deadlineAt = deadlineFor(ctx, props);
-  const { region, verdict } = await inspectAllocationRelease(ctx, id, props, deadlineAt);
-  if (verdict.verdict === "gone") return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
-  if (verdict.verdict === "refused") return finding("refused", verdict.reason, region, verdict.fix);
+  const op = operationOf(base, props);
+  const region = op.region;
+  const { verdict } = await inspectAllocationRelease(op, id, props);
+  if (verdict.kind === "gone") return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
+  if (verdict.kind === "refused") return finding("refused", verdict.reason, region, verdict.fix);
   try {
-    const exists = await deleteAllocation(ctx, { id, region, dryRun: true, deadlineAt });
+    const exists = await deleteAllocation(op, { id, dryRun: true });
     if (!exists) return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
   } catch (err) {
     if (!isRejection(err)) throw err;
@@ -76,9 +76,9 @@ export async function checkAllocation(base: CloudContext, res: StateResource): P
 export async function checkAssociation(base: CloudContext, res: StateResource): Promise<Finding> {
   const props = deleteProps(res);
   const key = parseAssociationId(res.id ?? "", props);
-  const ctx = withResourceLimits(base, props);
-  const { scope, verdict } = await inspectAssociationRelease(ctx, key, props);
-  return finding(verdict.kind, verdict.reason, scope.region);
+  const op = operationOf(base, props);
+  const { verdict } = await inspectAssociationRelease(op, key);
+  return finding(verdict.kind, verdict.reason, op.region);
 }
 
 // ----------------------------------------------------------------------------------- AnycastEipAddress
@@ -135,9 +135,9 @@ function afterDetaching(record: AnycastEipRecord, detached: readonly BindingReco
 export async function checkEip(base: CloudContext, res: StateResource, resources: readonly StateResource[]): Promise<Finding> {
   const anycastId = res.id ?? "";
   const props = deleteProps(res);
-  const ctx = withResourceLimits(base, props);
-  const { scope, record, verdict } = await inspectEipRelease(ctx, anycastId, props);
-  const region = scope.region;
+  const op = operationOf(base, props);
+  const { record, verdict } = await inspectEipRelease(op, anycastId, props);
+  const region = op.region;
   if (verdict.kind === "gone" || record === undefined) return finding("gone", verdict.reason, region);
 
   const associations = stackAssociations(res, anycastId, resources);

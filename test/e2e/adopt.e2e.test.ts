@@ -5,24 +5,13 @@
  * old resource's delete in the same run does not release it. The emulator's call log and inventory are
  * the witnesses.
  */
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { TestStack } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 jest.setTimeout(240_000);
 
-let emu: RunningEmulator;
+const emu = useEmulator({ anycastTiming: "instant" });
 let stack: TestStack | undefined;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
-});
 afterEach(async () => {
   await stack?.remove();
   stack = undefined;

@@ -4,26 +4,16 @@
  * made outside Pulumi; an adopted VPC allocation) with their fixes. The emulator's call log and
  * inventory are the witnesses; `pulumi stack export` shows what the engine kept.
  */
-import { CallRecord, RunningEmulator, startEmulator } from "../../emulator";
+import { CallRecord } from "../../emulator";
 import { cloudCall, TestStack, e2eTimeout } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 // Scaled with the work: its longest test runs 17 commands.
 jest.setTimeout(e2eTimeout(17));
 
-let emu: RunningEmulator;
+// Short but non-zero transitions: every create/update/delete has to wait for a status change.
+const emu = useEmulator({ anycastTiming: { Allocating: 50, Associating: 50, Unassociating: 50, Modifying: 50, Releasing: 50 } });
 let stack: TestStack | undefined;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.control.reset();
-  // Short but non-zero transitions: every create/update/delete has to wait for a status change.
-  emu.control.setTiming({ eipanycast: { Allocating: 50, Associating: 50, Unassociating: 50, Modifying: 50, Releasing: 50 } });
-});
 afterEach(async () => {
   await stack?.remove();
   stack = undefined;

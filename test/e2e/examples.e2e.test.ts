@@ -2,23 +2,16 @@
  * The example programs in examples/, run as a user would: TypeScript projects, the real CLI, the emulator.
  */
 import path from "node:path";
-import { RunningEmulator, startEmulator } from "../../emulator";
 import { TestStack, e2eTimeout } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 // Scaled with the work: its longest test runs 11 commands.
 jest.setTimeout(e2eTimeout(11));
 
 const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
-let emu: RunningEmulator;
+const emu = useEmulator({ resetEachTest: false, anycastTiming: { Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
 let stack: TestStack | undefined;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  emu.control.setTiming({ eipanycast: { Associating: 0, Unassociating: 0, Modifying: 0, Releasing: 0 } });
-});
-afterAll(async () => {
-  await emu.close();
-});
 afterEach(async () => {
   await stack?.remove();
   stack = undefined;

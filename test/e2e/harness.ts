@@ -9,6 +9,8 @@ import path from "node:path";
 import { RunningEmulator } from "../../emulator";
 import { CallParams, createContext, envSource, ProductName } from "../../provider/cloud";
 import { CliResult, offlinePulumiEnv, runPulumi } from "../../demo/pulumi-cli";
+import { parseStackExport } from "../../provider/preflight/state";
+import type { StateResource } from "../../provider/preflight/types";
 import { budgetMs } from "../helpers/budget";
 
 const { pulumiBinDir } = require("../../scripts/pulumi-bin-dir.js") as { pulumiBinDir(): string };
@@ -112,14 +114,17 @@ export class TestStack {
     return this.run(["refresh", "--yes", "--skip-preview", "--non-interactive", "-s", this.stack, ...extra]);
   }
 
-  async exportState(): Promise<{ deployment: { resources: StateResource[]; pending_operations?: unknown[] } }> {
-    const r = await this.ok(["stack", "export", "-s", this.stack]);
-    return JSON.parse(r.stdout);
+  async exportState(): Promise<{ deployment: { resources?: unknown[]; pending_operations?: unknown[] } }> {
+    return JSON.parse(await this.exportText());
   }
 
-  /** Our resources in state (dynamic resources only). */
+  private async exportText(): Promise<string> {
+    return (await this.ok(["stack", "export", "-s", this.stack])).stdout;
+  }
+
+  /** Our resources in state (dynamic resources only), read as the preflight command reads them. */
   async resources(): Promise<StateResource[]> {
-    return ((await this.exportState()).deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/alicloud:"));
+    return parseStackExport(await this.exportText(), "pulumi stack export").filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/alicloud:"));
   }
 
   /** The URN of one of our resources, e.g. `urn("AnycastEipAddress", "eip")`. */
@@ -172,7 +177,8 @@ export class TestStack {
 
 export interface PendingOperation {
   type: "creating" | "updating" | "deleting" | "reading" | "importing" | string;
-  resource: StateResource;
+  /** The resource as the export lists it. */
+  resource: Pick<StateResource, "urn" | "type" | "id">;
 }
 
 /** Pids of every live descendant of `root` (from /proc; Linux only). */
@@ -243,11 +249,3 @@ export function cloudCall(
   return ctx.transport.call(product, action, params, { region });
 }
 
-export interface StateResource {
-  urn: string;
-  type: string;
-  id?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-  dependencies?: string[];
-}

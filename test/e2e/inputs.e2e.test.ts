@@ -4,22 +4,15 @@
  * would be valid — and the emulator's call log stays empty. A cidrMask above 32 (valid only for an IPv6
  * pool) is refused at create before any create call.
  */
-import { RunningEmulator, startEmulator } from "../../emulator";
 import { TestStack } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 jest.setTimeout(180_000);
 
-let emu: RunningEmulator;
+const emu = useEmulator();
 let stack: TestStack | undefined;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(() => {
-  emu.control.reset();
   emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-e2e", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } });
 });
 afterEach(async () => {

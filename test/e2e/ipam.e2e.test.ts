@@ -2,23 +2,16 @@
  * IpamPoolAllocation through the real Pulumi CLI: preview, up, update, replace, refresh, destroy,
  * refusals — against the emulator, with the emulator's call log as the witness.
  */
-import { RunningEmulator, startEmulator } from "../../emulator";
 import { TestStack, e2eTimeout } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 // Scaled with the work: its longest test runs 18 commands.
 jest.setTimeout(e2eTimeout(18));
 
-let emu: RunningEmulator;
+const emu = useEmulator();
 let stack: TestStack;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(() => {
-  emu.control.reset();
   emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-e2e", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } });
 });
 afterEach(async () => {
@@ -111,7 +104,7 @@ test("state holds no secret, and the serialized provider is small", async () => 
   const exported = JSON.stringify(await stack.exportState());
   expect(exported).not.toContain(emu.accessKeySecret);
   const [res] = await stack.resources();
-  const providerText = String(res.outputs?.__provider ?? res.inputs?.__provider ?? "");
+  const providerText = String(res.outputs.__provider ?? "");
   // the installed package is stored as one require of the provider module: no code, no credentials
   expect(providerText).toContain('require("pulumi-alicloud-release/dist/provider/providers/ipam-pool-allocation.js")');
   expect(Buffer.byteLength(providerText)).toBeLessThan(512);

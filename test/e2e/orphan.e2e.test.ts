@@ -5,22 +5,17 @@
  */
 import { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
+import { EIPANYCAST_INSTANT_TIMING } from "../../emulator";
 import { descendants, TestStack } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 jest.setTimeout(180_000);
 
-let emu: RunningEmulator;
+const emu = useEmulator({ resetEachTest: false });
 let stack: TestStack | undefined;
 /** Processes the killed CLI had started; whatever is still alive at the end is ended by its id. */
 let orphans: number[] = [];
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
 afterEach(async () => {
   for (const pid of orphans) {
     try {

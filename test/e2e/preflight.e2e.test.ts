@@ -6,11 +6,12 @@
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
+import { EIPANYCAST_INSTANT_TIMING } from "../../emulator";
 import { deleteAllocation } from "../../provider/ipam/api";
 import { PreflightReport } from "../../provider/preflight/types";
 import { emulatorContext } from "../helpers/cloud";
 import { TestStack, e2eTimeout } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 // Scaled with the work: its longest test runs 9 pulumi commands and 4 preflight runs.
 jest.setTimeout(e2eTimeout(13));
@@ -18,15 +19,9 @@ jest.setTimeout(e2eTimeout(13));
 const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
 const REGION = "cn-hangzhou";
 
-let emu: RunningEmulator;
+const emu = useEmulator({ resetEachTest: false });
 let stack: TestStack | undefined;
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
 afterEach(async () => {
   await stack?.remove();
   stack = undefined;
@@ -98,7 +93,8 @@ test("preflight predicts exactly which resources `pulumi destroy` refuses, and c
 
   // Someone releases alloc-gone outside Pulumi.
   const gone = before.find((r) => r.urn.endsWith("::alloc-gone"))!;
-  expect(await deleteAllocation(emulatorContext(emu), { id: gone.id!, region: REGION, clientToken: "out-of-band", deadlineAt: Date.now() + 30_000 })).toBe(true);
+  const outOfBand = { ctx: emulatorContext(emu), region: REGION, deadlineAt: Date.now() + 30_000 };
+  expect(await deleteAllocation(outOfBand, { id: gone.id!, clientToken: "out-of-band" })).toBe(true);
 
   // --- preflight (JSON): settings from the stack's config (credentials are secret config, not env)
   let mark = lastSeq();

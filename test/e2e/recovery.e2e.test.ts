@@ -3,25 +3,15 @@
  * crashed CI runner would), then recovered as a user would — the steps in docs/recovery.md. The
  * emulator's call log and inventory show nothing is leaked and nothing is released twice.
  */
-import { EIPANYCAST_INSTANT_TIMING, CallRecord, RunningEmulator, startEmulator } from "../../emulator";
+import { CallRecord } from "../../emulator";
 import { cloudCall, TestStack, e2eTimeout } from "./harness";
+import { useEmulator } from "../helpers/emulator";
 
 // Scaled with the work: its longest test runs 12 commands.
 jest.setTimeout(e2eTimeout(12));
 
-let emu: RunningEmulator;
+const emu = useEmulator({ anycastTiming: "instant" });
 let stack: TestStack | undefined;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
-});
 afterEach(async () => {
   emu.control.clearFaults();
   await stack?.remove();

@@ -1,4 +1,4 @@
-import { providerEnvFor, startEmulator, RunningEmulator } from "../../emulator";
+import { providerEnvFor, RunningEmulator } from "../../emulator";
 import { CloudContext, ContextOverrides, createContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
 import { Lifecycle, Props } from "../../provider/lifecycle";
@@ -28,10 +28,6 @@ export function emulatorContext(emu: RunningEmulator, overrides: ContextOverride
     },
   });
   return Object.assign(ctx, { lines });
-}
-
-export async function startTestEmulator(): Promise<RunningEmulator> {
-  return startEmulator({ port: 0 });
 }
 
 /** Calls of one action in the emulator's log. */

@@ -2,27 +2,16 @@
  * AnycastEipAssociation's lifecycle against the emulator over real HTTP, and how it composes with the EIP
  * on destroy (detach before release).
  */
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAssociationLifecycle as lc } from "../../provider/anycast/association-lifecycle";
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
 import { CloudContext } from "../../provider/cloud/context";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
 import { virtualClock } from "../helpers/clock";
 import { caught, checkedCreate, emulatorContext } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
 const REGION = "cn-hangzhou";
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
-});
+const emu = useEmulator({ anycastTiming: "instant" });
 
 const ctxFor = (onLine?: (l: string) => void): CloudContext & { lines: string[] } => emulatorContext(emu, { progress: onLine });
 const settleOnWait = (l: string) => {

@@ -2,27 +2,16 @@
  * AnycastEipAddress's lifecycle against the emulator, over real HTTP with real signatures. Transitions are
  * driven with timing 0, or held (null) and settled from a progress callback — no sleeps.
  */
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lifecycle";
 import { CloudContext } from "../../provider/cloud/context";
 import { PartialCreateError, Props, ReleaseRefusedError } from "../../provider/lifecycle";
 import { dispatch } from "../../provider/runtime";
 import { virtualClock } from "../helpers/clock";
 import { caught, checkedCreate, emulatorContext } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
 const REGION = "cn-hangzhou";
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
-});
+const emu = useEmulator({ anycastTiming: "instant" });
 
 type Ctx = CloudContext & { lines: string[] };
 

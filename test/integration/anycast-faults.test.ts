@@ -4,27 +4,16 @@
  * reply dropped). Each ends with exactly one EIP allocated (or none left after a release), and every
  * retry of one operation carries the same ClientToken.
  */
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 import { anycastEipAddressLifecycle as lc } from "../../provider/anycast/eip-lifecycle";
 import { CloudContext } from "../../provider/cloud/context";
 import { envSource } from "../../provider/cloud/settings";
 import { SignedTransport, Transport } from "../../provider/cloud/transport";
 import { Props } from "../../provider/lifecycle";
 import { emulatorContext, emulatorEnv } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
 const REGION = "cn-hangzhou";
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
-});
+const emu = useEmulator({ anycastTiming: "instant" });
 
 const env = () => emulatorEnv(emu);
 const ctxFor = (opts: { onLine?: (l: string) => void; transport?: Transport } = {}): CloudContext & { lines: string[] } =>
@@ -114,6 +103,21 @@ describe("release", () => {
     expect(release.map((c) => c.outcome.code ?? c.outcome.status)).toEqual(["IncorrectStatus.Anycast", "IncorrectStatus.Anycast", 200]);
     expect(ctx.lines.join("\n")).toMatch(/still reports a status that blocks the release; checking again/);
     expect(eips()).toEqual([]);
+  });
+
+  test("IncorrectStatus.Anycast is retried by one layer: a release that keeps answering it is sent 3 times, not 3 × maxAttempts", async () => {
+    const id = seedOne();
+    emu.control.addFault({ product: "Eipanycast", action: "ReleaseAnycastEipAddress", kind: "error", code: "IncorrectStatus.Anycast" });
+    const ctx = ctxFor();
+    const err = await lc.delete(ctx, id, { anycastId: id, regionId: REGION }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err).toMatchObject({ code: "IncorrectStatus.Anycast" });
+    // The default maxAttempts is 8: before, each of the 3 rounds spent all 8 attempts (24 release calls).
+    expect(oneToken("ReleaseAnycastEipAddress")).toHaveLength(3);
+    expect(ctx.lines.filter((l) => /checking again/.test(l))).toHaveLength(2);
+    expect(eips()).toHaveLength(1);
   });
 
   test("an association made between the check and the release turns into a refusal on the re-check (no further release call)", async () => {

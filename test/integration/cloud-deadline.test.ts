@@ -2,24 +2,17 @@
  * The per-resource deadline (`timeoutSeconds`) over real HTTP to the emulator: no call outlives it,
  * nothing is sent after it, and a release sent before it is confirmed and reported as done.
  */
-import { RunningEmulator } from "../../emulator";
 import { Clock, systemClock } from "../../provider/cloud/retry";
 import { SignedTransport, Transport } from "../../provider/cloud/transport";
 import { envSource } from "../../provider/cloud/settings";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
-import { callsOf, caught, checkedCreate, emulatorContext, emulatorEnv, startTestEmulator } from "../helpers/cloud";
+import { callsOf, caught, checkedCreate, emulatorContext, emulatorEnv } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
-let emu: RunningEmulator;
+const emu = useEmulator();
 let poolId: string;
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(() => {
-  emu.control.reset();
   const seeded = emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-main", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } }) as {
     vpcipam: { ipamPoolIds: string[] };
   };

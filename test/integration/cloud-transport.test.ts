@@ -4,22 +4,17 @@
  */
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { RunningEmulator, startEmulator } from "../../emulator";
 import { CloudError } from "../../provider/cloud/errors";
 import { createContext, invoke } from "../../provider/cloud/context";
 import { INVALID_RESPONSE_MAX_ATTEMPTS } from "../../provider/cloud/retry";
 import { envSource } from "../../provider/cloud/settings";
 import { emulatorEnv } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
 /** A reply held longer than any test runs: only the client's read timeout can end such a call. */
 const HELD_MS = 10 * 60_000;
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(() => emu.close());
-beforeEach(() => emu.control.reset());
+const emu = useEmulator();
 
 const listPools = (env: Record<string, string>) =>
   createContext(envSource(env)).transport.call("VpcIpam", "ListIpamPools", { RegionId: "cn-hangzhou" }, { region: "cn-hangzhou" });

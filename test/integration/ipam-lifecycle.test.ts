@@ -1,23 +1,16 @@
 /**
  * IpamPoolAllocation's lifecycle against the emulator over real HTTP with real signatures.
  */
-import { RunningEmulator } from "../../emulator";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { ReleaseRefusedError } from "../../provider/lifecycle";
-import { callsOf, caught, checkedCreate, emulatorContext, REGION, startTestEmulator } from "../helpers/cloud";
+import { callsOf, caught, checkedCreate, emulatorContext, REGION } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
-let emu: RunningEmulator;
+const emu = useEmulator();
 let poolId: string;
 let v6PoolId: string;
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
 beforeEach(() => {
-  emu.control.reset();
   const seeded = emu.control.seed({
     vpcipam: {
       pools: [

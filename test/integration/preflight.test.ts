@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { RunningEmulator } from "../../emulator";
 import { CliIo, PulumiRunner } from "../../cli/io";
 import { main } from "../../cli/main";
 import { anycastEipAddressLifecycle } from "../../provider/anycast/eip-lifecycle";
@@ -15,17 +14,16 @@ import { anycastEipAssociationLifecycle } from "../../provider/anycast/associati
 import { ipamPoolAllocationLifecycle } from "../../provider/ipam/lifecycle";
 import { Lifecycle, ReleaseRefusedError } from "../../provider/lifecycle";
 import { PreflightReport, PreflightResult } from "../../provider/preflight/types";
-import { emulatorContext, emulatorEnv, REGION, startTestEmulator } from "../helpers/cloud";
+import { emulatorContext, emulatorEnv, REGION } from "../helpers/cloud";
+import { useEmulator } from "../helpers/emulator";
 
-let emu: RunningEmulator;
+const emu = useEmulator({ resetEachTest: false });
 let dir: string;
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
+beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "preflight-it-"));
 });
-afterAll(async () => {
-  await emu.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 

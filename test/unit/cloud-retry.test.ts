@@ -116,6 +116,29 @@ describe("withRetry", () => {
     expect(decideRetry({ ...state, remainingMs: 120, finalAttemptMade: true }, p, () => 1)).toEqual({ retry: false, reason: "deadline" });
   });
 
+  // One row per rule of the policy: what comes back after a failed attempt, with the dice at their top.
+  const throttled = () => new CloudError({ code: "Throttling.User", message: "slow down", status: 400, requestId: "T" });
+  const gatewayPage = () => new CloudError({ code: "InvalidResponse", message: "not JSON", status: 502, requestId: "G", kind: "transient" });
+  const p3 = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, deadlineMs: 0 };
+  const p8 = { ...p3, maxAttempts: 8 };
+  test.each([
+    ["busy, 1st failure: full backoff cap", busy, p3, { counted: 1 }, { retry: true, delayMs: 100, final: false }],
+    ["busy, 2nd failure: the cap doubles", busy, p3, { counted: 2 }, { retry: true, delayMs: 200, final: false }],
+    ["busy, maxAttempts failures: stop", busy, p3, { counted: 3 }, { retry: false, reason: "attempts" }],
+    ["throttled: not counted against maxAttempts, 5x higher floor", throttled, p3, { counted: 3, throttled: 1 }, { retry: true, delayMs: 500, final: false }],
+    ["throttled again: capped at maxDelayMs", throttled, p3, { counted: 3, throttled: 3 }, { retry: true, delayMs: 1000, final: false }],
+    ["permanent: stop at once", denied, p3, { counted: 1 }, { retry: false, reason: "notRetryable" }],
+    ["a code the caller retries itself: stop at once", busy, p3, { counted: 1, handledByCaller: ["SystemBusy"] }, { retry: false, reason: "notRetryable" }],
+    ["a body that is not JSON: 3 attempts at most", gatewayPage, p8, { counted: 3 }, { retry: false, reason: "attempts" }],
+    ["backoff fits before the deadline", busy, p3, { counted: 1, remainingMs: 150 }, { retry: true, delayMs: 100, final: false }],
+    ["backoff would pass the deadline: one shortened last wait", busy, p3, { counted: 1, remainingMs: 120 }, { retry: true, delayMs: 60, final: true }],
+    ["the last wait was already shortened: stop", busy, p3, { counted: 1, remainingMs: 120, finalAttemptMade: true }, { retry: false, reason: "deadline" }],
+    ["too little time for any call: stop", busy, p3, { counted: 1, remainingMs: 80 }, { retry: false, reason: "deadline" }],
+  ] as const)("decideRetry: %s", (_name, error, p, state, expected) => {
+    const full = { error: error(), throttled: 0, finalAttemptMade: false, remainingMs: 10_000, ...state };
+    expect(decideRetry(full, p, () => 1)).toEqual(expected);
+  });
+
   test("backoff is capped full jitter", () => {
     expect(backoffDelay(1, policy, () => 0.999)).toBe(99);
     expect(backoffDelay(4, policy, () => 0.999)).toBe(799);

@@ -112,16 +112,16 @@ describe("pre-delete verdict", () => {
   const base = { IpamPoolAllocationId: "ipam-pool-alloc-1", IpamPoolId: "ipam-pool-a", Cidr: "10.0.1.0/24", RegionId: "cn-hangzhou", Status: "Created" };
 
   test("gone, Custom, and each refusal", () => {
-    expect(allocationVerdict("x", undefined, {}, "cn-hangzhou").verdict).toBe("gone");
-    expect(allocationVerdict("x", { ...base, ResourceType: "Custom" }, {}, "cn-hangzhou").verdict).toBe("releasable");
+    expect(allocationVerdict("x", undefined, {}, "cn-hangzhou").kind).toBe("gone");
+    expect(allocationVerdict("x", { ...base, ResourceType: "Custom" }, {}, "cn-hangzhou").kind).toBe("releasable");
     const vpc = allocationVerdict("x", { ...base, ResourceType: "VPC", ResourceId: "vpc-1" }, { adoptAllocationId: "x" }, "cn-hangzhou");
-    expect(vpc).toMatchObject({ verdict: "refused", reason: expect.stringContaining("VPC allocation owned by VPC vpc-1"), fix: expect.stringContaining("allowVpcAllocationRelease: true") });
-    expect(allocationVerdict("x", { ...base, ResourceType: "VPC", ResourceId: "vpc-1" }, { adoptAllocationId: "x", allowVpcAllocationRelease: true }, "cn-hangzhou").verdict).toBe("releasable");
+    expect(vpc).toMatchObject({ kind: "refused", reason: expect.stringContaining("VPC allocation owned by VPC vpc-1"), fix: expect.stringContaining("allowVpcAllocationRelease: true") });
+    expect(allocationVerdict("x", { ...base, ResourceType: "VPC", ResourceId: "vpc-1" }, { adoptAllocationId: "x", allowVpcAllocationRelease: true }, "cn-hangzhou").kind).toBe("releasable");
     const v6 = allocationVerdict("x", { ...base, Cidr: "2408:4000::/56", ResourceType: "VPC", ResourceId: "vpc-1" }, { adoptAllocationId: "x", allowVpcAllocationRelease: true }, "cn-hangzhou");
-    expect(v6).toMatchObject({ verdict: "refused", reason: expect.stringContaining("Ipv6VpcNotSupport") });
-    expect(allocationVerdict("x", { ...base, ResourceType: "IpamPool", ResourceId: "ipam-pool-sub" }, {}, "cn-hangzhou")).toMatchObject({ verdict: "refused", reason: expect.stringContaining("sub-pool ipam-pool-sub") });
-    expect(allocationVerdict("x", { ...base, ResourceType: "Custom" }, {}, "cn-shanghai")).toMatchObject({ verdict: "refused", fix: expect.stringContaining('regionId: "cn-hangzhou"') });
-    expect(allocationVerdict("x", { ...base, ResourceType: "Mystery" }, {}, "cn-hangzhou").verdict).toBe("refused");
+    expect(v6).toMatchObject({ kind: "refused", reason: expect.stringContaining("Ipv6VpcNotSupport") });
+    expect(allocationVerdict("x", { ...base, ResourceType: "IpamPool", ResourceId: "ipam-pool-sub" }, {}, "cn-hangzhou")).toMatchObject({ kind: "refused", reason: expect.stringContaining("sub-pool ipam-pool-sub") });
+    expect(allocationVerdict("x", { ...base, ResourceType: "Custom" }, {}, "cn-shanghai")).toMatchObject({ kind: "refused", fix: expect.stringContaining('regionId: "cn-hangzhou"') });
+    expect(allocationVerdict("x", { ...base, ResourceType: "Mystery" }, {}, "cn-hangzhou").kind).toBe("refused");
   });
 
   test("assertAllocationReleasable throws a message with the allocation, the reason and the fix", () => {

@@ -1,0 +1,46 @@
+/**
+ * The operation context of one engine call (create, read, update, delete, or a preflight check): the
+ * CloudContext with the resource's retry limits applied, the region every call goes to, and the one
+ * deadline every call and wait of the step shares. Built once, where the engine call enters a resource's
+ * lifecycle, and passed down unchanged to the API layer — like a handler context in an SDK middleware
+ * stack — so no layer below works out a region or a deadline again.
+ */
+import { CloudContext, Invocation, invoke } from "./cloud/context";
+
+export interface Operation {
+  /** The context, with the resource's `maxAttempts` applied. */
+  readonly ctx: CloudContext;
+  /** The region whose endpoint answers every call of this operation. */
+  readonly region: string;
+  /** Epoch ms by which every call and wait of this operation must be done. */
+  readonly deadlineAt: number;
+}
+
+/** The settings of a resource an operation reads; any may be missing from state written by earlier versions. */
+export interface OperationSettings {
+  regionId?: unknown;
+  timeoutSeconds?: unknown;
+  maxAttempts?: unknown;
+}
+
+/** Default timeout (s) for a create/update/delete and its waits, overridable per resource. */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/**
+ * The operation for a resource's settings: its `regionId` (else the provider's region: state from earlier
+ * versions may lack it), its `timeoutSeconds` (else 300) from now, and its `maxAttempts` (else the
+ * provider's). Throws SettingsError when no region is set anywhere.
+ */
+export function operationOf(ctx: CloudContext, settings: OperationSettings): Operation {
+  const region = typeof settings.regionId === "string" && settings.regionId !== "" ? settings.regionId : ctx.region();
+  const t = settings.timeoutSeconds;
+  const seconds = typeof t === "number" && t > 0 ? t : DEFAULT_TIMEOUT_SECONDS;
+  const a = settings.maxAttempts;
+  const limited = typeof a === "number" && a >= 1 ? { ...ctx, retry: { ...ctx.retry, maxAttempts: Math.floor(a) } } : ctx;
+  return { ctx: limited, region, deadlineAt: ctx.clock.now() + seconds * 1000 };
+}
+
+/** One cloud call of the operation: its region and deadline filled in. */
+export function callIn(op: Operation, inv: Omit<Invocation, "region" | "deadlineAt">): Promise<Record<string, unknown>> {
+  return invoke(op.ctx, { ...inv, region: op.region, deadlineAt: op.deadlineAt });
+}
