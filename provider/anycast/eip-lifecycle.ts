@@ -10,6 +10,7 @@ import { CloudError } from "../cloud/errors";
 import { decideRetry } from "../cloud/retry";
 import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
+import { confirmationDeadline } from "../cloud/poll";
 import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../properties";
 import {
   AnycastEipRecord,
@@ -319,7 +320,10 @@ export async function releaseAnycastEipChecked(op: Operation, anycastId: string,
       op.ctx.progress(`Anycast EIP ${anycastId} was already gone`);
       return;
     }
-    await waitForEip(op, `waiting for Anycast EIP ${anycastId} to be released`, anycastId, (r) => ({
+    // The release was sent: confirming it may run a little past the deadline, so that a release that
+    // happened is reported as done rather than as "deadline reached" (see confirmationDeadline).
+    const confirm: Operation = { ...op, deadlineAt: confirmationDeadline(op.ctx.clock, op.deadlineAt) };
+    await waitForEip(confirm, `waiting for Anycast EIP ${anycastId} to be released`, anycastId, (r) => ({
       done: r === undefined || r.status === "Released",
       state: r?.status,
     }));

@@ -5,6 +5,7 @@
 import { Clock, systemClock } from "../../provider/cloud/retry";
 import { SignedTransport, Transport } from "../../provider/cloud/transport";
 import { envSource } from "../../provider/cloud/settings";
+import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { callsOf, caught, checkedCreate, emulatorContext, emulatorEnv } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
@@ -63,4 +64,27 @@ test("a release answered just before the deadline is confirmed after it and repo
 
   expect(emu.control.calls().map((c) => c.action)).toEqual(["GetIpamPoolAllocation", "DeleteIpamPoolAllocation", "GetIpamPoolAllocation"]);
   expect(allocationIds()).toEqual([]);
+});
+
+test("an Anycast EIP release answered just before the deadline is confirmed after it and reported as done", async () => {
+  const clock = steppableClock();
+  const signed = new SignedTransport(envSource(emulatorEnv(emu)));
+  const transport: Transport = {
+    call: async (product, action, params, options) => {
+      const body = await signed.call(product, action, params, options);
+      if (action === "ReleaseAnycastEipAddress") clock.jump(5000);
+      return body;
+    },
+  };
+  const ctx = emulatorContext(emu, { transport, clock });
+  const eip = await checkedCreate(eipLc, ctx, { serviceLocation: "international", timeoutSeconds: 2 });
+  emu.control.clearCalls();
+
+  await eipLc.delete(ctx, eip.id, eip.outs);
+
+  // One release, then only confirmation probes (how many depends on the emulator's Releasing transition).
+  const actions = emu.control.calls().map((c) => c.action);
+  expect(actions.slice(0, 2)).toEqual(["DescribeAnycastEipAddress", "ReleaseAnycastEipAddress"]);
+  expect(new Set(actions.slice(2))).toEqual(new Set(["DescribeAnycastEipAddress"]));
+  expect((emu.control.state().eipanycast as { eips: unknown[] }).eips).toEqual([]);
 });
