@@ -30,6 +30,8 @@ export interface AnycastEipRecord {
   internetChargeType: string;
   createTime: string;
   resourceGroupId: string;
+  /** `Tags[]` of `Key` / `Value`, as a map. */
+  tags: Record<string, string>;
   serviceManaged: boolean;
   bindings: BindingRecord[];
 }
@@ -97,6 +99,7 @@ export function parseEipRecord(body: Record<string, unknown>): AnycastEipRecord 
     internetChargeType: answerText(body.InternetChargeType),
     createTime: answerText(body.CreateTime),
     resourceGroupId: answerText(body.ResourceGroupId),
+    tags: Object.fromEntries(list(body.Tags).map((t) => [answerText(t.Key), answerText(t.Value)]).filter(([k]) => k !== "")),
     serviceManaged: flag(body.ServiceManaged),
     bindings: list(body.AnycastEipBindInfoList).map(parseBinding),
   };
@@ -193,6 +196,40 @@ export async function modifyAnycastEipSpec(op: Operation, anycastId: string, ban
     product: PRODUCT,
     action: "ModifyAnycastEipAddressSpec",
     params: { AnycastId: anycastId, Bandwidth: String(bandwidth) },
+  });
+}
+
+/** The `ResourceType` of an Anycast EIP in the tag and resource-group actions. */
+const TAG_RESOURCE_TYPE = "ANYCASTEIPADDRESS";
+
+/** TagResources: adds or overwrites `tags` (at most 20; `check` has enforced it) on one EIP. No ClientToken. */
+export async function tagAnycastEip(op: Operation, anycastId: string, tags: Record<string, string>): Promise<void> {
+  await callIn(op, {
+    operation: `tagging Anycast EIP ${anycastId} (${Object.keys(tags).join(", ")})`,
+    product: PRODUCT,
+    action: "TagResources",
+    // Flattened by the transport as ResourceId.N and Tag.N.Key / Tag.N.Value.
+    params: { ResourceType: TAG_RESOURCE_TYPE, ResourceId: [anycastId], Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+  });
+}
+
+/** UntagResources: removes the tags `keys` from one EIP. No ClientToken. */
+export async function untagAnycastEip(op: Operation, anycastId: string, keys: readonly string[]): Promise<void> {
+  await callIn(op, {
+    operation: `removing tags ${keys.join(", ")} from Anycast EIP ${anycastId}`,
+    product: PRODUCT,
+    action: "UntagResources",
+    params: { ResourceType: TAG_RESOURCE_TYPE, ResourceId: [anycastId], TagKey: [...keys] },
+  });
+}
+
+/** ChangeResourceGroup: moves one EIP to another resource group (same EIP, same IP). No ClientToken. */
+export async function changeAnycastEipResourceGroup(op: Operation, anycastId: string, resourceGroupId: string): Promise<void> {
+  await callIn(op, {
+    operation: `moving Anycast EIP ${anycastId} to resource group ${resourceGroupId}`,
+    product: PRODUCT,
+    action: "ChangeResourceGroup",
+    params: { ResourceType: TAG_RESOURCE_TYPE, ResourceId: anycastId, NewResourceGroupId: resourceGroupId },
   });
 }
 
@@ -356,6 +393,7 @@ export function bindingOutput(b: BindingRecord): AnycastEipBinding {
 
 /** What the lifecycle applied (or stored earlier) that the cloud record does not carry. */
 export type AppliedSettings = Pick<AnycastEipAddressOutputs, "regionId" | "detachOnDelete" | "adoptAnycastId" | "timeoutSeconds" | "maxAttempts" | "adoptedInRun"> &
+  Partial<Pick<AnycastEipAddressOutputs, "declaredTags">> &
   /** Used when the record does not report a value (e.g. an older API answer without Bandwidth). */
   Partial<Pick<AnycastEipAddressOutputs, "bandwidth" | "serviceLocation" | "internetChargeType" | "instanceChargeType">>;
 
@@ -376,6 +414,8 @@ export function eipOutputsFromRecord(record: AnycastEipRecord, applied: AppliedS
     name: record.name,
     description: record.description,
     resourceGroupId: record.resourceGroupId,
+    tags: record.tags,
+    declaredTags: applied.declaredTags ?? {},
     regionId: applied.regionId,
     detachOnDelete: applied.detachOnDelete,
   };

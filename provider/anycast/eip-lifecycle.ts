@@ -15,6 +15,7 @@ import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../p
 import {
   AnycastEipRecord,
   allocateAnycastEip,
+  changeAnycastEipResourceGroup,
   describeAnycastEip,
   eipOutputsFromRecord,
   EIP_BUSY,
@@ -22,11 +23,13 @@ import {
   modifyAnycastEipAttribute,
   modifyAnycastEipSpec,
   releaseAnycastEip,
+  tagAnycastEip,
+  untagAnycastEip,
   waitForEip,
 } from "./api";
 import { bindingShortLabel, eipLabel, inspectEipRelease, ReleaseOptions, releaseVerdict, throwIfRefused, TRANSITIONAL_EIP_STATUSES } from "./checks";
 import { detachBinding } from "./detach";
-import { EIP_PROPERTIES, eipFromState, eipInputs } from "./state";
+import { EIP_PROPERTIES, eipFromState, eipInputs, tagChanges } from "./state";
 import { AnycastEipAddressInputs, AnycastEipAddressOutputs, DEFAULT_BANDWIDTH } from "./types";
 import { validateAnycastEipAddress } from "./validate";
 
@@ -50,8 +53,21 @@ export function diffAnycastEipAddress(id: string, olds: Props, news: Props, defa
   return diffEip(eipFromState(olds, id, defaultRegion), news);
 }
 
-function diffEip(olds: AnycastEipAddressOutputs, news: Props): pulumi.dynamic.DiffResult {
+/**
+ * What a replacement means for the user, said in the preview: no API changes these properties in place, so
+ * a new EIP — a new public IP address — is allocated and the current one released.
+ */
+export function replacementLabel(olds: Pick<AnycastEipAddressOutputs, "anycastId" | "ipAddress">, replaces: readonly string[]): string {
+  const ip = olds.ipAddress ? ` (${olds.ipAddress})` : "";
+  return (
+    `changing ${replaces.join(", ")} replaces Anycast EIP ${olds.anycastId}: a new public IP address is allocated ` +
+    `and the current one${ip} is released; no API changes ${replaces.length === 1 ? "it" : "them"} in place`
+  );
+}
+
+function diffEip(olds: AnycastEipAddressOutputs, news: Props, warn?: (line: string) => void): pulumi.dynamic.DiffResult {
   const diff = diffByTable(EIP_PROPERTIES, olds, news);
+  if (warn && diff.replaces && diff.replaces.length > 0) warn(`warning: ${replacementLabel(olds, diff.replaces)}`);
   refuseReplacingAdopted(diff.replaces ?? [], olds.anycastId, news.adoptAnycastId, {
     label: `Anycast EIP ${olds.anycastId}`,
     noun: "EIP",
@@ -73,6 +89,10 @@ interface Desired {
   name?: string;
   description?: string;
   bandwidth?: number;
+  resourceGroupId?: string;
+  /** The declared tags now, and those declared before (`{}` at create): see tagChanges. */
+  tags?: Record<string, string>;
+  previousTags?: Record<string, string>;
 }
 
 /** Waits until the EIP is in a stable status (Allocated/Associated) and returns it. */
@@ -84,13 +104,25 @@ async function waitStable(op: Operation, anycastId: string, what: string): Promi
   return record!;
 }
 
-/** Applies declared name/description/bandwidth that differ from the record; returns the final record. */
+/** Applies the declared tags and resource group that differ from the record (no status requirement). */
+async function applyTagsAndGroup(op: Operation, record: AnycastEipRecord, desired: Desired): Promise<boolean> {
+  const id = record.anycastId;
+  const { tag, untag } = tagChanges(desired.previousTags ?? {}, desired.tags ?? {}, record.tags);
+  const regroup = desired.resourceGroupId !== undefined && desired.resourceGroupId !== record.resourceGroupId;
+  if (untag.length > 0) await untagAnycastEip(op, id, untag);
+  if (Object.keys(tag).length > 0) await tagAnycastEip(op, id, tag);
+  if (regroup) await changeAnycastEipResourceGroup(op, id, desired.resourceGroupId!);
+  return untag.length > 0 || Object.keys(tag).length > 0 || regroup;
+}
+
+/** Applies declared name/description/bandwidth/resource group/tags that differ from the record; returns the final record. */
 async function applyInPlace(op: Operation, record: AnycastEipRecord, desired: Desired): Promise<AnycastEipRecord> {
   const id = record.anycastId;
   const rename = desired.name !== undefined && desired.name !== record.name;
   const redescribe = desired.description !== undefined && desired.description !== record.description;
   const resize = desired.bandwidth !== undefined && desired.bandwidth !== record.bandwidth;
-  if (!rename && !redescribe && !resize) return record;
+  const retagged = await applyTagsAndGroup(op, record, desired);
+  if (!rename && !redescribe && !resize) return retagged ? ((await describeAnycastEip(op, id)) ?? record) : record;
   let current = record;
   if (TRANSITIONAL_EIP_STATUSES.has(current.status)) {
     current = await waitStable(op, id, `waiting for Anycast EIP ${id} (${current.status}) to settle before changing it`);
@@ -147,7 +179,7 @@ async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: 
         `check the ID and regionId, or remove adoptAnycastId to allocate a new EIP`,
     );
   }
-  const mismatches = (["serviceLocation", "internetChargeType", "instanceChargeType", "resourceGroupId"] as const).filter(
+  const mismatches = (["serviceLocation", "internetChargeType", "instanceChargeType"] as const).filter(
     (k) => record[k] !== "" && (inputs[k] ?? "") !== "" && record[k] !== inputs[k],
   );
   if (mismatches.length > 0) {
@@ -161,13 +193,14 @@ async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: 
   }
   op.ctx.progress(`adopting ${eipLabel(record)} (${record.status})`);
   adoptions.adopted(anycastId);
-  const applied = { ...inputs, adoptedInRun: adoptions.mark, regionId: op.region };
+  const applied = { ...inputs, adoptedInRun: adoptions.mark, regionId: op.region, declaredTags: inputs.tags };
   try {
-    const final = await applyInPlace(op, record, inputs);
+    // Nothing was declared before: the EIP's own tags stay unless the program declares their keys.
+    const final = await applyInPlace(op, record, { ...inputs, previousTags: {} });
     return { id: anycastId, outs: eipOutputsFromRecord(final, applied) };
   } catch (err) {
     throw new PartialCreateError(
-      `adopted ${eipLabel(record)}, but applying the declared name/description/bandwidth failed: ${errorText(err)}. ` +
+      `adopted ${eipLabel(record)}, but applying the declared name/description/bandwidth/resource group/tags failed: ${errorText(err)}. ` +
         `It is kept in the stack state; run \`pulumi up\` again to finish`,
       anycastId,
       plain(eipOutputsFromRecord(record, applied)),
@@ -176,7 +209,7 @@ async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: 
 }
 
 async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise<EipCreated> {
-  const applied = { ...inputs, regionId: op.region };
+  const applied = { ...inputs, regionId: op.region, declaredTags: inputs.tags };
   const request = {
     serviceLocation: inputs.serviceLocation,
     bandwidth: inputs.bandwidth,
@@ -216,7 +249,10 @@ async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise
       return { done: STABLE_EIP_STATUSES.has(r.status), state: r.status };
     });
     op.ctx.progress(`allocated ${eipLabel(record!)}`);
-    return { id: anycastId, outs: eipOutputsFromRecord(record!, applied) };
+    last = record;
+    // AllocateAnycastEipAddress takes no tags: they are applied right after, still inside this guard.
+    const final = Object.keys(inputs.tags).length > 0 ? await applyInPlace(op, record!, { tags: inputs.tags, previousTags: {} }) : record!;
+    return { id: anycastId, outs: eipOutputsFromRecord(final, applied) };
   } catch (err) {
     const known: AnycastEipRecord = last ?? {
       anycastId,
@@ -231,6 +267,7 @@ async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise
       internetChargeType: request.internetChargeType ?? "",
       createTime: "",
       resourceGroupId: request.resourceGroupId ?? "",
+      tags: {},
       serviceManaged: false,
       bindings: [],
     };
@@ -345,8 +382,8 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
     return checkArguments(ctx, news, fill, validateAnycastEipAddress);
   },
 
-  async diff(_ctx, _id, olds, news) {
-    return diffEip(olds, news);
+  async diff(ctx, _id, olds, news) {
+    return diffEip(olds, news, (line) => ctx.progress(line));
   },
 
   async create(ctx, inputs) {
@@ -366,7 +403,7 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
     const op = operationOf(ctx, { ...news, regionId: olds.regionId || news.regionId });
     const cloudChange = changedProperties(EIP_PROPERTIES, olds, news, "cloud").length > 0;
     if (!cloudChange && STABLE_EIP_STATUSES.has(olds.status)) {
-      return { outs: { ...localOutputs(EIP_PROPERTIES, olds, news), regionId: op.region } };
+      return { outs: { ...localOutputs(EIP_PROPERTIES, olds, news), declaredTags: news.tags, regionId: op.region } };
     }
     const record = await describeAnycastEip(op, id);
     if (record === undefined || record.status === "Released" || record.status === "Releasing") {
@@ -374,8 +411,8 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
     }
     // A create that ended in a partial-create error may still be settling.
     const current = STABLE_EIP_STATUSES.has(record.status) ? record : await waitStable(op, id, `waiting for Anycast EIP ${id} (${record.status}) to settle`);
-    const final = await applyInPlace(op, current, news);
-    const applied = { ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId, adoptedInRun: olds.adoptedInRun, regionId: op.region };
+    const final = await applyInPlace(op, current, { ...news, previousTags: olds.declaredTags });
+    const applied = { ...news, adoptAnycastId: news.adoptAnycastId ?? olds.adoptAnycastId, adoptedInRun: olds.adoptedInRun, regionId: op.region, declaredTags: news.tags };
     return { outs: eipOutputsFromRecord(final, applied) };
   },
 

@@ -38,6 +38,10 @@ export class AnycastEipAddress extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string>;
   declare readonly resourceGroupId: pulumi.Output<string>;
+  /** Every tag the EIP has, declared here or not (`pulumi refresh` shows tags changed elsewhere). */
+  declare readonly tags: pulumi.Output<Record<string, string>>;
+  /** The tags this program declared when last applied (only these keys are managed). */
+  declare readonly declaredTags: pulumi.Output<Record<string, string>>;
   /** The region whose endpoint manages the EIP. */
   declare readonly regionId: pulumi.Output<string>;
   declare readonly detachOnDelete: pulumi.Output<boolean>;
@@ -57,6 +61,7 @@ export class AnycastEipAddress extends pulumi.dynamic.Resource {
         name: undefined,
         description: undefined,
         resourceGroupId: undefined,
+        tags: undefined,
         regionId: undefined,
         detachOnDelete: undefined,
         adoptAnycastId: undefined,
@@ -71,6 +76,7 @@ export class AnycastEipAddress extends pulumi.dynamic.Resource {
         serviceManaged: undefined,
         bindings: undefined,
         createTime: undefined,
+        declaredTags: undefined,
       },
       opts,
       TYPE_MODULE,

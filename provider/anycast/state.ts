@@ -5,7 +5,7 @@
  */
 import { isUnknown, Props } from "../lifecycle";
 import { limitsOf, nonEmptyText, num, text, texts } from "../parse";
-import { LIMIT_ROWS, PropertyTable, REGION_ROW, valueChanged } from "../properties";
+import { LIMIT_ROWS, PropertyTable, REGION_ROW, sameValue, valueChanged } from "../properties";
 import {
   AnycastEipAddressInputs,
   AnycastEipAddressOutputs,
@@ -19,9 +19,40 @@ import {
 
 // ------------------------------------------------------------------------------------ AnycastEipAddress
 
+/** A tag map: string values only (anything else is dropped; `check` has refused it already). */
+export function tagMap(v: unknown): Record<string, string> {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return {};
+  return Object.fromEntries(Object.entries(v as Props).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
 /**
- * `replace`: a new address is allocated, then the old one released. `cloud`: name/description
- * (ModifyAnycastEipAddressAttribute), bandwidth (ModifyAnycastEipAddressSpec). `local`: stored only.
+ * The tag calls that take the EIP from its `cloud` tags to the `declared` ones, given the tags the program
+ * declared before (`previous`): declared keys whose cloud value differs are tagged; keys the program
+ * declared before and no longer does are untagged if the EIP still has them. Undeclared tags stay.
+ */
+export function tagChanges(previous: Record<string, string>, declared: Record<string, string>, cloud: Record<string, string>) {
+  const tag = Object.entries(declared).filter(([k, v]) => cloud[k] !== v);
+  const untag = Object.keys(previous).filter((k) => !(k in declared) && k in cloud);
+  return { tag: Object.fromEntries(tag), untag };
+}
+
+/**
+ * `tags` changed: a different declared set (stored even when the cloud already agrees, so that a later
+ * removal knows the key was declared), or a declared tag the EIP does not have (drift shown by refresh).
+ */
+function tagsChanged(olds: Props, news: Props): boolean {
+  // A map or a value not known yet (preview) may be anything: a change.
+  if (isUnknown(news.tags) || (news.tags && typeof news.tags === "object" && Object.values(news.tags).some(isUnknown))) return true;
+  const declared = tagMap(news.tags);
+  const { tag, untag } = tagChanges(tagMap(olds.declaredTags), declared, tagMap(olds.tags));
+  return !sameValue(tagMap(olds.declaredTags), declared) || Object.keys(tag).length > 0 || untag.length > 0;
+}
+
+/**
+ * `replace`: a new address is allocated, then the old one released — there is no API that changes these in
+ * place (the diff says a new public IP address is allocated). `cloud`: name/description
+ * (ModifyAnycastEipAddressAttribute), bandwidth (ModifyAnycastEipAddressSpec), resourceGroupId
+ * (ChangeResourceGroup), tags (TagResources / UntagResources). `local`: stored only.
  * Defaults are the only documented values; state from earlier versions lacking them is compared with them.
  * The rows are every argument, in the order AnycastEipAddressArgs declares them (check refuses any other).
  */
@@ -33,7 +64,8 @@ export const EIP_PROPERTIES: PropertyTable = [
   { property: "name", onChange: "cloud" },
   { property: "description", onChange: "cloud" },
   // Unset means "the account's default group" for a new EIP, not a change for an existing one.
-  { property: "resourceGroupId", onChange: "replace" },
+  { property: "resourceGroupId", onChange: "cloud" },
+  { property: "tags", onChange: "cloud", changed: tagsChanged },
   REGION_ROW,
   { property: "detachOnDelete", onChange: "local", default: false, unset: "resets" },
   // adoptAnycastId names the EIP this resource should be: a different one replaces; unset keeps.
@@ -52,6 +84,7 @@ export function eipInputs(props: Props): AnycastEipAddressInputs {
     name: text(props.name),
     description: text(props.description),
     resourceGroupId: nonEmptyText(props.resourceGroupId),
+    tags: tagMap(props.tags),
     regionId: text(props.regionId) ?? "",
     detachOnDelete: props.detachOnDelete === true,
     adoptAnycastId: nonEmptyText(props.adoptAnycastId),
@@ -77,7 +110,7 @@ function bindingFromState(b: Props): AnycastEipBinding {
 /**
  * Stored state of any version, typed. Earlier versions may lack the charge types and service location
  * (their only documented values then), `regionId` (the provider's region then; `""` when none is set),
- * `detachOnDelete` (false) and `anycastId` (the resource ID).
+ * `detachOnDelete` (false), `anycastId` (the resource ID) and the tags (none reported, none declared).
  */
 export function eipFromState(props: Props, id: string, providerRegion?: string): AnycastEipAddressOutputs {
   return {
@@ -95,6 +128,8 @@ export function eipFromState(props: Props, id: string, providerRegion?: string):
     name: text(props.name) ?? "",
     description: text(props.description) ?? "",
     resourceGroupId: text(props.resourceGroupId) ?? "",
+    tags: tagMap(props.tags),
+    declaredTags: tagMap(props.declaredTags),
     regionId: nonEmptyText(props.regionId) ?? providerRegion ?? "",
     detachOnDelete: props.detachOnDelete === true,
     adoptAnycastId: nonEmptyText(props.adoptAnycastId),

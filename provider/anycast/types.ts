@@ -27,7 +27,7 @@ export type AssociationMode = (typeof ASSOCIATION_MODES)[number];
 
 /** Arguments of an {@link AnycastEipAddress}. */
 export interface AnycastEipAddressArgs {
-  /** Access area of the EIP. Only `international` is documented. Changing it replaces the EIP. */
+  /** Access area of the EIP. Only `international` is documented. Changing it replaces the EIP: a new public IP address (no API changes it in place). */
   serviceLocation: pulumi.Input<string>;
   /**
    * Peak bandwidth in Mbit/s, a whole number from 200 to 1000. Default 1000 for a new EIP; when adopting
@@ -35,9 +35,9 @@ export interface AnycastEipAddressArgs {
    * (`ModifyAnycastEipAddressSpec`).
    */
   bandwidth?: pulumi.Input<number>;
-  /** Metering method: `PayByTraffic` (the only documented value, and the default). Changing it replaces the EIP. */
+  /** Metering method: `PayByTraffic` (the only documented value, and the default). Changing it replaces the EIP: a new public IP address. */
   internetChargeType?: pulumi.Input<string>;
-  /** Billing method: `PostPaid` (the only documented value, and the default). Changing it replaces the EIP. */
+  /** Billing method: `PostPaid` (the only documented value, and the default). Changing it replaces the EIP: a new public IP address. */
   instanceChargeType?: pulumi.Input<string>;
   /**
    * Name: 0–128 characters, letters, digits, `_` and `-`, starting with a letter. Changed in place
@@ -49,11 +49,21 @@ export interface AnycastEipAddressArgs {
    * Unset leaves the EIP's description alone; set `""` to clear it.
    */
   description?: pulumi.Input<string>;
-  /** Resource group (`rg-…`) for a new EIP. Unset uses the account's default group. Changing it replaces the EIP. */
+  /**
+   * Resource group (`rg-…`). Unset uses the account's default group for a new EIP and leaves an existing
+   * EIP's group alone. Changed in place (`ChangeResourceGroup`): same EIP, same IP address.
+   */
   resourceGroupId?: pulumi.Input<string>;
   /**
+   * Tags: at most 20; a key 1–128 characters, a value 0–128; neither may start with `aliyun` or `acs:`
+   * nor contain `http://` / `https://`. Applied after the allocation and changed in place
+   * (`TagResources` / `UntagResources`). Only declared keys are managed: tags the EIP has that the program
+   * never declared are left alone; a key removed from the program is removed from the EIP.
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
    * Region whose Eipanycast endpoint is called. Default: the provider's region (`alicloud:region`, or env
-   * `ALIBABA_CLOUD_REGION` / `ALICLOUD_REGION`). Changing it replaces the EIP.
+   * `ALIBABA_CLOUD_REGION` / `ALICLOUD_REGION`). Changing it replaces the EIP: a new public IP address.
    */
   regionId?: pulumi.Input<string>;
   /**
@@ -83,6 +93,8 @@ export interface AnycastEipAddressInputs {
   name?: string;
   description?: string;
   resourceGroupId?: string;
+  /** The declared tags (`{}` when the program declares none). */
+  tags: Record<string, string>;
   regionId: string;
   detachOnDelete: boolean;
   adoptAnycastId?: string;
@@ -133,6 +145,13 @@ export interface AnycastEipAddressOutputs {
   description: string;
   /** The EIP's resource group as reported (may be `""`). */
   resourceGroupId: string;
+  /** Every tag of the EIP as reported, declared or not (so `pulumi refresh` shows a change made elsewhere). */
+  tags: Record<string, string>;
+  /**
+   * The tags the program declared when last applied: a key dropped from the program is removed from the
+   * EIP only if it is here (state from earlier versions has none: nothing declared).
+   */
+  declaredTags: Record<string, string>;
   regionId: string;
   detachOnDelete: boolean;
   adoptAnycastId?: string;

@@ -42,6 +42,10 @@ export const BIND_INSTANCE_ID_PATTERN = /^[a-z]+-[A-Za-z0-9]+$/;
 export const POP_LOCATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** The longest `popLocations` list accepted (the docs give no limit; far more than there are pops). */
 export const MAX_POP_LOCATIONS = 100;
+/** Tag limits (TagResources, api-facts.md §7.8). */
+export const MAX_TAGS = 20;
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 128;
 /** The longest `timeoutSeconds`: one day, the same cap as IpamPoolAllocation. */
 export const MAX_TIMEOUT_SECONDS = 86400;
 
@@ -120,6 +124,33 @@ export const rules = {
   }) as Rule,
 };
 
+/** Why a tag key or value is refused by TagResources, or undefined. */
+function tagTextProblem(v: string, what: "key" | "value"): string | undefined {
+  const max = what === "key" ? MAX_TAG_KEY_LENGTH : MAX_TAG_VALUE_LENGTH;
+  if (what === "key" && v === "") return "a tag key must not be empty";
+  if (v.length > max) return `the tag ${what} must be at most ${max} characters; got ${v.length}`;
+  if (/^(aliyun|acs:)/i.test(v)) return `the tag ${what} must not start with "aliyun" or "acs:" (reserved); got ${show(v)}`;
+  if (/https?:\/\//i.test(v)) return `the tag ${what} must not contain "http://" or "https://"; got ${show(v)}`;
+  return undefined;
+}
+
+/** `tags`: a map of at most MAX_TAGS string values; each failure names the key, like `tags["acs:x"]`. */
+function tagFailures(failures: CheckFailure[], props: Props): void {
+  const tags = props.tags;
+  if (tags === undefined || tags === null || isUnknown(tags)) return;
+  if (typeof tags !== "object" || Array.isArray(tags)) {
+    failures.push({ property: "tags", reason: `must be a map of tag keys to string values, like { env: "prod" }; got ${show(tags)}` });
+    return;
+  }
+  const entries = Object.entries(tags as Props);
+  if (entries.length > MAX_TAGS) failures.push({ property: "tags", reason: `must have at most ${MAX_TAGS} tags; got ${entries.length}` });
+  for (const [key, value] of entries) {
+    const property = `tags[${JSON.stringify(key)}]`;
+    const problem = tagTextProblem(key, "key") ?? (isUnknown(value) ? undefined : typeof value !== "string" ? `the tag value must be a string; got ${show(value)}` : tagTextProblem(value, "value"));
+    if (problem) failures.push({ property, reason: problem });
+  }
+}
+
 /** Applies `rule` to `props[property]` unless it is absent (optional) or not known yet. */
 function apply(failures: CheckFailure[], props: Props, property: string, rule: Rule, required = false): void {
   const v = props[property];
@@ -148,6 +179,7 @@ export function validateAnycastEipAddress(props: Props): CheckFailure[] {
   apply(failures, props, "name", rules.name);
   apply(failures, props, "description", rules.description);
   apply(failures, props, "resourceGroupId", rules.resourceGroupId);
+  tagFailures(failures, props);
   apply(failures, props, "detachOnDelete", rules.boolean);
   apply(failures, props, "adoptAnycastId", rules.anycastId);
   limits(failures, props);

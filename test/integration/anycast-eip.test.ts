@@ -62,6 +62,8 @@ describe("create / read / update / delete", () => {
       name: "web",
       description: "front door",
       resourceGroupId: expect.stringMatching(/^rg-/),
+      tags: {},
+      declaredTags: {},
       regionId: REGION,
       detachOnDelete: false,
     });

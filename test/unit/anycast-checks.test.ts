@@ -19,6 +19,7 @@ function rec(over: Partial<AnycastEipRecord> = {}): AnycastEipRecord {
     internetChargeType: "PayByTraffic",
     createTime: "2026-01-01T00:00:00Z",
     resourceGroupId: "rg-1",
+    tags: {},
     serviceManaged: false,
     bindings: [],
     ...over,
@@ -145,6 +146,7 @@ describe("Describe record → outputs", () => {
     InternetChargeType: "PayByTraffic",
     CreateTime: "2026-01-01T00:00:00Z",
     ResourceGroupId: "rg-1",
+    Tags: [{ Key: "env", Value: "prod" }, { Key: "note", Value: "" }],
     ServiceManaged: 1,
     AnycastEipBindInfoList: [
       { BindInstanceId: "eni-1", BindInstanceRegionId: "us-west-1", BindInstanceType: "NetworkInterface", Status: "BINDED", AssociationMode: "Default", PrivateIpAddress: "10.0.0.5", BindTime: "t", PopLocations: [{ PopLocation: "a" }, { PopLocation: "b" }] },
@@ -161,7 +163,7 @@ describe("Describe record → outputs", () => {
   });
 
   test("outputs are plain JSON with the settings as applied; DELETED bindings dropped", () => {
-    const outs = eipOutputsFromRecord(parseEipRecord(body), { regionId: "cn-hangzhou", detachOnDelete: true, timeoutSeconds: 60 });
+    const outs = eipOutputsFromRecord(parseEipRecord(body), { regionId: "cn-hangzhou", detachOnDelete: true, timeoutSeconds: 60, declaredTags: { env: "prod" } });
     expect(outs).toEqual({
       anycastId: "aeip-1",
       ipAddress: "192.0.2.7",
@@ -177,6 +179,9 @@ describe("Describe record → outputs", () => {
       name: "web",
       description: "d",
       resourceGroupId: "rg-1",
+      // Every tag the EIP reports (Describe `Tags`), and apart from them the ones the program declared.
+      tags: { env: "prod", note: "" },
+      declaredTags: { env: "prod" },
       regionId: "cn-hangzhou",
       detachOnDelete: true,
       timeoutSeconds: 60,

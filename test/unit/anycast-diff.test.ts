@@ -2,7 +2,8 @@
  * Diff decisions of both Anycast resources: replace vs in-place vs none, UNKNOWN values, older state
  * with fields missing, `__provider` ignored. Pure, no HTTP.
  */
-import { diffAnycastEipAddress } from "../../provider/anycast/eip-lifecycle";
+import { diffAnycastEipAddress, replacementLabel } from "../../provider/anycast/eip-lifecycle";
+import { tagChanges } from "../../provider/anycast/state";
 import { diffAnycastEipAssociation, associationId, parseAssociationId } from "../../provider/anycast/association-lifecycle";
 import { UNKNOWN } from "../../provider/lifecycle";
 
@@ -47,7 +48,6 @@ describe("AnycastEipAddress diff", () => {
     ["internetChargeType", "PayByBandwidth"],
     ["instanceChargeType", "PrePaid"],
     ["regionId", "us-east-1"],
-    ["resourceGroupId", "rg-other"],
     ["adoptAnycastId", "aeip-2"],
   ])("%s changed → replace", (key, value) => {
     expect(d({ ...news, [key]: value })).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: false });
@@ -58,6 +58,9 @@ describe("AnycastEipAddress diff", () => {
     ["name", ""],
     ["description", "now described"],
     ["bandwidth", 500],
+    // ChangeResourceGroup moves it: same EIP, same public IP (it used to replace the EIP).
+    ["resourceGroupId", "rg-other"],
+    ["tags", { env: "prod" }],
     ["detachOnDelete", true],
     ["timeoutSeconds", 900],
     ["maxAttempts", 3],
@@ -87,6 +90,12 @@ describe("AnycastEipAddress diff", () => {
       deleteBeforeReplace: false,
     });
     expect(d({ ...news, adoptAnycastId: UNKNOWN }).replaces).toEqual(["adoptAnycastId"]);
+  });
+
+  test("every replacement is said to allocate a new public IP address", () => {
+    expect(replacementLabel(stored, ["regionId"])).toBe(
+      "changing regionId replaces Anycast EIP aeip-1: a new public IP address is allocated and the current one (192.0.2.1) is released; no API changes it in place",
+    );
   });
 
   test("state from an earlier version (no regionId, charge types, detachOnDelete) is compared with the defaults", () => {
@@ -164,5 +173,46 @@ describe("association IDs", () => {
     expect(parseAssociationId("aeip-1:lb-9:us-west-1:SlbInstance")).toEqual(key);
     expect(parseAssociationId("legacy-id", key)).toEqual(key);
     expect(() => parseAssociationId("legacy-id", {})).toThrow(/anycastId:bindInstanceId/);
+  });
+});
+
+describe("AnycastEipAddress tags", () => {
+  const tagged = { ...stored, tags: { env: "prod", owner: "ops" }, declaredTags: { env: "prod" } };
+
+  test.each([
+    ["the same declared tags", { env: "prod" }, false],
+    ["a changed value", { env: "dev" }, true],
+    ["a new key", { env: "prod", team: "net" }, true],
+    ["a declared key removed", {}, true],
+    // Already on the EIP with that value: no API call, but stored as declared so a later removal untags it.
+    ["an undeclared cloud tag now declared with its value", { env: "prod", owner: "ops" }, true],
+  ])("%s (%j) → changes: %s, never a replacement", (_label, tags, changes) => {
+    expect(d({ ...news, tags }, tagged)).toEqual({ changes, replaces: [], deleteBeforeReplace: false });
+  });
+
+  test("a tag added or removed elsewhere on an undeclared key is no change; a declared one drifted is", () => {
+    expect(d({ ...news, tags: { env: "prod" } }, { ...tagged, tags: { env: "prod", other: "x" } }).changes).toBe(false);
+    expect(d({ ...news, tags: { env: "prod" } }, { ...tagged, tags: { env: "staging", owner: "ops" } }).changes).toBe(true);
+    expect(d({ ...news, tags: { env: "prod" } }, { ...tagged, tags: { owner: "ops" } }).changes).toBe(true);
+  });
+
+  test("state from an earlier version (no tags, no declaredTags) means nothing declared", () => {
+    expect(d(news, stored).changes).toBe(false);
+    expect(d({ ...news, tags: {} }, stored).changes).toBe(false);
+    expect(d({ ...news, tags: { env: "prod" } }, stored).changes).toBe(true);
+  });
+
+  test("UNKNOWN tags or an UNKNOWN value count as a change (in place)", () => {
+    expect(d({ ...news, tags: UNKNOWN }, tagged)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(d({ ...news, tags: { env: UNKNOWN } }, tagged)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+
+  test("tagChanges: declared values that differ are tagged; only keys declared before are untagged", () => {
+    expect(tagChanges({ env: "prod", gone: "1" }, { env: "dev", team: "net" }, { env: "prod", gone: "1", owner: "ops" })).toEqual({
+      tag: { env: "dev", team: "net" },
+      untag: ["gone"],
+    });
+    // A key declared before but already removed elsewhere is not untagged again; undeclared ones stay.
+    expect(tagChanges({ gone: "1" }, {}, { owner: "ops" })).toEqual({ tag: {}, untag: [] });
   });
 });

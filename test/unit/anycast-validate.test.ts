@@ -87,6 +87,45 @@ describe("validateAnycastEipAddress", () => {
   });
 });
 
+describe("AnycastEipAddress tags (TagResources limits, checked offline)", () => {
+  const v = (tags: unknown) => validateAnycastEipAddress({ serviceLocation: "international", tags });
+
+  test("valid tags pass: 20 of them, a 128-character key and value, an empty value", () => {
+    const twenty = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, `v${i}`]));
+    expect(v(twenty)).toEqual([]);
+    expect(v({ ["k".repeat(128)]: "v".repeat(128), empty: "" })).toEqual([]);
+    expect(v({ env: UNKNOWN })).toEqual([]);
+    expect(v(UNKNOWN)).toEqual([]);
+  });
+
+  test.each([
+    [{ "acs:x": "1" }, 'tags["acs:x"]', 'the tag key must not start with "aliyun" or "acs:" (reserved); got "acs:x"'],
+    [{ aliyunTeam: "1" }, 'tags["aliyunTeam"]', 'the tag key must not start with "aliyun" or "acs:" (reserved); got "aliyunTeam"'],
+    [{ env: "acs:prod" }, 'tags["env"]', 'the tag value must not start with "aliyun" or "acs:" (reserved); got "acs:prod"'],
+    [{ site: "see https://example.com" }, 'tags["site"]', 'the tag value must not contain "http://" or "https://"; got "see https://example.com"'],
+    [{ "": "x" }, 'tags[""]', "a tag key must not be empty"],
+    [{ ["k".repeat(129)]: "x" }, `tags["${"k".repeat(129)}"]`, "the tag key must be at most 128 characters; got 129"],
+    [{ env: "v".repeat(129) }, 'tags["env"]', "the tag value must be at most 128 characters; got 129"],
+    [{ env: 5 }, 'tags["env"]', "the tag value must be a string; got 5"],
+    ["env=prod", "tags", 'must be a map of tag keys to string values, like { env: "prod" }; got "env=prod"'],
+  ])("%j is refused: %s %s", (tags, property, reason) => {
+    expect(v(tags)).toEqual([{ property, reason }]);
+  });
+
+  test("more than 20 tags are refused", () => {
+    const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"]));
+    expect(v(many)).toEqual([{ property: "tags", reason: "must have at most 20 tags; got 21" }]);
+  });
+
+  test("check refuses bad tags with no API call", async () => {
+    const calls: string[] = [];
+    const ctx = createContext(envSource({ ALIBABA_CLOUD_REGION: "cn-hangzhou" }), { transport: { call: async (_p, a) => (calls.push(a), {}) } });
+    const r = await eip.check(ctx, {}, { serviceLocation: "international", tags: { "acs:x": "1" } });
+    expect(props(r.failures ?? [])).toEqual(['tags["acs:x"]']);
+    expect(calls).toEqual([]);
+  });
+});
+
 describe("validateAnycastEipAssociation", () => {
   const ok = { anycastId: "aeip-abc123", bindInstanceId: "eni-1", bindInstanceRegionId: "us-west-1", bindInstanceType: "NetworkInterface" };
 
