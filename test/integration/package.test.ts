@@ -65,8 +65,8 @@ function exportTargets(node: unknown): string[] {
   return [];
 }
 
-test("ships the licence, the README and the docs", () => {
-  for (const file of ["LICENSE", "README.md", "docs/api-facts.md", "docs/recovery.md", "emulator/README.md"]) {
+test("ships the licence, the README, the changelog and the docs", () => {
+  for (const file of ["LICENSE", "README.md", "CHANGELOG.md", "docs/api-facts.md", "docs/recovery.md", "emulator/README.md"]) {
     expect(packed).toContain(file);
   }
   expect(readFileSync(path.join(REPO, "LICENSE"), "utf8")).toMatch(/Apache License\s+Version 2\.0, January 2004/);
