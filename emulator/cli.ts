@@ -1,18 +1,24 @@
 #!/usr/bin/env node
 /**
- * `node dist/emulator/cli.js --port N [--host H] [--state FILE] [--access-key-id ID]
- *   [--access-key-secret S] [--security-token T] [--seed FILE.json] [--quiet]`
+ * `pulumi-alicloud-release emulator --port N [--host H] [--state FILE] [--access-key-id ID]
+ *   [--access-key-secret S] [--security-token T] [--seed FILE.json] [--quiet]` (the package's bin;
+ * `npm run emulator -- …` in this repository runs this file directly).
  *
  * First stdout line is exactly `emulator listening on http://HOST:PORT`, the address actually
  * bound (scripts wait for it); a few hint lines follow. Bound to a non-loopback interface, a
  * warning goes to stderr: the control plane has no authentication. Per-call log lines go to stderr (`--quiet` silences them).
  * SIGINT / SIGTERM: write the state file (with --state) and exit 0.
+ * A seed file or an address it cannot use ends it before the banner with one stderr line, exit 1.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { EmulatorEngine } from "./core/engine";
+import { createEipanycastModel } from "./eipanycast";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_HOST, type RunningEmulator, startEmulator } from "./server";
+import { createVpcIpamModel } from "./vpcipam";
 
-export const USAGE = `Usage: node dist/emulator/cli.js [options]
+export const USAGE = `Usage: pulumi-alicloud-release emulator [options]
+       (in the package's repository: npm run emulator -- [options])
 
 Local emulator of Alibaba Cloud VpcIpam (2023-02-28) and Eipanycast (2020-03-09).
 
@@ -28,8 +34,52 @@ Options:
   --quiet                  do not log calls to stderr
   -h, --help               show this help
 
-Control plane: http://HOST:PORT/_emulator/ (see emulator/README.md).
+Control plane: http://HOST:PORT/_emulator/ (GET it for the list of routes; see the package's
+emulator/README.md).
 `;
+
+/** A start-up problem the user fixes from its message alone: printed as one line, exit 1. */
+class StartError extends Error {}
+
+/**
+ * Reads and checks a --seed file before anything listens: the models seed it on a throwaway engine,
+ * so a refused seed neither leaves a half-seeded emulator running nor writes a --state file that
+ * would skip the seed on the next start.
+ */
+function readSeedFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new StartError(`cannot read --seed file ${file}: ${(e as Error).message}`);
+  }
+  let seed: unknown;
+  try {
+    seed = JSON.parse(text);
+  } catch (e) {
+    throw new StartError(`--seed file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof seed !== "object" || seed === null || Array.isArray(seed)) {
+    throw new StartError(`--seed file ${file} must hold a JSON object: {"vpcipam": {...}, "eipanycast": {...}}`);
+  }
+  const scratch = new EmulatorEngine({ credentials: [], models: [createVpcIpamModel(), createEipanycastModel()], now: Date.now });
+  try {
+    scratch.seed(seed as Record<string, unknown>);
+  } catch (e) {
+    throw new StartError(`--seed file ${file} is refused: ${(e as Error).message}`);
+  }
+  return seed as Record<string, unknown>;
+}
+
+/** One line for a listen failure (port in use, no permission, no such address). */
+function listenFailure(e: unknown, host: string, port: number): unknown {
+  const code = (e as { code?: unknown })?.code;
+  const address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  if (code === "EADDRINUSE") return new StartError(`${address} is already in use: choose another --port (0 picks a free one)`);
+  if (code === "EACCES") return new StartError(`no permission to listen on ${address}: use a --port above 1023`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return new StartError(`cannot listen on ${address}: --host ${host} is not an address of this machine`);
+  return e;
+}
 
 function exposedWarning(listenUrl: string): string {
   return (
@@ -40,12 +90,12 @@ function exposedWarning(listenUrl: string): string {
 }
 
 /** SIGINT / SIGTERM: write the state file (close does) and exit 0. */
-function installStopHandlers(emulator: RunningEmulator): void {
+function installStopHandlers(emulator: RunningEmulator, statePath: string | undefined): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`[emulator] ${signal}: saving state and stopping\n`);
+    process.stderr.write(`[emulator] ${signal}: ${statePath !== undefined ? `saving state to ${statePath} and ` : ""}stopping\n`);
     emulator.close().then(
       () => process.exit(0),
       (e: unknown) => {
@@ -58,25 +108,66 @@ function installStopHandlers(emulator: RunningEmulator): void {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
+type CliValues = ReturnType<typeof parseCliArgs>;
+
+function parseCliArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      state: { type: "string" },
+      "access-key-id": { type: "string" },
+      "access-key-secret": { type: "string" },
+      "security-token": { type: "string" },
+      seed: { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
+/** Starts the emulator and prints the banner; throws StartError for what the user must fix. */
+async function start(values: CliValues, port: number): Promise<void> {
+  const stateExisted = values.state !== undefined && existsSync(values.state);
+  const seed = values.seed !== undefined && !stateExisted ? readSeedFile(values.seed) : undefined;
+  const host = values.host ?? DEFAULT_HOST;
+  const emulator = await startEmulator({
+    port,
+    host,
+    statePath: values.state,
+    accessKeyId: values["access-key-id"],
+    accessKeySecret: values["access-key-secret"],
+    securityToken: values["security-token"],
+    log: values.quiet ? undefined : (line) => process.stderr.write(`[emulator] ${line}\n`),
+  }).catch((e: unknown) => {
+    throw listenFailure(e, host, port);
+  });
+  // Before the banner: a script that reads the listening line may send SIGTERM at once, and the
+  // default action would kill us without saving the state file.
+  installStopHandlers(emulator, values.state);
+  if (seed !== undefined) emulator.control.seed(seed);
+
+  const lines = [
+    `emulator listening on ${emulator.listenUrl}`,
+    `  endpoint:          ${emulator.endpoint}   (SDK Config: endpoint '${emulator.endpoint}', protocol 'HTTP')`,
+    `  access key id:     ${emulator.accessKeyId}`,
+    `  access key secret: ${emulator.accessKeySecret}`,
+    ...(emulator.securityToken !== undefined ? [`  security token:    ${emulator.securityToken}`] : []),
+    `  control plane:     ${emulator.url}/_emulator/ (GET it for the list of routes)`,
+    ...(values.state !== undefined ? [`  state file:        ${values.state}${stateExisted ? " (restored)" : ""}`] : []),
+    ...(values.seed !== undefined ? [`  seed:              ${values.seed}${stateExisted ? " (skipped: state restored)" : " (applied)"}`] : []),
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+  if (emulator.exposed) process.stderr.write(exposedWarning(emulator.listenUrl));
+}
+
 export async function main(argv: string[]): Promise<void> {
-  let values;
+  let values: CliValues;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        state: { type: "string" },
-        "access-key-id": { type: "string" },
-        "access-key-secret": { type: "string" },
-        "security-token": { type: "string" },
-        seed: { type: "string" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    values = parseCliArgs(argv);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
     process.exit(2);
@@ -90,38 +181,13 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`--port must be an integer 0-65535, got ${values.port}\n`);
     process.exit(2);
   }
-  const stateExisted = values.state !== undefined && existsSync(values.state);
-  let seed: Record<string, unknown> | undefined;
-  if (values.seed !== undefined) {
-    seed = JSON.parse(readFileSync(values.seed, "utf8")) as Record<string, unknown>;
+  try {
+    await start(values, port);
+  } catch (e) {
+    if (!(e instanceof StartError)) throw e;
+    process.stderr.write(`emulator: ${e.message}\n`);
+    process.exit(1);
   }
-
-  const emulator = await startEmulator({
-    port,
-    host: values.host,
-    statePath: values.state,
-    accessKeyId: values["access-key-id"],
-    accessKeySecret: values["access-key-secret"],
-    securityToken: values["security-token"],
-    log: values.quiet ? undefined : (line) => process.stderr.write(`[emulator] ${line}\n`),
-  });
-  // Before the banner: a script that reads the listening line may send SIGTERM at once, and the
-  // default action would kill us without saving the state file.
-  installStopHandlers(emulator);
-  if (seed !== undefined && !stateExisted) emulator.control.seed(seed);
-
-  const lines = [
-    `emulator listening on ${emulator.listenUrl}`,
-    `  endpoint:          ${emulator.endpoint}   (SDK Config: endpoint '${emulator.endpoint}', protocol 'HTTP')`,
-    `  access key id:     ${emulator.accessKeyId}`,
-    `  access key secret: ${emulator.accessKeySecret}`,
-    ...(emulator.securityToken !== undefined ? [`  security token:    ${emulator.securityToken}`] : []),
-    `  control plane:     ${emulator.url}/_emulator/ (state, calls, faults, ratelimit, timing, settle, seed, reset)`,
-    ...(values.state !== undefined ? [`  state file:        ${values.state}${stateExisted ? " (restored)" : ""}`] : []),
-    ...(seed !== undefined ? [`  seed:              ${values.seed}${stateExisted ? " (skipped: state restored)" : " (applied)"}`] : []),
-  ];
-  process.stdout.write(lines.join("\n") + "\n");
-  if (emulator.exposed) process.stderr.write(exposedWarning(emulator.listenUrl));
 }
 
 if (require.main === module) {

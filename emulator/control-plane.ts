@@ -27,13 +27,25 @@ interface ControlCall {
 
 type ControlHandler = (call: ControlCall) => unknown;
 
+type ControlMethod = "GET" | "POST" | "DELETE";
+
+/** One method of a route: what it does (shown by the route index) and its handler. */
+interface ControlOperation {
+  readonly about: string;
+  readonly run: ControlHandler;
+}
+
 interface ControlRoute {
   /** Exact route, or a prefix ending in `/` (`faults/`) that matches one more segment. */
   readonly path: string;
-  readonly methods: Readonly<Partial<Record<"GET" | "POST" | "DELETE", ControlHandler>>>;
+  readonly methods: Readonly<Partial<Record<ControlMethod, ControlOperation>>>;
 }
 
 const OK = { ok: true } as const;
+
+function op(about: string, run: ControlHandler): ControlOperation {
+  return { about, run };
+}
 
 /** `x` or, for an array body, each element. */
 function each<T>(body: unknown, fn: (item: unknown) => T): T[] {
@@ -47,64 +59,95 @@ function sinceParam(url: URL): number {
   return n;
 }
 
-/** Every control-plane route; README "Control plane" documents the same table. */
+/** Every control-plane route; emulator/README.md "Control plane" documents the same table. */
 const ROUTES: readonly ControlRoute[] = [
   {
     path: "health",
     methods: {
-      GET: ({ engine }) => ({
+      GET: op("liveness and the products served", ({ engine }) => ({
         ok: true,
         models: engine.models.map((m) => ({ product: m.product, version: m.version, hostPrefix: m.hostPrefix })),
-      }),
+      })),
     },
   },
-  { path: "reset", methods: { POST: ({ engine }) => (engine.reset(), OK) } },
-  { path: "seed", methods: { POST: ({ engine, json }) => ({ seeded: engine.seed(json() as Record<string, unknown>) }) } },
-  { path: "state", methods: { GET: ({ engine }) => engine.state() } },
+  { path: "reset", methods: { POST: op("forget inventory, call log, ClientTokens, faults, rate limits and timing", ({ engine }) => (engine.reset(), OK)) } },
+  {
+    path: "seed",
+    methods: { POST: op('add pools, allocations and EIPs: {"vpcipam": {...}, "eipanycast": {...}}', ({ engine, json }) => ({ seeded: engine.seed(json() as Record<string, unknown>) })) },
+  },
+  { path: "state", methods: { GET: op("the inventory of each product", ({ engine }) => engine.state()) } },
   {
     path: "calls",
     methods: {
-      GET: ({ engine, url }) => ({ calls: engine.calls(sinceParam(url)) }),
-      DELETE: ({ engine }) => (engine.clearCalls(), OK),
+      GET: op("the call log (?since=N: calls after seq N)", ({ engine, url }) => ({ calls: engine.calls(sinceParam(url)) })),
+      DELETE: op("clear the call log", ({ engine }) => (engine.clearCalls(), OK)),
     },
   },
   {
     path: "faults",
     methods: {
-      GET: ({ engine }) => ({ faults: engine.listFaults() }),
-      POST: ({ engine, json }) => ({ faults: each(json(), (r) => engine.addFault(r as never)) }),
-      DELETE: ({ engine }) => (engine.clearFaults(), OK),
+      GET: op("the fault rules", ({ engine }) => ({ faults: engine.listFaults() })),
+      POST: op("add a fault rule or an array of them", ({ engine, json }) => ({ faults: each(json(), (r) => engine.addFault(r as never)) })),
+      DELETE: op("remove every fault rule", ({ engine }) => (engine.clearFaults(), OK)),
     },
   },
-  { path: "faults/seed", methods: { POST: ({ engine, json }) => (engine.setFaultSeed((json() as { seed?: unknown }).seed as number), OK) } },
+  {
+    path: "faults/seed",
+    methods: { POST: op('seed the fault PRNG: {"seed": 42}', ({ engine, json }) => (engine.setFaultSeed((json() as { seed?: unknown }).seed as number), OK)) },
+  },
   {
     path: "faults/",
     methods: {
-      DELETE: ({ engine, route }) => {
+      DELETE: op("remove one fault rule by id", ({ engine, route }) => {
         const id = decodeURIComponent(route.slice("faults/".length));
         if (!engine.removeFault(id)) throw new HttpError(404, `no fault rule ${id}`);
         return OK;
-      },
+      }),
     },
   },
   {
     path: "ratelimit",
     methods: {
-      GET: ({ engine }) => ({ rateLimits: engine.listRateLimits() }),
-      POST: ({ engine, json }) => ({ rateLimits: each(json(), (l) => engine.setRateLimit(l as never)) }),
-      DELETE: ({ engine }) => (engine.clearRateLimits(), OK),
+      GET: op("the per-action rate limits", ({ engine }) => ({ rateLimits: engine.listRateLimits() })),
+      POST: op("set a rate limit {product?, action, perSecond, burst?} or an array of them", ({ engine, json }) => ({
+        rateLimits: each(json(), (l) => engine.setRateLimit(l as never)),
+      })),
+      DELETE: op("remove every rate limit", ({ engine }) => (engine.clearRateLimits(), OK)),
     },
   },
   {
     path: "timing",
     methods: {
-      GET: ({ engine }) => engine.getTiming(),
-      POST: ({ engine, json }) => (engine.setTiming(json() as never), engine.getTiming()),
+      GET: op("transition durations per product", ({ engine }) => engine.getTiming()),
+      POST: op('change transition durations: {"eipanycast": {"Associating": 0}}', ({ engine, json }) => (engine.setTiming(json() as never), engine.getTiming())),
     },
   },
-  { path: "settle", methods: { POST: ({ engine }) => ({ settled: engine.settle() }) } },
-  { path: "save", methods: { POST: ({ engine, statePath }) => (engine.save(), { ok: true, statePath: statePath ?? null }) } },
+  { path: "settle", methods: { POST: op("complete every pending transition now", ({ engine }) => ({ settled: engine.settle() })) } },
+  {
+    path: "save",
+    methods: { POST: op("write the state file now (--state)", ({ engine, statePath }) => (engine.save(), { ok: true, statePath: statePath ?? null })) },
+  },
 ];
+
+/** One line of the route index (`GET /_emulator/`). */
+export interface ControlRouteInfo {
+  readonly method: ControlMethod;
+  /** e.g. `/_emulator/faults/{id}` for the prefix route `faults/`. */
+  readonly path: string;
+  readonly about: string;
+}
+
+/** The route index, generated from the route table so it cannot drift from what is served. */
+export function controlRouteIndex(): ControlRouteInfo[] {
+  const index: ControlRouteInfo[] = [{ method: "GET", path: "/_emulator/", about: "this index" }];
+  for (const r of ROUTES) {
+    const path = `/_emulator/${r.path.endsWith("/") ? `${r.path}{id}` : r.path}`;
+    for (const [method, operation] of Object.entries(r.methods) as [ControlMethod, ControlOperation][]) {
+      index.push({ method, path, about: operation.about });
+    }
+  }
+  return index;
+}
 
 function findRoute(route: string): ControlRoute | undefined {
   return (
@@ -173,10 +216,15 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
   const route = url.pathname.replace(/^\/_emulator\/?/, "").replace(/\/$/, "");
   guardControlRequest(req, o.allowedHosts, o.port());
   const bodyBuf = await readBody(req);
+  if (route === "") {
+    if (method !== "GET") throw new HttpError(405, `${method} not allowed on /_emulator/ (use GET: the route index)`);
+    sendJson(res, 200, { routes: controlRouteIndex() });
+    return;
+  }
   const found = findRoute(route);
-  if (!found) throw new HttpError(404, `unknown control endpoint /_emulator/${route}`);
-  const handler = found.methods[method as keyof ControlRoute["methods"]];
-  if (!handler) {
+  if (!found) throw new HttpError(404, `unknown control endpoint /_emulator/${route} (GET /_emulator/ lists the routes)`);
+  const operation = found.methods[method as ControlMethod];
+  if (!operation) {
     const allowed = Object.keys(found.methods).join(", ");
     throw new HttpError(405, `${method} not allowed on /_emulator/${route} (use ${allowed})`);
   }
@@ -188,5 +236,5 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
       throw new HttpError(400, "request body is not valid JSON");
     }
   };
-  sendJson(res, 200, handler({ engine: o.engine, method, url, route, json, statePath: o.statePath }));
+  sendJson(res, 200, operation.run({ engine: o.engine, method, url, route, json, statePath: o.statePath }));
 }

@@ -2,26 +2,180 @@
  * `pulumi-alicloud-release emulator` (the package's bin) starts the emulator as `npm run emulator` does.
  * Runs the built CLI (npm test builds first).
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
-test("prints the listening line first, answers the control plane, and stops on SIGTERM", async () => {
-  const bin = path.resolve(__dirname, "..", "..", "dist", "cli", "main.js");
-  const child = spawn(process.execPath, [bin, "emulator", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
-  const firstLine = await new Promise<string>((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes("\n")) resolve(buf.split("\n")[0]);
-    });
-    child.on("exit", (code) => reject(new Error(`exited ${code} before listening`)));
+const BIN = path.resolve(__dirname, "..", "..", "dist", "cli", "main.js");
+
+interface CliRun {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Everything written to stdout / stderr so far. */
+  stdout(): string;
+  stderr(): string;
+  /** The exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+}
+
+/** Children still running when a test ends (a failed expectation) are killed, so jest can exit. */
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+function runEmulatorCli(args: string[]): CliRun {
+  const child = spawn(process.execPath, [BIN, "emulator", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  running.add(child);
+  child.on("close", () => running.delete(child));
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Resolves with the first stdout line; rejects (with stderr) if the CLI exits first. */
+function firstLine(run: CliRun): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const check = () => {
+      if (run.stdout().includes("\n")) resolve(run.stdout().split("\n")[0]);
+    };
+    run.child.stdout.on("data", check);
+    check();
+    void run.exited.then((code) => reject(new Error(`exited ${code} before listening: ${run.stderr()}`)));
   });
-  expect(firstLine).toMatch(/^emulator listening on http:\/\/127\.0\.0\.1:\d+$/);
-  const url = firstLine.replace("emulator listening on ", "");
+}
+
+async function startListening(args: string[]): Promise<{ run: CliRun; url: string }> {
+  const run = runEmulatorCli(args);
+  const line = await firstLine(run);
+  expect(line).toMatch(/^emulator listening on http:\/\/127\.0\.0\.1:\d+$/);
+  return { run, url: line.replace("emulator listening on ", "") };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "cli-emulator-"));
+});
+afterEach(() => {
+  for (const child of running) child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("prints the listening line first, answers the control plane, and stops on SIGTERM", async () => {
+  const { run, url } = await startListening(["--port", "0", "--quiet"]);
   const health = (await (await fetch(`${url}/_emulator/health`)).json()) as { ok: boolean; models: { product: string }[] };
   expect(health.ok).toBe(true);
   expect(health.models.map((m) => m.product).sort()).toEqual(["Eipanycast", "VpcIpam"]);
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  child.kill("SIGTERM");
-  expect(await exited).toBe(0);
+  run.child.kill("SIGTERM");
+  expect(await run.exited).toBe(0);
+  // nothing to save without --state, so it does not claim to
+  expect(run.stderr()).toBe("[emulator] SIGTERM: stopping\n");
+});
+
+test("with --state, the stop message names the file it saves", async () => {
+  const statePath = path.join(dir, "state.json");
+  const { run } = await startListening(["--port", "0", "--quiet", "--state", statePath]);
+  run.child.kill("SIGTERM");
+  expect(await run.exited).toBe(0);
+  expect(run.stderr()).toBe(`[emulator] SIGTERM: saving state to ${statePath} and stopping\n`);
+});
+
+test("--help names the installed command, not the file inside the package", async () => {
+  const run = runEmulatorCli(["--help"]);
+  expect(await run.exited).toBe(0);
+  expect(run.stdout()).toMatch(/^Usage: pulumi-alicloud-release emulator \[options\]\n/);
+  expect(run.stdout()).not.toContain("dist/");
+  expect(run.stdout()).toContain("npm run emulator --");
+});
+
+test("GET /_emulator/ lists every control route, and each listed route is served", async () => {
+  const { run, url } = await startListening(["--port", "0", "--quiet"]);
+  try {
+    const res = await fetch(`${url}/_emulator/`);
+    expect(res.status).toBe(200);
+    const { routes } = (await res.json()) as { routes: { method: string; path: string; about: string }[] };
+    const listed = routes.map((r) => `${r.method} ${r.path}`);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        "GET /_emulator/",
+        "GET /_emulator/health",
+        "POST /_emulator/seed",
+        "GET /_emulator/calls",
+        "DELETE /_emulator/faults/{id}",
+        "POST /_emulator/settle",
+      ]),
+    );
+    for (const r of routes) expect(r.about).not.toBe("");
+    // every entry answers as a known route: no 404 "unknown control endpoint", no 405
+    for (const r of routes) {
+      const target = `${url}${r.path.replace("{id}", "fault-none")}`;
+      const answer = await fetch(target, {
+        method: r.method,
+        ...(r.method === "GET" ? {} : { headers: { "content-type": "application/json" }, body: "{}" }),
+      });
+      const body = await answer.text();
+      const refusedAsUnknown = answer.status === 405 || body.includes("unknown control endpoint");
+      expect(refusedAsUnknown ? `${r.method} ${r.path} → ${answer.status} ${body}` : "served").toBe("served");
+    }
+    const unknown = await fetch(`${url}/_emulator/nope`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: string }).error).toContain("GET /_emulator/ lists the routes");
+  } finally {
+    run.child.kill("SIGTERM");
+    await run.exited;
+  }
+});
+
+/** A failure to start is one stderr line (no stack trace) and exit status 1. */
+async function expectOneLineFailure(args: string[]): Promise<string> {
+  const run = runEmulatorCli(args);
+  const code = await run.exited;
+  expect({ code, stdout: run.stdout() }).toEqual({ code: 1, stdout: "" });
+  const lines = run.stderr().split("\n");
+  expect(lines).toHaveLength(2); // one line and its newline
+  expect(lines[1]).toBe("");
+  expect(run.stderr()).not.toMatch(/\n\s+at /);
+  return lines[0];
+}
+
+test("a --seed file that is not JSON: one line naming the file, exit 1", async () => {
+  const seedPath = path.join(dir, "seed.json");
+  writeFileSync(seedPath, '{"vpcipam": {"pools": [');
+  const line = await expectOneLineFailure(["--port", "0", "--seed", seedPath]);
+  expect(line).toContain(seedPath);
+  expect(line).toMatch(/not valid JSON/);
+});
+
+test("a --seed file the models refuse: one line naming the file and the problem, exit 1, no state file", async () => {
+  const seedPath = path.join(dir, "seed.json");
+  const statePath = path.join(dir, "state.json");
+  writeFileSync(seedPath, JSON.stringify({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/33"] }] } }));
+  const line = await expectOneLineFailure(["--port", "0", "--seed", seedPath, "--state", statePath]);
+  expect(line).toContain(seedPath);
+  expect(line).toContain("10.0.0.0/33");
+  expect(existsSync(statePath)).toBe(false); // a refused seed leaves nothing that would skip it next time
+});
+
+test("a --seed file that is missing or not an object: one line naming the file, exit 1", async () => {
+  const missing = path.join(dir, "missing.json");
+  expect(await expectOneLineFailure(["--port", "0", "--seed", missing])).toContain(missing);
+  const list = path.join(dir, "list.json");
+  writeFileSync(list, "[]");
+  const line = await expectOneLineFailure(["--port", "0", "--seed", list]);
+  expect(line).toContain(list);
+  expect(line).toContain('{"vpcipam"');
+});
+
+test("a port in use: one line naming the port, exit 1", async () => {
+  const blocker: Server = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const line = await expectOneLineFailure(["--port", String(port), "--quiet"]);
+    expect(line).toContain(`127.0.0.1:${port}`);
+    expect(line).toMatch(/already in use/);
+  } finally {
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  }
 });

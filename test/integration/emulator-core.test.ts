@@ -1015,7 +1015,7 @@ describe("CLI", () => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     expect(await exited(child)).toBe(0);
-    expect(out).toMatch(/^Usage: node dist\/emulator\/cli\.js/);
+    expect(out).toMatch(/^Usage: pulumi-alicloud-release emulator \[options\]/);
     expect(out).toContain("--security-token");
   });
 
