@@ -45,18 +45,25 @@ function steppableClock(): Clock & { jump(ms: number): void } {
   return { now: () => systemClock.now() + offset, sleep: systemClock.sleep, random: systemClock.random, jump: (ms) => (offset += ms) };
 }
 
-test("a release answered just before the deadline is confirmed after it and reported as done", async () => {
+/**
+ * A context whose clock jumps 5 s right after `releaseAction` answers: the deadline passes between the
+ * release's answer and its confirmation (as when the release is slow).
+ */
+function deadlinePassesAfter(releaseAction: string) {
   const clock = steppableClock();
   const signed = new SignedTransport(envSource(emulatorEnv(emu)));
-  // The deadline passes between the release's answer and the confirmation (as when the release is slow).
   const transport: Transport = {
     call: async (product, action, params, options) => {
       const body = await signed.call(product, action, params, options);
-      if (action === "DeleteIpamPoolAllocation") clock.jump(5000);
+      if (action === releaseAction) clock.jump(5000);
       return body;
     },
   };
-  const ctx = emulatorContext(emu, { transport, clock });
+  return emulatorContext(emu, { transport, clock });
+}
+
+test("a release answered just before the deadline is confirmed after it and reported as done", async () => {
+  const ctx = deadlinePassesAfter("DeleteIpamPoolAllocation");
   const a = await checkedCreate(lc, ctx, { ipamPoolId: poolId, cidrMask: 24, timeoutSeconds: 2 });
   emu.control.clearCalls();
 
@@ -67,16 +74,7 @@ test("a release answered just before the deadline is confirmed after it and repo
 });
 
 test("an Anycast EIP release answered just before the deadline is confirmed after it and reported as done", async () => {
-  const clock = steppableClock();
-  const signed = new SignedTransport(envSource(emulatorEnv(emu)));
-  const transport: Transport = {
-    call: async (product, action, params, options) => {
-      const body = await signed.call(product, action, params, options);
-      if (action === "ReleaseAnycastEipAddress") clock.jump(5000);
-      return body;
-    },
-  };
-  const ctx = emulatorContext(emu, { transport, clock });
+  const ctx = deadlinePassesAfter("ReleaseAnycastEipAddress");
   const eip = await checkedCreate(eipLc, ctx, { serviceLocation: "international", timeoutSeconds: 2 });
   emu.control.clearCalls();
 
