@@ -36,15 +36,39 @@ export async function dispatch(kind: ResourceKind, method: Method, self: ShimSta
 }
 
 /**
- * The dynamic-provider host prints `${err}: ${err.stack}` for every failure. For the failures we
- * expect — a refusal, a cloud error, a bad setting, a wait that ran out — the message is the whole story
- * and a stack trace in `pulumi destroy` output is noise; anything else keeps its stack.
+ * The dynamic-provider host answers the engine with `err.message` (shown under the resource and in
+ * Diagnostics) and, for check/diff/read/delete, also prints `${err}: ${err.stack}` to stderr, which the
+ * engine shows once more as a `pulumi:pulumi:Stack` message, class name in front. For the failures we
+ * expect — a refusal, a cloud error, a bad setting, a wait that ran out — the message is the whole story:
+ * the stack is blanked and, in the host, that stderr echo is dropped. Anything else keeps both.
  */
 function withoutStackIfExpected(err: unknown): unknown {
   if (err instanceof ReleaseRefusedError || err instanceof CloudError || err instanceof SettingsError || err instanceof WaitTimeoutError) {
     Object.defineProperty(err, "stack", { value: "", configurable: true, writable: true });
+    if (isDynamicProviderHost()) {
+      dropHostEchoesOfExpectedErrors();
+      hostEchoesToDrop.add(`${err}: ${err.stack}`);
+    }
   }
   return err;
+}
+
+/**
+ * The exact stderr lines the host will print for expected errors we threw, each dropped once when it
+ * comes. Per process, deliberately: create/update errors are not echoed by the host, so an entry may stay;
+ * it only ever matches the same expected error's echo again.
+ */
+const hostEchoesToDrop = new Set<string>();
+let hostEchoFilterInstalled = false;
+
+function dropHostEchoesOfExpectedErrors(): void {
+  if (hostEchoFilterInstalled) return;
+  hostEchoFilterInstalled = true;
+  const print = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    if (args.length === 1 && typeof args[0] === "string" && hostEchoesToDrop.delete(args[0])) return;
+    print(...args);
+  };
 }
 
 /** Set on the first call in a provider process: the guard below is installed once per process. */
@@ -94,7 +118,12 @@ export function exitWhenEngineIsGone(): void {
 
 /** The engine address the dynamic-provider host was started with, or undefined when this is not that host. */
 function engineAddressOfThisHost(): { host: string; port: number } | undefined {
-  if (!/[\\/]dynamic-provider[\\/]index\.js$/.test(require.main?.filename ?? "")) return undefined;
+  if (!isDynamicProviderHost()) return undefined;
   const m = /^(.+):(\d+)$/.exec(process.argv[2] ?? "");
   return m ? { host: m[1].replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) } : undefined;
+}
+
+/** Whether this process is Pulumi's dynamic-provider host (and not, say, a test calling `dispatch`). */
+function isDynamicProviderHost(): boolean {
+  return /[\\/]dynamic-provider[\\/]index\.js$/.test(require.main?.filename ?? "");
 }

@@ -1,0 +1,52 @@
+/**
+ * What a user reads when a destroy is refused, through the real Pulumi CLI in non-interactive mode: the
+ * refusal appears only where the engine puts a resource's error (two rows of the live view, once in
+ * Diagnostics), never as a `pulumi:pulumi:Stack` message, without an error class name in front and
+ * without a dangling `: `.
+ */
+import { cloudCall, TestStack, e2eTimeout } from "./harness";
+import { useEmulator } from "../helpers/emulator";
+
+jest.setTimeout(e2eTimeout(10));
+
+const emu = useEmulator({ anycastTiming: { Allocating: 50, Associating: 50, Unassociating: 50, Modifying: 50, Releasing: 50 } });
+let stack: TestStack | undefined;
+afterEach(async () => {
+  await stack?.remove();
+  stack = undefined;
+});
+
+const occurrences = (text: string, part: string): number => text.split(part).length - 1;
+
+test("a refused destroy prints its refusal only under the resource (3 times, all the engine's), cleanly", async () => {
+  stack = new TestStack(emu);
+  await stack.init([{ type: "AnycastEipAddress", name: "eip", args: { serviceLocation: "international", bandwidth: 200, name: "e2e-eip" } }]);
+  expect((await stack.up()).code).toBe(0);
+  const { eips } = emu.control.state().eipanycast as { eips: { anycastId: string }[] };
+  const [{ anycastId }] = eips;
+  // an ENI bound outside Pulumi: the destroy must refuse
+  await cloudCall(emu, "Eipanycast", "AssociateAnycastEipAddress", {
+    AnycastId: anycastId,
+    BindInstanceId: "eni-outofband0123456",
+    BindInstanceRegionId: "cn-hangzhou",
+    BindInstanceType: "NetworkInterface",
+    PrivateIpAddress: "10.0.0.10",
+  });
+
+  const refused = await stack.destroy();
+  expect(refused.code).not.toBe(0);
+  const out = refused.output;
+  const refusal = `refusing to release Anycast EIP ${anycastId}`;
+  const [live, diagnostics] = out.split("\nDiagnostics:\n");
+  // The engine's own copies, all under the resource: in non-interactive mode the live view prints the
+  // error as it arrives and again on the "deleting failed" row; Diagnostics lists it once.
+  const liveLines = live.split("\n").filter((line) => line.includes(refusal));
+  expect(liveLines).toHaveLength(2);
+  for (const line of liveLines) expect(line).toMatch(/^ - {2}pulumi-nodejs:dynamic\/alicloud:AnycastEipAddress eip .*error: refusing to release/);
+  expect(occurrences(diagnostics, refusal)).toBe(1);
+  expect(diagnostics.slice(diagnostics.indexOf("pulumi:pulumi:Stack ("))).not.toContain(refusal);
+  expect(occurrences(out, refusal)).toBe(3);
+  // no class-name prefix, and no line ends in a dangling colon (section headers aside)
+  expect(out).not.toContain("ReleaseRefusedError");
+  expect(out.split("\n").filter((line) => /:\s*$/.test(line) && !/^\s*(Diagnostics|Resources|\S+ \([^)]*\)):\s*$/.test(line))).toEqual([]);
+});
