@@ -79,6 +79,36 @@ export const IN_FLIGHT_FAILURE_CODES: ReadonlySet<string> = new Set([
   "UND_ERR_SOCKET",
 ]);
 
+/** What each connect failure means, in words. */
+const CONNECT_FAILURE_LABELS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed for now",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+};
+
+/** Failures of the connection rather than answers of the service: their attempts are reported with how long they took. */
+export function isNetworkFailure(e: CloudError): boolean {
+  return CONNECT_FAILURE_CODES.has(e.code) || IN_FLIGHT_FAILURE_CODES.has(e.code) || e.code === "ConnectTimeout" || e.code === "ReadTimeout";
+}
+
+/**
+ * A connection that could not be made: what failed in words, the endpoint without any request line or
+ * query, the action, and where the endpoint came from and can be set (the SDK's own text runs its
+ * reason into the request URL with the whole query).
+ */
+export function connectFailureError(r: { code: string; endpoint: string; action: string; product: string; from: string; settings: string; cause: unknown }): CloudError {
+  return new CloudError({
+    code: r.code,
+    message:
+      `could not connect to ${r.endpoint} (${CONNECT_FAILURE_LABELS[r.code] ?? r.code}) calling ${r.action}; nothing was sent. ` +
+      `Check the ${r.product} endpoint (from ${r.from}; set with ${r.settings})`,
+    kind: "transient",
+    cause: r.cause,
+  });
+}
+
 /** HTTP statuses that are transient whatever the body says. */
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
@@ -114,6 +144,8 @@ export interface CloudErrorFields {
   operation?: string;
   /** How many attempts the retry policy made before giving up (1 = no retry). */
   attempts?: number;
+  /** For network failures: how long those attempts took, from the first one's start, in ms. */
+  elapsedMs?: number;
   cause?: unknown;
 }
 
@@ -131,6 +163,7 @@ export class CloudError extends Error {
   readonly cloudMessage: string;
   readonly operation?: string;
   readonly attempts?: number;
+  readonly elapsedMs?: number;
 
   constructor(fields: CloudErrorFields) {
     super(formatCloudError(fields), { cause: fields.cause });
@@ -143,6 +176,7 @@ export class CloudError extends Error {
     this.cloudMessage = fields.message;
     this.operation = fields.operation;
     this.attempts = fields.attempts;
+    this.elapsedMs = fields.elapsedMs;
     this.kind = fields.kind ?? kindOfCode(fields.code, fields.status);
   }
 
@@ -151,9 +185,9 @@ export class CloudError extends Error {
     return new CloudError({ ...this.fields(), operation });
   }
 
-  /** The same error, after the retry policy made `attempts` attempts. */
-  afterAttempts(attempts: number): CloudError {
-    return new CloudError({ ...this.fields(), attempts });
+  /** The same error, after the retry policy made `attempts` attempts (over `elapsedMs`, when given). */
+  afterAttempts(attempts: number, elapsedMs?: number): CloudError {
+    return new CloudError({ ...this.fields(), attempts, elapsedMs });
   }
 
   fields(): CloudErrorFields {
@@ -167,13 +201,15 @@ export class CloudError extends Error {
       kind: this.kind,
       operation: this.operation,
       attempts: this.attempts,
+      elapsedMs: this.elapsedMs,
       cause: this.cause,
     };
   }
 }
 
 function formatCloudError(f: CloudErrorFields): string {
-  const prefix = (f.operation ? `${f.operation}: ` : "") + (f.attempts && f.attempts > 1 ? `after ${f.attempts} failed attempts: ` : "");
+  const over = f.elapsedMs === undefined ? "" : ` over ${Math.max(0, Math.round(f.elapsedMs / 100) / 10)} s`;
+  const prefix = (f.operation ? `${f.operation}: ` : "") + (f.attempts && f.attempts > 1 ? `after ${f.attempts} failed attempts${over}: ` : "");
   const rid = f.requestId ? ` (RequestId ${f.requestId})` : "";
   const status = f.requestId || f.status === undefined ? "" : ` (HTTP ${f.status})`;
   return `${prefix}${f.code}: ${f.message}${rid}${status}`;

@@ -8,7 +8,7 @@
  * deadline.
  */
 import pRetry from "p-retry";
-import { CloudError, isRetryable, isThrottling, toCloudError } from "./errors";
+import { CloudError, isNetworkFailure, isRetryable, isThrottling, toCloudError } from "./errors";
 
 export interface BackoffPolicy {
   /** Upper bound of the first delay; the n-th delay is drawn from [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. */
@@ -84,6 +84,12 @@ export const MIN_CALL_BUDGET_MS = 50;
  */
 export const INVALID_RESPONSE_MAX_ATTEMPTS = 3;
 
+/**
+ * A refused connection sent nothing and points at a wrong endpoint or a service that is down, neither
+ * of which passes within a retry's backoff: one more attempt, not the full `maxAttempts`.
+ */
+export const CONNECTION_REFUSED_MAX_ATTEMPTS = 2;
+
 /** What the retry policy knows after a failed attempt. */
 export interface RetryState {
   error: CloudError;
@@ -111,7 +117,12 @@ export function decideRetry(state: RetryState, policy: RetryPolicy, random: () =
   if (!retriedHere(state.error, state.handledByCaller)) return { retry: false, reason: "notRetryable" };
   const isThrottled = isThrottling(state.error);
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
-  const attemptLimit = state.error.code === "InvalidResponse" ? Math.min(maxAttempts, INVALID_RESPONSE_MAX_ATTEMPTS) : maxAttempts;
+  const attemptLimit =
+    state.error.code === "InvalidResponse"
+      ? Math.min(maxAttempts, INVALID_RESPONSE_MAX_ATTEMPTS)
+      : state.error.code === "ECONNREFUSED"
+        ? Math.min(maxAttempts, CONNECTION_REFUSED_MAX_ATTEMPTS)
+        : maxAttempts;
   if (!isThrottled && state.counted >= attemptLimit) return { retry: false, reason: "attempts" };
   const delay = isThrottled
     ? backoffDelay(state.throttled, { baseDelayMs: policy.baseDelayMs * THROTTLE_BACKOFF_FACTOR, maxDelayMs: policy.maxDelayMs }, random)
@@ -176,7 +187,7 @@ export async function withRetry<T>(
           return await fn(attempt, remainingMs);
         } catch (err) {
           const cloud = toCloudError(err, operation);
-          last = cloud.afterAttempts(attempt);
+          last = cloud.afterAttempts(attempt, isNetworkFailure(cloud) ? clock.now() - startedAt : undefined);
           // AbortError makes p-retry reject with `originalError` and skip onFailedAttempt.
           if (!retriedHere(cloud, options.handledByCaller)) throw new pRetry.AbortError(last);
           throw cloud;

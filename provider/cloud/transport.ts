@@ -10,7 +10,7 @@ import type { IncomingMessage } from "node:http";
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import OpenApiUtil from "@alicloud/openapi-util";
 import * as $Util from "@alicloud/tea-util";
-import { CloudError, nonJsonResponseError, toCloudError } from "./errors";
+import { CONNECT_FAILURE_CODES, CloudError, connectFailureError, nonJsonResponseError, toCloudError } from "./errors";
 import { CredentialSource, missingCredentialsMessage, resolveCredentialSource } from "./credentials";
 import { Endpoint, resolveEndpoint } from "./endpoints";
 import { PRODUCTS, ProductName } from "./products";
@@ -63,6 +63,22 @@ export class SignedTransport implements Transport {
     return `${e.protocol.toLowerCase()}://${e.host}`;
   }
 
+  /** A failed connect (nothing sent), told with the endpoint and where it is set; undefined for anything else. */
+  private connectFailure(err: unknown, product: ProductName, action: string, region: string): CloudError | undefined {
+    const code = (err as { code?: unknown })?.code;
+    if (typeof code !== "string" || !CONNECT_FAILURE_CODES.has(code)) return undefined;
+    const env = PRODUCTS[product].envEndpoint;
+    return connectFailureError({
+      code,
+      endpoint: this.endpointLabel(product, region),
+      action,
+      product,
+      from: this.endpointFor(product, region).from,
+      settings: `Pulumi config alicloud:endpoints or env ${env}`,
+      cause: err,
+    });
+  }
+
   private clientFor(product: ProductName, region: string): OpenApi {
     const endpoint = this.endpointFor(product, region);
     const key = `${endpoint.protocol}://${endpoint.host}`;
@@ -112,6 +128,7 @@ export class SignedTransport implements Transport {
     } catch (err) {
       const cloud =
         credentialFailure(err) ??
+        this.connectFailure(err, product, action, options.region) ??
         (err instanceof SyntaxError
           ? nonJsonResponseError({ parseError: err, ...head, endpoint: this.endpointLabel(product, options.region), action })
           : toCloudError(err));

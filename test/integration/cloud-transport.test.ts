@@ -6,7 +6,7 @@ import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { CloudError } from "../../provider/cloud/errors";
 import { createContext, invoke } from "../../provider/cloud/context";
-import { INVALID_RESPONSE_MAX_ATTEMPTS } from "../../provider/cloud/retry";
+import { CONNECTION_REFUSED_MAX_ATTEMPTS, INVALID_RESPONSE_MAX_ATTEMPTS } from "../../provider/cloud/retry";
 import { envSource } from "../../provider/cloud/settings";
 import { emulatorEnv } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
@@ -108,13 +108,40 @@ test("under the retry policy a 5xx HTML page is retried a little, a 2xx one not 
   });
 });
 
-test("a refused connection is transient", async () => {
-  // a port nobody listens on any more
+/** A port nobody listens on any more: bound on port 0, then closed. */
+async function refusingPort(): Promise<number> {
   const closed = createServer();
   await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-  const freePort = (closed.address() as AddressInfo).port;
+  const port = (closed.address() as AddressInfo).port;
   await new Promise((r) => closed.close(r));
-  await expect(listPools({ ...emulatorEnv(emu), ALIBABA_CLOUD_ENDPOINT_VPCIPAM: `http://127.0.0.1:${freePort}` })).rejects.toMatchObject({ code: "ECONNREFUSED", kind: "transient" });
+  return port;
+}
+
+test("a refused connection is transient and says what failed, where, and which setting to check", async () => {
+  const port = await refusingPort();
+  const err = await listPools({ ...emulatorEnv(emu), ALIBABA_CLOUD_ENDPOINT_VPCIPAM: `http://127.0.0.1:${port}` }).catch((e: CloudError) => e);
+  expect(err).toMatchObject({ code: "ECONNREFUSED", kind: "transient" });
+  expect(err.cloudMessage).toBe(
+    `could not connect to http://127.0.0.1:${port} (connection refused) calling ListIpamPools; nothing was sent. ` +
+      `Check the VpcIpam endpoint (from env ALIBABA_CLOUD_ENDPOINT_VPCIPAM; set with Pulumi config alicloud:endpoints or env ALIBABA_CLOUD_ENDPOINT_VPCIPAM)`,
+  );
+  // neither the request line nor its query string
+  expect(err.message).not.toMatch(/RegionId=|POST|\?/);
+});
+
+test("a refused connection is given up after 2 attempts, with how long they took", async () => {
+  const port = await refusingPort();
+  const env = { ...emulatorEnv(emu), ALIBABA_CLOUD_ENDPOINT_VPCIPAM: `http://127.0.0.1:${port}`, ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0" };
+  const err = await invoke(createContext(envSource(env), { progress: () => undefined }), {
+    operation: "listing IPAM pools",
+    product: "VpcIpam",
+    action: "ListIpamPools",
+    params: { RegionId: "cn-hangzhou" },
+    region: "cn-hangzhou",
+  }).catch((e: CloudError) => e);
+  expect(err).toMatchObject({ code: "ECONNREFUSED", attempts: CONNECTION_REFUSED_MAX_ATTEMPTS });
+  expect(CONNECTION_REFUSED_MAX_ATTEMPTS).toBe(2);
+  expect(err.message).toMatch(new RegExp(`^listing IPAM pools: after 2 failed attempts over \\d+(\\.\\d)? s: ECONNREFUSED: could not connect to http://127\\.0\\.0\\.1:${port} \\(connection refused\\) calling ListIpamPools`));
 });
 
 test("no credentials anywhere: the error lists every place that was searched", async () => {
