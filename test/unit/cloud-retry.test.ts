@@ -119,6 +119,8 @@ describe("withRetry", () => {
   // One row per rule of the policy: what comes back after a failed attempt, with the dice at their top.
   const throttled = () => new CloudError({ code: "Throttling.User", message: "slow down", status: 400, requestId: "T" });
   const gatewayPage = () => new CloudError({ code: "InvalidResponse", message: "not JSON", status: 502, requestId: "G", kind: "transient" });
+  const refused = () => new CloudError({ code: "ECONNREFUSED", message: "could not connect", kind: "transient" });
+  const reset = () => new CloudError({ code: "ECONNRESET", message: "connection lost", kind: "transient" });
   const p3 = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, deadlineMs: 0 };
   const p8 = { ...p3, maxAttempts: 8 };
   test.each([
@@ -130,6 +132,9 @@ describe("withRetry", () => {
     ["permanent: stop at once", denied, p3, { counted: 1 }, { retry: false, reason: "notRetryable" }],
     ["a code the caller retries itself: stop at once", busy, p3, { counted: 1, handledByCaller: ["SystemBusy"] }, { retry: false, reason: "notRetryable" }],
     ["a body that is not JSON: 3 attempts at most", gatewayPage, p8, { counted: 3 }, { retry: false, reason: "attempts" }],
+    ["a refused connection, 1st failure: one more attempt", refused, p8, { counted: 1 }, { retry: true, delayMs: 100, final: false }],
+    ["a refused connection: 2 attempts at most", refused, p8, { counted: 2 }, { retry: false, reason: "attempts" }],
+    ["a connection lost mid-call: the full maxAttempts", reset, p8, { counted: 2 }, { retry: true, delayMs: 200, final: false }],
     ["backoff fits before the deadline", busy, p3, { counted: 1, remainingMs: 150 }, { retry: true, delayMs: 100, final: false }],
     ["backoff would pass the deadline: one shortened last wait", busy, p3, { counted: 1, remainingMs: 120 }, { retry: true, delayMs: 60, final: true }],
     ["the last wait was already shortened: stop", busy, p3, { counted: 1, remainingMs: 120, finalAttemptMade: true }, { retry: false, reason: "deadline" }],
