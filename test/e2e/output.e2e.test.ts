@@ -4,10 +4,12 @@
  * Diagnostics), never as a `pulumi:pulumi:Stack` message, without an error class name in front and
  * without a dangling `: `.
  */
+import { createServer } from "node:http";
+import { AddressInfo } from "node:net";
 import { cloudCall, TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-jest.setTimeout(e2eTimeout(10));
+jest.setTimeout(e2eTimeout(11));
 
 const emu = useEmulator({ anycastTiming: { Allocating: 50, Associating: 50, Unassociating: 50, Modifying: 50, Releasing: 50 } });
 let stack: TestStack | undefined;
@@ -48,5 +50,29 @@ test("a refused destroy prints its refusal only under the resource (3 times, all
   expect(occurrences(out, refusal)).toBe(3);
   // no class-name prefix, and no line ends in a dangling colon (section headers aside)
   expect(out).not.toContain("ReleaseRefusedError");
+  expect(out.split("\n").filter((line) => /:\s*$/.test(line) && !/^\s*(Diagnostics|Resources|\S+ \([^)]*\)):\s*$/.test(line))).toEqual([]);
+});
+
+test("a destroy whose endpoint refuses connections says so once per engine place, without the request line or query", async () => {
+  stack = new TestStack(emu);
+  await stack.init([{ type: "AnycastEipAddress", name: "eip", args: { serviceLocation: "international", bandwidth: 200, name: "e2e-eip" } }]);
+  expect((await stack.up()).code).toBe(0);
+  // a port nobody listens on any more
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  await stack.ok(["config", "set", "alicloud:endpoints", JSON.stringify({ vpcipam: emu.url, eipanycast: `http://127.0.0.1:${port}` }), "-s", stack.stack]);
+  // stored by a no-op `pulumi up` (check and diff call nothing): destroy runs with the stored settings
+  expect((await stack.up()).code).toBe(0);
+
+  const failed = await stack.destroy();
+  expect(failed.code).not.toBe(0);
+  const out = failed.output;
+  const what = `could not connect to http://127.0.0.1:${port} (connection refused) calling `;
+  expect(occurrences(out, what)).toBe(3);
+  expect(out).toMatch(/after 2 failed attempts over \d+(\.\d)? s: ECONNREFUSED: could not connect/);
+  expect(out).toContain("Check the Eipanycast endpoint (from Pulumi config alicloud:endpoints.eipanycast; set with Pulumi config alicloud:endpoints or env ALIBABA_CLOUD_ENDPOINT_EIPANYCAST)");
+  expect(out).not.toMatch(/AnycastId=|POST http|CloudError/);
   expect(out.split("\n").filter((line) => /:\s*$/.test(line) && !/^\s*(Diagnostics|Resources|\S+ \([^)]*\)):\s*$/.test(line))).toEqual([]);
 });
