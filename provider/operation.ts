@@ -6,6 +6,8 @@
  * stack — so no layer below works out a region or a deadline again.
  */
 import { CloudContext, Invocation, invoke } from "./cloud/context";
+import { CloudError } from "./cloud/errors";
+import { decideRetry } from "./cloud/retry";
 
 export interface Operation {
   /** The context, with the resource's `maxAttempts` applied. */
@@ -43,4 +45,15 @@ export function operationOf(ctx: CloudContext, settings: OperationSettings): Ope
 /** One cloud call of the operation: its region and deadline filled in. */
 export function callIn(op: Operation, inv: Omit<Invocation, "region" | "deadlineAt">): Promise<Record<string, unknown>> {
   return invoke(op.ctx, { ...inv, region: op.region, deadlineAt: op.deadlineAt });
+}
+
+/**
+ * For a step that retries a call itself, after its own checks (a release round, a modify without a
+ * ClientToken): the retry policy's answer after `attempts` failed attempts — the delay before the next
+ * one, or undefined to stop. `maxAttempts` caps the attempts below the resource's limit where given.
+ */
+export function callerRetryDelay(op: Operation, error: CloudError, attempts: number, maxAttempts = op.ctx.retry.maxAttempts): number | undefined {
+  const state = { error, counted: attempts, throttled: 0, finalAttemptMade: false, remainingMs: op.deadlineAt - op.ctx.clock.now() };
+  const decision = decideRetry(state, { ...op.ctx.retry, maxAttempts }, op.ctx.clock.random);
+  return decision.retry ? decision.delayMs : undefined;
 }

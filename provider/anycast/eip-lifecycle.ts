@@ -6,10 +6,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
+import { attemptErrorLabel } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
-import { decideRetry } from "../cloud/retry";
 import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
-import { Operation, operationOf } from "../operation";
+import { Operation, callerRetryDelay, operationOf } from "../operation";
 import { confirmationDeadline } from "../cloud/poll";
 import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../properties";
 import {
@@ -153,18 +153,17 @@ async function changeBandwidthChecked(op: Operation, id: string, bandwidth: numb
       await modifyAnycastEipSpec(sendOnce, id, bandwidth);
       return;
     } catch (err) {
-      if (!(err instanceof CloudError)) throw err;
-      const state = { error: err, counted: attempt, throttled: 0, finalAttemptMade: false, remainingMs: op.deadlineAt - ctx.clock.now() };
-      const decision = decideRetry(state, ctx.retry, ctx.clock.random);
-      if (!decision.retry) throw err;
-      const rid = err.requestId ? `, RequestId ${err.requestId}` : "";
-      ctx.progress(`changing the bandwidth of Anycast EIP ${id}: attempt ${attempt} failed (${err.code}${rid}); the call has no ClientToken, so reading the EIP before sending it again`);
+      const delayMs = err instanceof CloudError ? callerRetryDelay(op, err, attempt) : undefined;
+      if (delayMs === undefined) throw err;
+      ctx.progress(
+        `changing the bandwidth of Anycast EIP ${id}: attempt ${attempt} failed (${attemptErrorLabel(err as CloudError)}); the call has no ClientToken, so reading the EIP before sending it again`,
+      );
       const current = await waitStable(op, id, `waiting for Anycast EIP ${id} to settle before checking its bandwidth`);
       if (current.bandwidth === bandwidth) {
         ctx.progress(`Anycast EIP ${id} already has ${bandwidth} Mbit/s: the change went through; not sending it again`);
         return;
       }
-      if (decision.delayMs > 0) await ctx.clock.sleep(decision.delayMs);
+      if (delayMs > 0) await ctx.clock.sleep(delayMs);
     }
   }
 }
@@ -291,10 +290,7 @@ const RELEASE_ROUNDS = 3;
 
 /** After a release answered `err` in `round`: the wait before checking again, or undefined to give up. */
 function nextReleaseRound(op: Operation, err: unknown, round: number): number | undefined {
-  if (!isCode(err, EIP_BUSY)) return undefined;
-  const state = { error: err, counted: round, throttled: 0, finalAttemptMade: false, remainingMs: op.deadlineAt - op.ctx.clock.now() };
-  const decision = decideRetry(state, { ...op.ctx.retry, maxAttempts: RELEASE_ROUNDS }, op.ctx.clock.random);
-  return decision.retry ? decision.delayMs : undefined;
+  return isCode(err, EIP_BUSY) ? callerRetryDelay(op, err, round, RELEASE_ROUNDS) : undefined;
 }
 
 /**
@@ -348,8 +344,7 @@ export async function releaseAnycastEipChecked(op: Operation, anycastId: string,
     } catch (err) {
       const delayMs = nextReleaseRound(op, err, round);
       if (delayMs === undefined) throw err;
-      const rid = (err as CloudError).requestId ? `, RequestId ${(err as CloudError).requestId}` : "";
-      op.ctx.progress(`releasing Anycast EIP ${anycastId}: ${EIP_BUSY}${rid}: the service still reports a status that blocks the release; checking again`);
+      op.ctx.progress(`releasing Anycast EIP ${anycastId}: ${attemptErrorLabel(err as CloudError)}: the service still reports a status that blocks the release; checking again`);
       if (delayMs > 0) await op.ctx.clock.sleep(delayMs);
       continue;
     }

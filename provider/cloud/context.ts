@@ -3,6 +3,7 @@
  * (Pulumi config + env). Nothing here lives longer than the call: no module-level state.
  */
 import { randomUUID } from "node:crypto";
+import { CloudError } from "./errors";
 import { DEFAULT_POLL_POLICY, PollPolicy } from "./poll";
 import { Clock, DEFAULT_RETRY_POLICY, FailedAttempt, RetryPolicy, systemClock, withRetry } from "./retry";
 import { SettingsSource, resolveBackoffBaseMs, resolveRegion } from "./settings";
@@ -67,9 +68,13 @@ export function createContext(source: SettingsSource, overrides: ContextOverride
 
 /** The progress line for one failed attempt, e.g. `releasing Anycast EIP aeip-1: attempt 2 failed (SystemBusy, RequestId …); retrying in 0.4 s`. */
 export function failedAttemptLabel(info: FailedAttempt): string {
-  const rid = info.error.requestId ? `, RequestId ${info.error.requestId}` : "";
   const next = info.nextDelayMs === undefined ? "giving up" : `retrying in ${Math.round(info.nextDelayMs / 100) / 10} s`;
-  return `${info.operation}: attempt ${info.attempt} failed (${info.error.code}${rid}); ${next}`;
+  return `${info.operation}: attempt ${info.attempt} failed (${attemptErrorLabel(info.error)}); ${next}`;
+}
+
+/** `SystemBusy, RequestId 5C1D…` — how a progress line names a failed attempt's error. */
+export function attemptErrorLabel(error: CloudError): string {
+  return error.requestId ? `${error.code}, RequestId ${error.requestId}` : error.code;
 }
 
 export interface Invocation {
