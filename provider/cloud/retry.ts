@@ -90,6 +90,12 @@ export const INVALID_RESPONSE_MAX_ATTEMPTS = 3;
  */
 export const CONNECTION_REFUSED_MAX_ATTEMPTS = 2;
 
+/** Error codes whose attempts are capped below `maxAttempts`, and the cap. */
+const ATTEMPT_CAPS: Readonly<Record<string, number>> = {
+  InvalidResponse: INVALID_RESPONSE_MAX_ATTEMPTS,
+  ECONNREFUSED: CONNECTION_REFUSED_MAX_ATTEMPTS,
+};
+
 /** What the retry policy knows after a failed attempt. */
 export interface RetryState {
   error: CloudError;
@@ -117,12 +123,7 @@ export function decideRetry(state: RetryState, policy: RetryPolicy, random: () =
   if (!retriedHere(state.error, state.handledByCaller)) return { retry: false, reason: "notRetryable" };
   const isThrottled = isThrottling(state.error);
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
-  const attemptLimit =
-    state.error.code === "InvalidResponse"
-      ? Math.min(maxAttempts, INVALID_RESPONSE_MAX_ATTEMPTS)
-      : state.error.code === "ECONNREFUSED"
-        ? Math.min(maxAttempts, CONNECTION_REFUSED_MAX_ATTEMPTS)
-        : maxAttempts;
+  const attemptLimit = Math.min(maxAttempts, ATTEMPT_CAPS[state.error.code] ?? maxAttempts);
   if (!isThrottled && state.counted >= attemptLimit) return { retry: false, reason: "attempts" };
   const delay = isThrottled
     ? backoffDelay(state.throttled, { baseDelayMs: policy.baseDelayMs * THROTTLE_BACKOFF_FACTOR, maxDelayMs: policy.maxDelayMs }, random)

@@ -59,8 +59,7 @@ export class SignedTransport implements Transport {
   }
 
   private endpointLabel(product: ProductName, region: string): string {
-    const e = this.endpointFor(product, region);
-    return `${e.protocol.toLowerCase()}://${e.host}`;
+    return endpointUrlLabel(this.endpointFor(product, region));
   }
 
   /** A failed connect (nothing sent), told with the endpoint and where it is set; undefined for anything else. */
@@ -68,12 +67,13 @@ export class SignedTransport implements Transport {
     const code = (err as { code?: unknown })?.code;
     if (typeof code !== "string" || !CONNECT_FAILURE_CODES.has(code)) return undefined;
     const env = PRODUCTS[product].envEndpoint;
+    const endpoint = this.endpointFor(product, region);
     return connectFailureError({
       code,
-      endpoint: this.endpointLabel(product, region),
+      endpoint: endpointUrlLabel(endpoint),
       action,
       product,
-      from: this.endpointFor(product, region).from,
+      from: endpoint.from,
       settings: `Pulumi config alicloud:endpoints or env ${env}`,
       cause: err,
     });
@@ -190,6 +190,11 @@ function withReadTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
   // The abandoned call settles later (httpx's idle limit ends it); its outcome is of no interest.
   call.catch(() => undefined);
   return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `http://127.0.0.1:8080`: an endpoint as a user configures it, without any path or query. */
+function endpointUrlLabel(e: Endpoint): string {
+  return `${e.protocol.toLowerCase()}://${e.host}`;
 }
 
 /** The status line and headers of the response to one call. */
