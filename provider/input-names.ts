@@ -50,3 +50,12 @@ export function unknownPropertyFailures(resource: string, props: Record<string, 
 
 /** Control characters (newline, tab, NUL, …): no name, description or ID the APIs document contains one. */
 export const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/** A rejected value as an error message quotes it: JSON (a newline stays visible), cut short. */
+export function rejectedValueLabel(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text;
+}
+
+/** The longest `timeoutSeconds` any resource takes: one day. */
+export const MAX_TIMEOUT_SECONDS = 86400;

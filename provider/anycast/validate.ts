@@ -2,7 +2,7 @@
  * Offline checks of resource inputs: pure functions, no API call, one `{property, reason}` per problem.
  * A value that is not known yet (the preview UNKNOWN sentinel) passes: it is checked when it is known.
  */
-import { CONTROL_CHARACTER, unknownPropertyFailures } from "../input-names";
+import { CONTROL_CHARACTER, MAX_TIMEOUT_SECONDS, rejectedValueLabel, unknownPropertyFailures } from "../input-names";
 import { propertyNames } from "../properties";
 import { ASSOCIATION_PROPERTIES, EIP_PROPERTIES } from "./state";
 import { isUnknown } from "../lifecycle";
@@ -47,22 +47,16 @@ export const MAX_TAGS = 20;
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 128;
 /** The longest `timeoutSeconds`: one day, the same cap as IpamPoolAllocation. */
-export const MAX_TIMEOUT_SECONDS = 86400;
 
 const IPV4_PATTERN = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-/** A rejected value as a message quotes it: JSON-escaped (a newline stays visible) and cut short. */
-const show = (v: unknown): string => {
-  const text = typeof v === "string" ? JSON.stringify(v) : String(v);
-  return text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text;
-};
 
 /** An ID-like value: a string of at most MAX_ID_LENGTH characters matching `pattern`. */
 function idRule(pattern: RegExp, like: string): Rule {
   return (v) => {
-    if (typeof v !== "string") return `must be ${like}; got ${show(v)}`;
+    if (typeof v !== "string") return `must be ${like}; got ${rejectedValueLabel(v)}`;
     if (v.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters (${like}); got ${v.length}`;
-    return pattern.test(v) ? undefined : `must be ${like}; got ${show(v)}`;
+    return pattern.test(v) ? undefined : `must be ${like}; got ${rejectedValueLabel(v)}`;
   };
 }
 
@@ -70,7 +64,7 @@ function oneOf(allowed: readonly string[]): Rule {
   return (v) =>
     typeof v === "string" && allowed.includes(v)
       ? undefined
-      : `must be ${allowed.length === 1 ? `"${allowed[0]}" (the only documented value)` : `one of ${allowed.map((a) => `"${a}"`).join(", ")}`}; got ${show(v)}`;
+      : `must be ${allowed.length === 1 ? `"${allowed[0]}" (the only documented value)` : `one of ${allowed.map((a) => `"${a}"`).join(", ")}`}; got ${rejectedValueLabel(v)}`;
 }
 
 export const rules = {
@@ -82,15 +76,15 @@ export const rules = {
   bandwidth: ((v) =>
     typeof v === "number" && Number.isInteger(v) && v >= MIN_BANDWIDTH && v <= MAX_BANDWIDTH
       ? undefined
-      : `must be a whole number of Mbit/s from ${MIN_BANDWIDTH} to ${MAX_BANDWIDTH}; got ${show(v)}`) as Rule,
+      : `must be a whole number of Mbit/s from ${MIN_BANDWIDTH} to ${MAX_BANDWIDTH}; got ${rejectedValueLabel(v)}`) as Rule,
   name: ((v) => {
-    if (typeof v !== "string") return `must be a string; got ${show(v)}`;
+    if (typeof v !== "string") return `must be a string; got ${rejectedValueLabel(v)}`;
     if (v.length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters; got ${v.length}`;
-    if (v !== "" && !NAME_PATTERN.test(v)) return `must start with a letter and contain only letters, digits, "_" and "-"; got ${show(v)}`;
+    if (v !== "" && !NAME_PATTERN.test(v)) return `must start with a letter and contain only letters, digits, "_" and "-"; got ${rejectedValueLabel(v)}`;
     return undefined;
   }) as Rule,
   description: ((v) => {
-    if (typeof v !== "string") return `must be a string; got ${show(v)}`;
+    if (typeof v !== "string") return `must be a string; got ${rejectedValueLabel(v)}`;
     if (v.length > MAX_DESCRIPTION_LENGTH) return `must be at most ${MAX_DESCRIPTION_LENGTH} characters; got ${v.length}`;
     if (/^https?:\/\//i.test(v)) return `must not start with http:// or https://`;
     if (CONTROL_CHARACTER.test(v)) return "must not contain control characters such as a newline or a tab";
@@ -100,24 +94,24 @@ export const rules = {
   regionId: idRule(REGION_ID_PATTERN, 'a region ID like "cn-hangzhou"'),
   anycastId: idRule(ANYCAST_ID_PATTERN, 'an Anycast EIP ID like "aeip-bp1ix34fralt4ykf3"'),
   bindInstanceId: idRule(BIND_INSTANCE_ID_PATTERN, 'an instance ID like "lb-d7oxbixhxv1uupnon" or "eni-bp1…" (letters, digits and one "-")'),
-  boolean: ((v) => (typeof v === "boolean" ? undefined : `must be true or false; got ${show(v)}`)) as Rule,
-  nonEmptyString: ((v) => (typeof v === "string" && v.trim() !== "" ? undefined : `must be a non-empty string; got ${show(v)}`)) as Rule,
-  ipv4: ((v) => (typeof v === "string" && IPV4_PATTERN.test(v) ? undefined : `must be an IPv4 address; got ${show(v)}`)) as Rule,
+  boolean: ((v) => (typeof v === "boolean" ? undefined : `must be true or false; got ${rejectedValueLabel(v)}`)) as Rule,
+  nonEmptyString: ((v) => (typeof v === "string" && v.trim() !== "" ? undefined : `must be a non-empty string; got ${rejectedValueLabel(v)}`)) as Rule,
+  ipv4: ((v) => (typeof v === "string" && IPV4_PATTERN.test(v) ? undefined : `must be an IPv4 address; got ${rejectedValueLabel(v)}`)) as Rule,
   timeoutSeconds: ((v) =>
     typeof v === "number" && Number.isFinite(v) && v > 0 && v <= MAX_TIMEOUT_SECONDS
       ? undefined
-      : `must be a number of seconds between 1 and ${MAX_TIMEOUT_SECONDS}; got ${show(v)}`) as Rule,
+      : `must be a number of seconds between 1 and ${MAX_TIMEOUT_SECONDS}; got ${rejectedValueLabel(v)}`) as Rule,
   maxAttempts: ((v) =>
-    typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 100 ? undefined : `must be a whole number from 1 to 100; got ${show(v)}`) as Rule,
+    typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 100 ? undefined : `must be a whole number from 1 to 100; got ${rejectedValueLabel(v)}`) as Rule,
   popLocations: ((v) => {
-    if (!Array.isArray(v)) return `must be a list of pop location names; got ${show(v)}`;
+    if (!Array.isArray(v)) return `must be a list of pop location names; got ${rejectedValueLabel(v)}`;
     if (v.length > MAX_POP_LOCATIONS) return `must list at most ${MAX_POP_LOCATIONS} pop locations; got ${v.length}`;
     const seen = new Set<string>();
     for (const [i, item] of v.entries()) {
       if (isUnknown(item)) continue;
       if (typeof item !== "string" || item.length > MAX_ID_LENGTH || !POP_LOCATION_PATTERN.test(item))
-        return `item ${i} must be a pop location name like "us-west-1-pop" (letters, digits, "_" and "-", at most ${MAX_ID_LENGTH} characters); got ${show(item)}`;
-      if (seen.has(item)) return `lists ${show(item)} twice`;
+        return `item ${i} must be a pop location name like "us-west-1-pop" (letters, digits, "_" and "-", at most ${MAX_ID_LENGTH} characters); got ${rejectedValueLabel(item)}`;
+      if (seen.has(item)) return `lists ${rejectedValueLabel(item)} twice`;
       seen.add(item);
     }
     return undefined;
@@ -129,8 +123,8 @@ function tagTextProblem(v: string, what: "key" | "value"): string | undefined {
   const max = what === "key" ? MAX_TAG_KEY_LENGTH : MAX_TAG_VALUE_LENGTH;
   if (what === "key" && v === "") return "a tag key must not be empty";
   if (v.length > max) return `the tag ${what} must be at most ${max} characters; got ${v.length}`;
-  if (/^(aliyun|acs:)/i.test(v)) return `the tag ${what} must not start with "aliyun" or "acs:" (reserved); got ${show(v)}`;
-  if (/https?:\/\//i.test(v)) return `the tag ${what} must not contain "http://" or "https://"; got ${show(v)}`;
+  if (/^(aliyun|acs:)/i.test(v)) return `the tag ${what} must not start with "aliyun" or "acs:" (reserved); got ${rejectedValueLabel(v)}`;
+  if (/https?:\/\//i.test(v)) return `the tag ${what} must not contain "http://" or "https://"; got ${rejectedValueLabel(v)}`;
   return undefined;
 }
 
@@ -139,14 +133,14 @@ function tagFailures(failures: CheckFailure[], props: Props): void {
   const tags = props.tags;
   if (tags === undefined || tags === null || isUnknown(tags)) return;
   if (typeof tags !== "object" || Array.isArray(tags)) {
-    failures.push({ property: "tags", reason: `must be a map of tag keys to string values, like { env: "prod" }; got ${show(tags)}` });
+    failures.push({ property: "tags", reason: `must be a map of tag keys to string values, like { env: "prod" }; got ${rejectedValueLabel(tags)}` });
     return;
   }
   const entries = Object.entries(tags as Props);
   if (entries.length > MAX_TAGS) failures.push({ property: "tags", reason: `must have at most ${MAX_TAGS} tags; got ${entries.length}` });
   for (const [key, value] of entries) {
     const property = `tags[${JSON.stringify(key)}]`;
-    const problem = tagTextProblem(key, "key") ?? (isUnknown(value) ? undefined : typeof value !== "string" ? `the tag value must be a string; got ${show(value)}` : tagTextProblem(value, "value"));
+    const problem = tagTextProblem(key, "key") ?? (isUnknown(value) ? undefined : typeof value !== "string" ? `the tag value must be a string; got ${rejectedValueLabel(value)}` : tagTextProblem(value, "value"));
     if (problem) failures.push({ property, reason: problem });
   }
 }

@@ -1,6 +1,6 @@
 /** Offline validation of IpamPoolAllocation inputs: one failure per property, naming what would be valid. */
 import type { CheckFailure } from "@pulumi/pulumi/dynamic";
-import { CONTROL_CHARACTER, unknownPropertyFailures } from "../input-names";
+import { CONTROL_CHARACTER, MAX_TIMEOUT_SECONDS, rejectedValueLabel, unknownPropertyFailures } from "../input-names";
 import { isUnknown, Props } from "../lifecycle";
 import { propertyNames } from "../properties";
 import { parseIpv4Cidr, parseIpv6Cidr } from "./cidr";
@@ -27,11 +27,6 @@ function checkText(failures: CheckFailure[], property: string, v: unknown, max: 
   else if (mustStartWithLetter && !/^[A-Za-z\u4e00-\u9fa5]/.test(v)) failures.push({ property, reason: `${property} must start with a letter or a Chinese character` });
 }
 
-/** A rejected value as an error message quotes it: JSON-escaped (a newline stays visible) and cut short. */
-function shown(v: unknown): string {
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text;
-}
 
 export function validateAllocationInputs(news: Props): CheckFailure[] {
   const failures: CheckFailure[] = unknownPropertyFailures("IpamPoolAllocation", news, propertyNames(ALLOCATION_PROPERTIES));
@@ -40,10 +35,10 @@ export function validateAllocationInputs(news: Props): CheckFailure[] {
 
   if (ipamPoolId === undefined) failures.push({ property: "ipamPoolId", reason: "ipamPoolId is required (an IPAM pool id such as ipam-pool-6rg7z…)" });
   else if (!isUnknown(ipamPoolId) && (typeof ipamPoolId !== "string" || ipamPoolId.length > MAX_ID_LENGTH || !POOL_ID.test(ipamPoolId)))
-    failures.push({ property: "ipamPoolId", reason: `ipamPoolId ${shown(ipamPoolId)} is not an IPAM pool id (ipam-pool-<lowercase letters and digits>, at most ${MAX_ID_LENGTH} characters)` });
+    failures.push({ property: "ipamPoolId", reason: `ipamPoolId ${rejectedValueLabel(ipamPoolId)} is not an IPAM pool id (ipam-pool-<lowercase letters and digits>, at most ${MAX_ID_LENGTH} characters)` });
 
   if (adopting && !isUnknown(adoptAllocationId) && (typeof adoptAllocationId !== "string" || adoptAllocationId.length > MAX_ID_LENGTH || !ALLOCATION_ID.test(adoptAllocationId)))
-    failures.push({ property: "adoptAllocationId", reason: `adoptAllocationId ${shown(adoptAllocationId)} is not an allocation id (ipam-pool-alloc-<lowercase letters and digits>, at most ${MAX_ID_LENGTH} characters)` });
+    failures.push({ property: "adoptAllocationId", reason: `adoptAllocationId ${rejectedValueLabel(adoptAllocationId)} is not an allocation id (ipam-pool-alloc-<lowercase letters and digits>, at most ${MAX_ID_LENGTH} characters)` });
 
   if (!adopting && cidr === undefined && cidrMask === undefined)
     failures.push({ property: "cidr", reason: "set exactly one of cidr (e.g. 10.0.1.0/24) or cidrMask (e.g. 24), or adoptAllocationId to adopt an existing allocation" });
@@ -64,7 +59,7 @@ export function validateAllocationInputs(news: Props): CheckFailure[] {
   checkText(failures, "name", news.name, 128, false);
   checkText(failures, "description", news.description, 256, true);
   if (regionId !== undefined && !isUnknown(regionId) && (typeof regionId !== "string" || regionId.length > MAX_ID_LENGTH || !REGION.test(regionId)))
-    failures.push({ property: "regionId", reason: `regionId ${shown(regionId)} is not a region id (e.g. cn-hangzhou)` });
+    failures.push({ property: "regionId", reason: `regionId ${rejectedValueLabel(regionId)} is not a region id (e.g. cn-hangzhou)` });
   for (const flag of ["allowVpcAllocationRelease"] as const) {
     const v = news[flag];
     if (v !== undefined && !isUnknown(v) && typeof v !== "boolean") failures.push({ property: flag, reason: `${flag} must be true or false` });
@@ -78,8 +73,8 @@ export function validateAllocationInputs(news: Props): CheckFailure[] {
 /** `timeoutSeconds` and `maxAttempts`, shared by every resource. */
 export function validateLimits(failures: CheckFailure[], news: Props): void {
   const t = news.timeoutSeconds;
-  if (t !== undefined && !isUnknown(t) && (typeof t !== "number" || !(t > 0) || t > 86400))
-    failures.push({ property: "timeoutSeconds", reason: `timeoutSeconds must be a number of seconds between 1 and 86400 (got ${JSON.stringify(t)})` });
+  if (t !== undefined && !isUnknown(t) && (typeof t !== "number" || !(t > 0) || t > MAX_TIMEOUT_SECONDS))
+    failures.push({ property: "timeoutSeconds", reason: `timeoutSeconds must be a number of seconds between 1 and ${MAX_TIMEOUT_SECONDS} (got ${JSON.stringify(t)})` });
   const a = news.maxAttempts;
   if (a !== undefined && !isUnknown(a) && (typeof a !== "number" || !Number.isInteger(a) || a < 1 || a > 100))
     failures.push({ property: "maxAttempts", reason: `maxAttempts must be a whole number from 1 to 100 (got ${JSON.stringify(a)})` });
