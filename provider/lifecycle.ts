@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudContext } from "./cloud/context";
 import { SettingsError } from "./cloud/settings";
+import { IDENTITY_PROPERTY, ResourceIdentity, parseIdentity } from "./identity";
 
 export type Props = Record<string, unknown>;
 
@@ -43,27 +44,65 @@ export interface StateParsers<Inputs, Outputs> {
   fromState(props: Props, id: string, providerRegion?: string): Outputs;
 }
 
-/** The engine-facing lifecycle of a typed one: parses at the boundary, answers plain JSON. */
+/**
+ * The engine-facing lifecycle of a typed one: parses at the boundary, answers plain JSON. The hidden
+ * `resourceIdentity` input is handled here for every resource: kept out of the resource's own check and
+ * diff, copied into the outputs, and handed to each call as `ctx.resource`.
+ */
 export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outputs>, typed: TypedLifecycle<Inputs, Outputs>): Lifecycle {
-  const json = (o: Outputs): Props => plain(o as object);
+  const json = (o: Outputs, identity: ResourceIdentity | undefined): Props => {
+    const out = plain(o as object);
+    if (identity !== undefined) out[IDENTITY_PROPERTY] = identity;
+    return out;
+  };
   const stored = (ctx: CloudContext, props: Props, id: string): Outputs =>
     parse.fromState(props, id, typeof props.regionId === "string" && props.regionId !== "" ? undefined : providerRegionIfAny(ctx));
+  const forResource = (ctx: CloudContext, ...sources: Props[]): [CloudContext, ResourceIdentity | undefined] => {
+    const identity = sources.map((p) => parseIdentity(p[IDENTITY_PROPERTY])).find((i) => i !== undefined);
+    return [identity === undefined ? ctx : { ...ctx, resource: identity }, identity];
+  };
   return {
-    check: (ctx, olds, news) => typed.check(ctx, olds, news),
-    diff: (ctx, id, olds, news) => typed.diff(ctx, id, stored(ctx, olds, id), news),
+    async check(ctx, olds, news) {
+      const { [IDENTITY_PROPERTY]: given, ...args } = news;
+      const [call, identity] = forResource(ctx, news);
+      const result = await typed.check(call, olds, args);
+      const inputs = identity !== undefined && result.inputs !== undefined ? { ...result.inputs, [IDENTITY_PROPERTY]: identity } : result.inputs;
+      // Set by the Resource classes; anything else there is a program passing it by hand.
+      const misused = given !== undefined && given !== null && identity === undefined && !isUnknown(given);
+      const failures = misused
+        ? [...(result.failures ?? []), { property: IDENTITY_PROPERTY, reason: `${IDENTITY_PROPERTY} is set by this package's Resource classes; remove it from the arguments` }]
+        : result.failures;
+      return { inputs, failures };
+    },
+    diff(ctx, id, olds, news) {
+      const { [IDENTITY_PROPERTY]: _identity, ...args } = news;
+      return typed.diff(ctx, id, stored(ctx, olds, id), args);
+    },
     async create(ctx, inputs) {
-      const { id, outs } = await typed.create(ctx, parse.inputs(inputs));
-      return { id, outs: json(outs) };
+      const [call, identity] = forResource(ctx, inputs);
+      try {
+        const { id, outs } = await typed.create(call, parse.inputs(inputs));
+        return { id, outs: json(outs, identity) };
+      } catch (err) {
+        // The object exists and goes into state with these properties: it keeps its identity too.
+        if (err instanceof PartialCreateError && identity !== undefined) err.properties[IDENTITY_PROPERTY] = identity;
+        throw err;
+      }
     },
     async read(ctx, id, props) {
-      const r = await typed.read(ctx, id, stored(ctx, props, id));
-      return r.props === undefined ? {} : { id: r.id, props: json(r.props) };
+      const [call, identity] = forResource(ctx, props);
+      const r = await typed.read(call, id, stored(ctx, props, id));
+      return r.props === undefined ? {} : { id: r.id, props: json(r.props, identity) };
     },
     async update(ctx, id, olds, news) {
-      const { outs } = await typed.update(ctx, id, stored(ctx, olds, id), parse.inputs(news));
-      return { outs: json(outs) };
+      const [call, identity] = forResource(ctx, news, olds);
+      const { outs } = await typed.update(call, id, stored(ctx, olds, id), parse.inputs(news));
+      return { outs: json(outs, identity) };
     },
-    delete: (ctx, id, props) => typed.delete(ctx, id, stored(ctx, props, id)),
+    delete(ctx, id, props) {
+      const [call] = forResource(ctx, props);
+      return typed.delete(call, id, stored(ctx, props, id));
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import anycastEipAddressProvider = require("../providers/anycast-eip-address");
 import anycastEipAssociationProvider = require("../providers/anycast-eip-association");
 import { REGISTRY, TYPE_MODULE } from "../registry";
+import { identityInputOf } from "../identity";
 import { AnycastEipAddressArgs, AnycastEipAssociationArgs, AnycastEipBinding } from "./types";
 
 /**
@@ -68,6 +69,8 @@ export class AnycastEipAddress extends pulumi.dynamic.Resource {
         timeoutSeconds: undefined,
         maxAttempts: undefined,
         ...args,
+        // Which Pulumi resource this is, for messages and recovery; never a diff (provider/identity.ts).
+        resourceIdentity: identityInputOf(name, opts, pulumi),
         // Outputs only.
         anycastId: undefined,
         ipAddress: undefined,
@@ -127,6 +130,8 @@ export class AnycastEipAssociation extends pulumi.dynamic.Resource {
         timeoutSeconds: undefined,
         maxAttempts: undefined,
         ...args,
+        // Which Pulumi resource this is, for messages and recovery; never a diff (provider/identity.ts).
+        resourceIdentity: identityInputOf(name, opts, pulumi),
         status: undefined,
         bindTime: undefined,
       },

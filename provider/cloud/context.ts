@@ -9,6 +9,7 @@ import { Clock, DEFAULT_RETRY_POLICY, FailedAttempt, RetryPolicy, systemClock, w
 import { SettingsSource, resolveBackoffBaseMs, resolveRegion } from "./settings";
 import { CallParams, SignedTransport, Transport } from "./transport";
 import { ProductName } from "./products";
+import type { ResourceIdentity } from "../identity";
 
 export interface CloudContext {
   readonly transport: Transport;
@@ -21,6 +22,8 @@ export interface CloudContext {
   newClientToken(): string;
   /** Progress lines (retries, waits) shown in `pulumi up` / `pulumi destroy` output. */
   progress(line: string): void;
+  /** The Pulumi resource the call is for, when its state or inputs carry one (see provider/identity.ts). */
+  readonly resource?: ResourceIdentity;
 }
 
 export interface ContextOverrides {

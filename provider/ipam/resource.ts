@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import ipamPoolAllocationProvider = require("../providers/ipam-pool-allocation");
 import { REGISTRY, TYPE_MODULE } from "../registry";
+import { identityInputOf } from "../identity";
 import { IpamPoolAllocationArgs } from "./types";
 
 /**
@@ -30,6 +31,8 @@ export class IpamPoolAllocation extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        // Which Pulumi resource this is, for messages and recovery; never a diff (provider/identity.ts).
+        resourceIdentity: identityInputOf(name, opts, pulumi),
         allocationId: undefined,
         sourceCidr: undefined,
         resourceType: undefined,
