@@ -4,6 +4,7 @@
  * preview-time refusal of a replacement that would adopt the object it replaces.
  */
 import { randomUUID } from "node:crypto";
+import { stateDeleteCommandLabel } from "./identity";
 import { ReleaseRefusedError } from "./lifecycle";
 
 /**
@@ -37,13 +38,14 @@ export function adoptionRecord(): AdoptionRecord {
  * A replacement creates before it deletes. If the new resource adopts the very object this one holds
  * (`adoptId` names `heldId`), the create takes it over and the delete then releases it: `diff` refuses at
  * preview instead, saying what works. `label` names the object; `noun` is how the text calls it,
- * `adoptProperty` the argument that adopts it, `cannotChange` the sentence that says what cannot change.
+ * `adoptProperty` the argument that adopts it, `cannotChange` the sentence that says what cannot change,
+ * `urn` the resource's URN when known (for the exact `pulumi state delete` command).
  */
 export function refuseReplacingAdopted(
   replaces: readonly string[],
   heldId: string,
   adoptId: unknown,
-  words: { label: string; noun: string; adoptProperty: string; cannotChange: (what: string) => string },
+  words: { label: string; noun: string; adoptProperty: string; cannotChange: (what: string) => string; urn?: string },
 ): void {
   if (replaces.length === 0 || adoptId !== heldId) return;
   const what = replaces.join(", ");
@@ -51,6 +53,6 @@ export function refuseReplacingAdopted(
     words.label,
     `changing ${what} replaces the resource, and the replacement would adopt this same ${words.noun} (${words.adoptProperty}) and then release it`,
     `${words.cannotChange(what)}: put ${what} back as it was; or, to manage it with the new settings, ` +
-      "remove it from the program (its delete releases it) or from the state without releasing it (`pulumi state delete <urn>`), then adopt it again",
+      `remove it from the program (its delete releases it) or from the state without releasing it (${stateDeleteCommandLabel({ urn: words.urn, id: heldId })}), then adopt it again`,
   );
 }

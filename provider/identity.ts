@@ -63,3 +63,30 @@ export function urnOf(identity: ResourceIdentity, typeToken: string): string | u
 export function resourceNameLabel(identity: ResourceIdentity | undefined): string | undefined {
   return identity === undefined ? undefined : JSON.stringify(identity.name);
 }
+
+/**
+ * A progress line of a call for this resource, naming it in front: `"web": releasing IPAM pool allocation
+ * ipam-pool-alloc-1: attempt 1 failed …`. The engine shows a dynamic provider's progress lines under the
+ * stack, not under the resource, so without the name two resources doing the same thing (two allocations
+ * created in one pool) print the same line. Unchanged when the resource is not known.
+ */
+export function resourceLineLabel(identity: ResourceIdentity | undefined, line: string): string {
+  const name = resourceNameLabel(identity);
+  return name === undefined ? line : `${name}: ${line}`;
+}
+
+/** `'…'` for a POSIX shell: a `'` inside closes the quote, is escaped, and reopens it. */
+function shellQuoted(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command a fix gives to take a resource out of the state without releasing it: the exact command
+ * when the URN is known (computed from the stored identity by delete and diff, read from the state by
+ * preflight), else the placeholder, the resource's cloud ID and how to list URNs (state written before
+ * `resourceIdentity` existed). Pulumi asks for URNs in single quotes: they contain `$` under a component.
+ */
+export function stateDeleteCommandLabel(resource: { urn?: string; id: string }): string {
+  if (resource.urn !== undefined) return `\`pulumi state delete ${shellQuoted(resource.urn)}\``;
+  return `\`pulumi state delete <urn>\` with the URN of the resource whose ID is ${resource.id}, which \`pulumi stack --show-urns --show-ids\` lists`;
+}

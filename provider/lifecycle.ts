@@ -5,7 +5,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudContext } from "./cloud/context";
 import { SettingsError } from "./cloud/settings";
-import { IDENTITY_PROPERTY, ResourceIdentity, parseIdentity } from "./identity";
+import { IDENTITY_PROPERTY, ResourceIdentity, parseIdentity, resourceLineLabel, urnOf } from "./identity";
+import { ResourceKind, typeTokenOf } from "./registry";
 
 export type Props = Record<string, unknown>;
 
@@ -47,7 +48,8 @@ export interface StateParsers<Inputs, Outputs> {
 /**
  * The engine-facing lifecycle of a typed one: parses at the boundary, answers plain JSON. The hidden
  * `resourceIdentity` input is handled here for every resource: kept out of the resource's own check and
- * diff, copied into the outputs, and handed to each call as `ctx.resource`.
+ * diff, copied into the outputs, and handed to each call as `ctx.resource` — whose progress lines then
+ * name the resource (resourceLineLabel), the one place they get the name.
  */
 export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outputs>, typed: TypedLifecycle<Inputs, Outputs>): Lifecycle {
   const json = (o: Outputs, identity: ResourceIdentity | undefined): Props => {
@@ -59,7 +61,8 @@ export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outp
     parse.fromState(props, id, typeof props.regionId === "string" && props.regionId !== "" ? undefined : providerRegionIfAny(ctx));
   const forResource = (ctx: CloudContext, ...sources: Props[]): [CloudContext, ResourceIdentity | undefined] => {
     const identity = sources.map((p) => parseIdentity(p[IDENTITY_PROPERTY])).find((i) => i !== undefined);
-    return [identity === undefined ? ctx : { ...ctx, resource: identity }, identity];
+    if (identity === undefined) return [ctx, undefined];
+    return [{ ...ctx, resource: identity, progress: (line) => ctx.progress(resourceLineLabel(identity, line)) }, identity];
   };
   return {
     async check(ctx, olds, news) {
@@ -76,7 +79,8 @@ export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outp
     },
     diff(ctx, id, olds, news) {
       const { [IDENTITY_PROPERTY]: _identity, ...args } = news;
-      return typed.diff(ctx, id, stored(ctx, olds, id), args);
+      const [call] = forResource(ctx, news, olds);
+      return typed.diff(call, id, stored(ctx, olds, id), args);
     },
     async create(ctx, inputs) {
       const [call, identity] = forResource(ctx, inputs);
@@ -104,6 +108,11 @@ export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outp
       return typed.delete(call, id, stored(ctx, props, id));
     },
   };
+}
+
+/** The URN of the resource a call is for, when its inputs or state carry its identity (see provider/identity.ts). */
+export function resourceUrn(ctx: CloudContext, kind: ResourceKind): string | undefined {
+  return ctx.resource === undefined ? undefined : urnOf(ctx.resource, typeTokenOf(kind));
 }
 
 /** Pulumi's marker for a value not known during preview. */

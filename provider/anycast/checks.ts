@@ -3,6 +3,7 @@
  * `assertReleasable` with the record it just read; a preflight command can call the very same code to
  * say, before anything is destroyed, whether a release would go ahead.
  */
+import { stateDeleteCommandLabel } from "../identity";
 import { ReleaseRefusedError } from "../lifecycle";
 import { Operation } from "../operation";
 import { AnycastEipRecord, bindingOutput, BindingKey, BindingRecord, describeAnycastEip, findBinding } from "./api";
@@ -35,6 +36,11 @@ export type ReleaseVerdict =
 /** What the checks read from a resource's stored properties (older state may lack fields). */
 export interface ReleaseOptions {
   detachOnDelete?: unknown;
+  /**
+   * The resource's URN, for the exact `pulumi state delete` command in a fix: computed from the stored
+   * identity by delete, read from the state by preflight; undefined for state from earlier versions.
+   */
+  urn?: string;
 }
 
 /** `Anycast EIP aeip-… (1.2.3.4, "name")` — how refusals name the EIP. */
@@ -68,7 +74,7 @@ export function releaseVerdict(record: AnycastEipRecord | undefined, props: Rele
       kind: "refused",
       resource,
       reason: "it is managed by an Alibaba Cloud service (ServiceManaged=1), and a managed EIP cannot be released by its owner",
-      fix: "Release it through the Alibaba Cloud service that manages it. To stop managing it in this stack without releasing it, remove it from the state with `pulumi state delete <urn>`.",
+      fix: `Release it through the Alibaba Cloud service that manages it. To stop managing it in this stack without releasing it, remove it from the state with ${stateDeleteCommandLabel({ urn: props.urn, id: record.anycastId })}.`,
       bindings: record.bindings.filter((b) => b.status !== "DELETED").map(bindingOutput),
     };
   }

@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
 import { attemptErrorLabel } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
-import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
+import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, resourceUrn, typedLifecycle } from "../lifecycle";
 import { Operation, callerRetryDelay, operationOf } from "../operation";
 import { confirmationDeadline } from "../cloud/poll";
 import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../properties";
@@ -65,7 +65,7 @@ export function replacementLabel(olds: Pick<AnycastEipAddressOutputs, "anycastId
   );
 }
 
-function diffEip(olds: AnycastEipAddressOutputs, news: Props, warn?: (line: string) => void): pulumi.dynamic.DiffResult {
+function diffEip(olds: AnycastEipAddressOutputs, news: Props, warn?: (line: string) => void, urn?: string): pulumi.dynamic.DiffResult {
   const diff = diffByTable(EIP_PROPERTIES, olds, news);
   if (warn && diff.replaces && diff.replaces.length > 0) warn(`warning: ${replacementLabel(olds, diff.replaces)}`);
   refuseReplacingAdopted(diff.replaces ?? [], olds.anycastId, news.adoptAnycastId, {
@@ -73,6 +73,7 @@ function diffEip(olds: AnycastEipAddressOutputs, news: Props, warn?: (line: stri
     noun: "EIP",
     adoptProperty: "adoptAnycastId",
     cannotChange: (what) => `An adopted EIP's ${what} cannot be changed in place`,
+    urn,
   });
   return diff;
 }
@@ -378,7 +379,7 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
   },
 
   async diff(ctx, _id, olds, news) {
-    return diffEip(olds, news, (line) => ctx.progress(line));
+    return diffEip(olds, news, (line) => ctx.progress(line), resourceUrn(ctx, "AnycastEipAddress"));
   },
 
   async create(ctx, inputs) {
@@ -418,7 +419,7 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
       return;
     }
     // Reads only the ID, regionId, detachOnDelete and the limits: state from any earlier version works.
-    await releaseAnycastEipChecked(operationOf(ctx, props), id, props);
+    await releaseAnycastEipChecked(operationOf(ctx, props), id, { ...props, urn: resourceUrn(ctx, "AnycastEipAddress") });
   },
 };
 

@@ -2,6 +2,7 @@
  * The pre-delete checks of an IPAM pool allocation, as pure functions over the allocation's record and
  * the stored outputs. `delete` and the preflight command both call them, so they cannot disagree.
  */
+import { stateDeleteCommandLabel } from "../identity";
 import { ReleaseRefusedError } from "../lifecycle";
 import { Operation } from "../operation";
 import { allocationLabel, getAllocation } from "./api";
@@ -17,6 +18,11 @@ export interface AllocationReleaseProps {
   regionId?: string;
   adoptAllocationId?: string;
   allowVpcAllocationRelease?: boolean;
+  /**
+   * The resource's URN, for the exact `pulumi state delete` command in a fix: computed from the stored
+   * identity by delete, read from the state by preflight; undefined for state from earlier versions.
+   */
+  urn?: string;
 }
 
 export function allocationVerdict(id: string, record: AllocationRecord | undefined, props: AllocationReleaseProps, requestRegion: string): AllocationVerdict {
@@ -25,7 +31,8 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
   const owner = record.ResourceId ? ` ${record.ResourceId}` : "";
   const ipv6 = (record.Cidr ?? "").includes(":");
   const refuse = (reason: string, fix: string): AllocationVerdict => ({ kind: "refused", id, record, reason, fix });
-  const dropFromState = "or, to stop managing it without releasing it, `pulumi state delete <urn>`";
+  const stateDelete = stateDeleteCommandLabel({ urn: props.urn, id });
+  const dropFromState = `or, to stop managing it without releasing it, ${stateDelete}`;
 
   const poolRegion = record.RegionId || record.ResourceRegionId;
   if (poolRegion && poolRegion !== requestRegion) {
@@ -33,7 +40,7 @@ export function allocationVerdict(id: string, record: AllocationRecord | undefin
       `its pool is in region ${poolRegion} but the release would be requested in ${requestRegion} (the API refuses it with OperationDenied.RequestRegionInvalid)`,
       // Changing regionId replaces the resource, and the replacement's delete would be refused the same
       // way; re-adopting under the right region is what works.
-      `Take it out of the state without releasing it (\`pulumi state delete <urn>\`), then adopt it again with adoptAllocationId: "${id}" and regionId: "${poolRegion}" (destroy then releases it in its own region); or release it in ${poolRegion} yourself and \`pulumi state delete <urn>\``,
+      `Take it out of the state without releasing it (${stateDelete}), then adopt it again with adoptAllocationId: "${id}" and regionId: "${poolRegion}" (destroy then releases it in its own region); or release it in ${poolRegion} yourself and then take it out of the state the same way`,
     );
   }
   if (type === "Custom") return { kind: "releasable", id, record };

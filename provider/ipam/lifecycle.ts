@@ -4,7 +4,7 @@
  */
 import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
 import { confirmationDeadline, pollUntil } from "../cloud/poll";
-import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, typedLifecycle } from "../lifecycle";
+import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, resourceUrn, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
 import { allocationLabel, createAllocation, deleteAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation } from "./api";
@@ -41,7 +41,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     return { inputs, failures };
   },
 
-  async diff(_ctx, _id, olds, news) {
+  async diff(ctx, _id, olds, news) {
     // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
     const overlapping = (replaces: string[]) => replaces.includes("cidr") && olds.cidr !== "" && typeof news.cidr === "string" && cidrsMayOverlap(olds.cidr, news.cidr);
     const diff = diffByTable(ALLOCATION_PROPERTIES, olds, news, overlapping);
@@ -50,6 +50,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
       noun: "allocation",
       adoptProperty: "adoptAllocationId",
       cannotChange: () => "An adopted allocation cannot be changed in place",
+      urn: resourceUrn(ctx, "IpamPoolAllocation"),
     });
     return diff;
   },
@@ -131,7 +132,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
 
     // 1. Read it: gone already is success, so destroy can be run again after any crash. (The preflight
     //    command runs this same inspection.)
-    const { verdict } = await inspectAllocationRelease(op, id, props);
+    const { verdict } = await inspectAllocationRelease(op, id, { ...props, urn: resourceUrn(ctx, "IpamPoolAllocation") });
     if (verdict.kind === "gone") {
       ctx.progress(`${what} is already gone; nothing to release`);
       return;

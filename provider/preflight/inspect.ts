@@ -10,6 +10,7 @@ import { parseAssociationId } from "../anycast/association-lifecycle";
 import { inspectAssociationRelease, inspectEipRelease, releaseVerdict } from "../anycast/checks";
 import { CloudContext } from "../cloud/context";
 import { CloudError, isRetryable } from "../cloud/errors";
+import { stateDeleteCommandLabel } from "../identity";
 import { deleteAllocation } from "../ipam/api";
 import { inspectAllocationRelease } from "../ipam/checks";
 import { operationOf } from "../operation";
@@ -31,19 +32,20 @@ function isRejection(err: unknown): err is CloudError {
   return err instanceof CloudError && err.status !== undefined && !isRetryable(err) && !CALLER_ERROR_CODE.test(err.code);
 }
 
-const STATE_DELETE = "or, to stop managing it without releasing it, `pulumi state delete <urn>`";
-
-function dryRunFix(code: string): string {
+/** The fix for a release the service rejects (DryRun), with the exact command for the resource's URN. */
+function dryRunFix(code: string, res: StateResource): string {
+  const stateDelete = stateDeleteCommandLabel({ urn: res.urn, id: res.id ?? "" });
+  const dropFromState = `or, to stop managing it without releasing it, ${stateDelete}`;
   if (code === "OperationDenied.Unauthorized") {
-    return `Run destroy with the credentials of the account or RAM user that may release it, ${STATE_DELETE}`;
+    return `Run destroy with the credentials of the account or RAM user that may release it, ${dropFromState}`;
   }
   if (code === "ResourceNotFound.IpamPool") {
-    return "Its IPAM pool no longer exists, so the allocation cannot be released through the API: drop it from the state with `pulumi state delete <urn>`";
+    return `Its IPAM pool no longer exists, so the allocation cannot be released through the API: drop it from the state with ${stateDelete}`;
   }
   if (/^(Forbidden|NoPermission)/.test(code)) {
-    return `Grant the caller vpcipam:DeleteIpamPoolAllocation (the reads succeeded; only the release is denied), ${STATE_DELETE}`;
+    return `Grant the caller vpcipam:DeleteIpamPoolAllocation (the reads succeeded; only the release is denied), ${dropFromState}`;
   }
-  return `Resolve what the service reports before destroying, ${STATE_DELETE}`;
+  return `Resolve what the service reports before destroying, ${dropFromState}`;
 }
 
 /**
@@ -56,7 +58,8 @@ export async function checkAllocation(base: CloudContext, res: StateResource): P
   const props = deleteProps(res);
   const op = operationOf(base, props);
   const region = op.region;
-  const { verdict } = await inspectAllocationRelease(op, id, props);
+  // The URN from the state: the fix names the same command delete's own refusal gives.
+  const { verdict } = await inspectAllocationRelease(op, id, { ...props, urn: res.urn });
   if (verdict.kind === "gone") return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
   if (verdict.kind === "refused") return finding("refused", verdict.reason, region, verdict.fix);
   try {
@@ -64,7 +67,7 @@ export async function checkAllocation(base: CloudContext, res: StateResource): P
     if (!exists) return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
   } catch (err) {
     if (!isRejection(err)) throw err;
-    return finding("refused", `the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered ${err.code}: ${err.cloudMessage}`, region, dryRunFix(err.code));
+    return finding("refused", `the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered ${err.code}: ${err.cloudMessage}`, region, dryRunFix(err.code, res));
   }
   const { ResourceType: type = "Custom", Cidr: cidr } = verdict.record;
   return finding("releasable", `${type} allocation${cidr ? ` ${cidr}` : ""}; DeleteIpamPoolAllocation DryRun: would succeed (DryRunOperation)`, region);
@@ -134,7 +137,7 @@ function afterDetaching(record: AnycastEipRecord, detached: readonly BindingReco
  */
 export async function checkEip(base: CloudContext, res: StateResource, resources: readonly StateResource[]): Promise<Finding> {
   const anycastId = res.id ?? "";
-  const props = deleteProps(res);
+  const props: Record<string, unknown> = { ...deleteProps(res), urn: res.urn };
   const op = operationOf(base, props);
   const { record, verdict } = await inspectEipRelease(op, anycastId, props);
   const region = op.region;

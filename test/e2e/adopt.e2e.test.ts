@@ -54,7 +54,7 @@ test("adopted allocation: adding cidrMask (a replacement) is refused at preview 
   expect(preview.code).not.toBe(0);
   expect(preview.output).toContain(`refusing to release IPAM pool allocation ${id}: changing cidrMask replaces the resource`);
   expect(preview.output).toContain("An adopted allocation cannot be changed in place");
-  expect(preview.output).toContain("`pulumi state delete <urn>`), then adopt it again");
+  expect(preview.output).toContain(`(\`pulumi state delete '${stack.urn("IpamPoolAllocation", "held")}'\`), then adopt it again`);
   const up = await stack.up();
   expect(up.code).not.toBe(0);
   expect(mutations()).toEqual([]);
@@ -97,7 +97,7 @@ test("adopted Anycast EIP: changing regionId is refused at preview; renaming the
   const preview = await stack.preview();
   expect(preview.code).not.toBe(0);
   expect(preview.output).toContain(`refusing to release Anycast EIP ${id}: changing regionId replaces the resource`);
-  expect(preview.output).toContain("`pulumi state delete <urn>`), then adopt it again");
+  expect(preview.output).toContain(`(\`pulumi state delete '${stack.urn("AnycastEipAddress", "eip")}'\`), then adopt it again`);
   expect((await stack.up()).code).not.toBe(0);
   expect(mutations()).toEqual([]);
 
@@ -123,15 +123,17 @@ test("an allocation held under the wrong region: the refused destroy's advice (s
   expect((await stack.up()).code).toBe(0);
   const refused = await stack.destroy();
   expect(refused.code).not.toBe(0);
-  expect(refused.output).toContain("`pulumi state delete <urn>`), then adopt it again with adoptAllocationId");
+  expect(refused.output).toContain(`(\`pulumi state delete '${stack.urn("IpamPoolAllocation", "held")}'\`), then adopt it again with adoptAllocationId`);
   expect(refused.output).toContain(`regionId: "cn-shanghai"`);
 
   // Just setting regionId would be a replacement that re-adopts and releases: refused at preview.
   await stack.setResources([adoptedAllocation("held", id, { regionId: "cn-shanghai" })]);
   expect((await stack.preview()).code).not.toBe(0);
 
-  // The advice: out of the state without releasing, adopt again in the pool's region, then destroy releases.
-  expect((await stack.run(["state", "delete", stack.urn("IpamPoolAllocation", "held"), "--yes", "-s", stack.stack])).code).toBe(0);
+  // The advice, its command as printed: out of the state without releasing, adopt again in the pool's
+  // region, then destroy releases.
+  const [, urn] = /`pulumi state delete '([^']+)'`/.exec(refused.output)!;
+  expect((await stack.run(["state", "delete", urn, "--yes", "-s", stack.stack])).code).toBe(0);
   expect((await stack.up()).code).toBe(0);
   emu.control.clearCalls();
   expect((await stack.destroy()).code).toBe(0);

@@ -289,7 +289,7 @@ describe("a stack with one of each outcome", () => {
     });
     expect(by["alloc-vpc"]).toMatchObject({
       reason: "it is a VPC allocation owned by VPC vpc-web (CIDR 10.0.2.0/24); releasing it frees the live VPC's reservation",
-      fix: "If that is intended, set allowVpcAllocationRelease: true and run `pulumi up` first; otherwise delete the VPC vpc-web (its allocation goes with it), or, to stop managing it without releasing it, `pulumi state delete <urn>`",
+      fix: `If that is intended, set allowVpcAllocationRelease: true and run \`pulumi up\` first; otherwise delete the VPC vpc-web (its allocation goes with it), or, to stop managing it without releasing it, \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-vpc")}'\``,
     });
     expect(by["alloc-ipv6-vpc"].reason).toContain("IPv6 VPC allocations cannot be released through the API (OperationDenied.Ipv6VpcNotSupport)");
     expect(by["alloc-subpool"].reason).toBe("it is the CIDR 10.0.3.0/24 of sub-pool ipam-pool-child; only Custom allocations can be released (OperationDenied.ResourceTypeIsNotCustom)");
@@ -297,16 +297,16 @@ describe("a stack with one of each outcome", () => {
     expect(by["alloc-wrong-region"]).toMatchObject({
       reason: "its pool is in region cn-shanghai but the release would be requested in cn-hangzhou (the API refuses it with OperationDenied.RequestRegionInvalid)",
       // Changing regionId would replace the resource (and that delete is refused the same way): re-adopt instead.
-      fix: expect.stringMatching(/^Take it out of the state without releasing it \(`pulumi state delete <urn>`\), then adopt it again with adoptAllocationId: "ipam-pool-alloc-[a-z0-9]+" and regionId: "cn-shanghai"/),
+      fix: expect.stringMatching(/^Take it out of the state without releasing it \(`pulumi state delete 'urn:pulumi:dev::shop::pulumi-nodejs:dynamic\/alicloud:IpamPoolAllocation::alloc-wrong-region'`\), then adopt it again with adoptAllocationId: "ipam-pool-alloc-[a-z0-9]+" and regionId: "cn-shanghai"/),
       region: REGION,
     });
     expect(by["alloc-unauthorized"]).toMatchObject({
       reason: `the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered OperationDenied.Unauthorized: ${UNAUTHORIZED}`,
-      fix: "Run destroy with the credentials of the account or RAM user that may release it, or, to stop managing it without releasing it, `pulumi state delete <urn>`",
+      fix: `Run destroy with the credentials of the account or RAM user that may release it, or, to stop managing it without releasing it, \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-unauthorized")}'\``,
     });
     expect(by["alloc-pool-deleted"]).toMatchObject({
       reason: "the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered ResourceNotFound.IpamPool: The dependent IPAM pool is not found.",
-      fix: "Its IPAM pool no longer exists, so the allocation cannot be released through the API: drop it from the state with `pulumi state delete <urn>`",
+      fix: `Its IPAM pool no longer exists, so the allocation cannot be released through the API: drop it from the state with \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-pool-deleted")}'\``,
     });
     expect(by["alloc-gone"]).toMatchObject({ reason: "IPAM pool allocation ipam-pool-alloc-released does not exist (already released)", fix: null });
     expect(by["alloc-retained"]).toMatchObject({ reason: "retainOnDelete is set: destroy drops it from the state without deleting it", region: null });
@@ -315,6 +315,7 @@ describe("a stack with one of each outcome", () => {
     expect(by["eip-ok"]).toMatchObject({ reason: "Anycast EIP aeip-free (192.0.2.1) is Allocated with no bindings", bindings: [] });
     expect(by["eip-managed"].reason).toBe("it is managed by an Alibaba Cloud service (ServiceManaged=1), and a managed EIP cannot be released by its owner");
     expect(by["eip-managed"].fix).toMatch(/^Release it through the Alibaba Cloud service that manages it/);
+    expect(by["eip-managed"].fix).toContain(`remove it from the state with \`pulumi state delete '${urnOf("AnycastEipAddress", "eip-managed")}'\`.`);
     expect(by["eip-bound"]).toMatchObject({
       reason: "it is still associated with 1 instance: eni-outside (NetworkInterface in cn-hangzhou)",
       bindings: [{ instanceId: "eni-outside", instanceType: "NetworkInterface", regionId: REGION, status: "BINDED", handling: "blocking", associationUrn: null, note: null }],
@@ -364,10 +365,10 @@ describe("a stack with one of each outcome", () => {
     expect(row("alloc-ok")).toBe("IpamPoolAllocation | alloc-ok | ipam-pool-alloc-custom | releasable");
     expect(row("alloc-gone")).toBe("IpamPoolAllocation | alloc-gone | ipam-pool-alloc-released | already gone");
     expect(row("alloc-subpool")).toBe(
-      "IpamPoolAllocation | alloc-subpool | ipam-pool-alloc-sub | refused: it is the CIDR 10.0.3.0/24 of sub-pool ipam-pool-child; only Custom allocations can be released (OperationDenied.ResourceTypeIsNotCustom) — Delete the sub-pool ipam-pool-child or deprovision its CIDR, or, to stop managing it without releasing it, `pulumi state delete <urn>`",
+      `IpamPoolAllocation | alloc-subpool | ipam-pool-alloc-sub | refused: it is the CIDR 10.0.3.0/24 of sub-pool ipam-pool-child; only Custom allocations can be released (OperationDenied.ResourceTypeIsNotCustom) — Delete the sub-pool ipam-pool-child or deprovision its CIDR, or, to stop managing it without releasing it, \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-subpool")}'\``,
     );
     expect(row("alloc-unauthorized")).toBe(
-      `IpamPoolAllocation | alloc-unauthorized | ipam-pool-alloc-locked | refused: the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered OperationDenied.Unauthorized: ${UNAUTHORIZED} — Run destroy with the credentials of the account or RAM user that may release it, or, to stop managing it without releasing it, \`pulumi state delete <urn>\``,
+      `IpamPoolAllocation | alloc-unauthorized | ipam-pool-alloc-locked | refused: the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered OperationDenied.Unauthorized: ${UNAUTHORIZED} — Run destroy with the credentials of the account or RAM user that may release it, or, to stop managing it without releasing it, \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-unauthorized")}'\``,
     );
     expect(row("alloc-retained")).toBe("IpamPoolAllocation | alloc-retained | ipam-pool-alloc-kept | retained: retainOnDelete is set: destroy drops it from the state without deleting it");
     expect(row("eip-bound")).toMatch(/^AnycastEipAddress \| eip-bound \| aeip-bound \| refused: it is still associated with 1 instance: eni-outside \(NetworkInterface in cn-hangzhou\) — Either remove/);

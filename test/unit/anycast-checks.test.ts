@@ -61,6 +61,14 @@ describe("releaseVerdict", () => {
     }
   });
 
+  test("refused: service-managed, with the exact state-delete command when the URN is known, else the ID and how to find it", () => {
+    const urn = "urn:pulumi:prod::net::pulumi-nodejs:dynamic/alicloud:AnycastEipAddress::edge";
+    const known = releaseVerdict(rec({ serviceManaged: true }), { urn });
+    expect(known).toMatchObject({ kind: "refused", fix: expect.stringContaining(`remove it from the state with \`pulumi state delete '${urn}'\`.`) });
+    const unknown = releaseVerdict(rec({ serviceManaged: true }), {});
+    expect(unknown).toMatchObject({ kind: "refused", fix: expect.stringContaining("`pulumi state delete <urn>` with the URN of the resource whose ID is aeip-1, which `pulumi stack --show-urns --show-ids` lists.") });
+  });
+
   test("refused: associated, listing every bound instance and both ways out", () => {
     const r = rec({ status: "Associated", bindings: [bind("eni-1", "BINDED", { regionId: "us-west-1" }), bind("lb-2", "BINDED", { regionId: "eu-west-1" })] });
     const v = releaseVerdict(r, {});

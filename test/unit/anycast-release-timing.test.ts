@@ -43,3 +43,22 @@ test.each([300, 1_000, 5_000, 30_000, 120_000, 290_000])("a release that takes %
   expect(lines.some((l) => /to be released: Releasing, waited/.test(l))).toBe(true);
   expect(lines.at(-1)).toBe("released Anycast EIP aeip-1");
 });
+
+test("a long release wait: a line every few seconds with the state and the time waited, each naming the resource", async () => {
+  const clock = virtualClock();
+  const cloud = scriptedCloud(clock.now, 120_000);
+  const lines: { at: number; line: string }[] = [];
+  const ctx = createContext(envSource({ ALIBABA_CLOUD_REGION: "cn-hangzhou" }), { transport: cloud.transport, clock, progress: (line) => lines.push({ at: clock.now(), line }) });
+  await lc.delete(ctx, "aeip-1", { anycastId: "aeip-1", regionId: "cn-hangzhou", resourceIdentity: { project: "net", stack: "prod", name: "web-eip" } });
+  expect(lines.every(({ line }) => line.startsWith('"web-eip": '))).toBe(true);
+  const waits = lines.filter(({ line }) => line.includes("to be released: Releasing, waited"));
+  expect(waits.length).toBeGreaterThanOrEqual(120 / 8);
+  for (const { at, line } of waits) {
+    const waited = Number(/waited (\d+\.\d) s$/.exec(line)?.[1]);
+    expect(Math.abs(at - cloud.releasedAt() - waited * 1000)).toBeLessThanOrEqual(1000);
+  }
+  // pollUntil reports at most every 5 s; a probe comes at most 3 s later (DEFAULT_POLL_POLICY.maxIntervalMs)
+  const gaps = waits.slice(1).map((w, i) => w.at - waits[i].at);
+  expect(Math.max(...gaps)).toBeLessThanOrEqual(8000);
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(5000);
+});

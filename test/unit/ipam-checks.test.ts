@@ -152,10 +152,18 @@ test("diff: a replace-forcing change that keeps adoptAllocationId is refused (th
     const err = await lc.diff(ctx, "x", adopted, { ...news, ...change }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(ReleaseRefusedError);
     expect((err as Error).message).toContain(`changing ${Object.keys(change)[0]} replaces the resource`);
-    expect((err as Error).message).toContain("`pulumi state delete <urn>`), then adopt it again");
+    // state without resourceIdentity (an earlier version): the ID and how to find the URN
+    expect((err as Error).message).toContain("(`pulumi state delete <urn>` with the URN of the resource whose ID is ipam-pool-alloc-1, which `pulumi stack --show-urns --show-ids` lists), then adopt it again");
   }
   // Unknown during preview: judged again once known.
   expect((await lc.diff(ctx, "x", adopted, { ...news, adoptAllocationId: UNKNOWN, cidrMask: 25 })).replaces).toEqual(["adoptAllocationId", "cidrMask"]);
+});
+
+test("diff: with the resource's identity in state, the refusal gives the exact `pulumi state delete` command", async () => {
+  const resourceIdentity = { project: "net", stack: "prod", name: "vpc-reservation" };
+  const adopted = { allocationId: "ipam-pool-alloc-1", ipamPoolId: "ipam-pool-a", cidr: "10.0.1.0/24", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1", resourceIdentity };
+  const err = await lc.diff(ctx, "x", adopted, { ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", adoptAllocationId: "ipam-pool-alloc-1", cidrMask: 25, resourceIdentity }).catch((e: Error) => e);
+  expect((err as Error).message).toContain("(`pulumi state delete 'urn:pulumi:prod::net::pulumi-nodejs:dynamic/alicloud:IpamPoolAllocation::vpc-reservation'`), then adopt it again");
 });
 
 test("diff: an unset name or description leaves the cloud's value alone (e.g. an adopted VPC allocation's name)", async () => {
