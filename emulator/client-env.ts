@@ -5,6 +5,7 @@
  */
 import type { RunningEmulator } from "./server";
 
+/** The environment variables that point a provider process (or the preflight command) at `emu`, in `region`. */
 export function providerEnvFor(
   emu: Pick<RunningEmulator, "url" | "accessKeyId" | "accessKeySecret" | "securityToken">,
   region = "cn-hangzhou",

@@ -10,7 +10,7 @@ export {
   type EmulatorOptions,
   type RunningEmulator,
 } from "./server";
-export { EmulatorEngine, type EmulatorControl, type RawRequest, type ApiResponse } from "./core/engine";
+export { EmulatorEngine, type EmulatorControl, type EngineOptions, type RawRequest, type ApiResponse } from "./core/engine";
 export type { CallRecord, CallOutcome } from "./core/calllog";
 export type { FaultKind, FaultRule, FaultRuleInput, FaultDecision, RateLimit, RateLimitInput } from "./core/faults";
 export type { Credential, SignatureScheme } from "./core/auth";
@@ -19,3 +19,4 @@ export * from "./core/types";
 export * as signature from "./core/signature";
 export { providerEnvFor } from "./client-env";
 export { EIPANYCAST_INSTANT_TIMING } from "./eipanycast";
+export type { TransitionName } from "./eipanycast/model";

@@ -13,6 +13,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export const IDENTITY_PROPERTY = "resourceIdentity";
 
+/** The Pulumi resource a call is for, as its Resource class passes it. */
 export interface ResourceIdentity {
   project: string;
   stack: string;

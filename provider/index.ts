@@ -6,3 +6,6 @@ export * from "./ipam";
 export * from "./anycast";
 export * as cloud from "./cloud";
 export { ReleaseRefusedError, PartialCreateError } from "./lifecycle";
+export type { Lifecycle } from "./lifecycle";
+export type { ResourceIdentity } from "./identity";
+export type { Operation } from "./operation";

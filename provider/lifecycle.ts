@@ -12,11 +12,17 @@ export type Props = Record<string, unknown>;
 
 /** The dynamic-provider methods as the engine calls them: untyped JSON in and out. */
 export interface Lifecycle {
+  /** Validates and fills in the program's arguments (no API call). */
   check(ctx: CloudContext, olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult>;
+  /** What changed against the stored state, and whether it replaces the resource (no API call). */
   diff(ctx: CloudContext, id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult>;
+  /** Creates (or adopts) the cloud object; returns its ID and the outputs to store. */
   create(ctx: CloudContext, inputs: Props): Promise<pulumi.dynamic.CreateResult>;
+  /** Reads the cloud object (`pulumi refresh`); empty when it is gone. */
   read(ctx: CloudContext, id: string, props: Props): Promise<pulumi.dynamic.ReadResult>;
+  /** Applies in-place changes; returns the outputs to store. */
   update(ctx: CloudContext, id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
+  /** Checks, then releases (or detaches); refuses with ReleaseRefusedError before any release call. */
   delete(ctx: CloudContext, id: string, props: Props): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { CloudContext, Invocation, invoke } from "./cloud/context";
 import { CloudError } from "./cloud/errors";
 import { decideRetry } from "./cloud/retry";
 
+/** One engine call's context for the API layer: see the module comment. */
 export interface Operation {
   /** The context, with the resource's `maxAttempts` applied. */
   readonly ctx: CloudContext;

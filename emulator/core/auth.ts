@@ -36,8 +36,10 @@ export interface ParsedRequest {
   readonly body: Buffer;
 }
 
+/** How a request is signed: `V3` (ACS3-HMAC-SHA256 in the Authorization header) or `V1` (HMAC-SHA1 `Signature` parameter). */
 export type SignatureScheme = "V3" | "V1";
 
+/** An AccessKey pair the emulator accepts. */
 export interface Credential {
   readonly accessKeyId: string;
   readonly accessKeySecret: string;

@@ -7,6 +7,7 @@ import type { ProductName } from "./types";
 import type { FaultKind } from "./faults";
 import type { SignatureScheme } from "./auth";
 
+/** How a logged call ended. */
 export interface CallOutcome {
   /** HTTP status sent, or that would have been sent for a `lost` fault; 0 when nothing ran (`reset` fault). */
   readonly status: number;
@@ -14,6 +15,7 @@ export interface CallOutcome {
   readonly code?: string;
 }
 
+/** One entry of the emulator's call log (`GET /_emulator/calls`, `control.calls()`). */
 export interface CallRecord {
   /** 1, 2, 3… in the order the core finished processing the calls. */
   readonly seq: number;

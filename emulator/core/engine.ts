@@ -79,19 +79,27 @@ export interface EmulatorControl {
   state(): Record<string, Record<string, unknown>>;
   /** Call records with `seq > since` (all when omitted). */
   calls(since?: number): CallRecord[];
+  /** Empty the call log. */
   clearCalls(): void;
+  /** Add a fault rule (evaluated in the order added). */
   addFault(rule: FaultRuleInput): FaultRule;
+  /** The fault rules, with their counters. */
   listFaults(): FaultRule[];
+  /** Remove one fault rule; false when there is none with that id. */
   removeFault(id: string): boolean;
+  /** Remove every fault rule. */
   clearFaults(): void;
   /** Re-seed the PRNG used by `probability` rules that carry no `seed` of their own. */
   setFaultSeed(seed: number): void;
   /** Add/replace the limit for (product, action); `perSecond: null` removes it. */
   setRateLimit(limit: RateLimitInput): RateLimit | null;
+  /** The rate limits, with their buckets. */
   listRateLimits(): RateLimit[];
+  /** Remove every rate limit. */
   clearRateLimits(): void;
   /** `{ vpcipam?: {...}, eipanycast?: {...} }` → each model's `setTiming`. */
   setTiming(timing: Readonly<Record<string, TransitionTiming>>): void;
+  /** Each model's transition durations. */
   getTiming(): Record<string, TransitionTiming>;
   /** Complete every pending transition now; returns how many per model. */
   settle(): Record<string, number>;
@@ -99,6 +107,7 @@ export interface EmulatorControl {
   save(): void;
 }
 
+/** What an EmulatorEngine is built from (startEmulator builds one from its options). */
 export interface EngineOptions {
   readonly credentials: readonly Credential[];
   readonly models: readonly ProductModel[];
@@ -109,6 +118,7 @@ export interface EngineOptions {
   readonly clientTokenTtlMs?: number;
   readonly statePath?: string;
   readonly faultSeed?: number;
+  /** Where the engine's own log lines go (start-up, state file); none when omitted. */
   readonly log?: (line: string) => void;
   /** Byte budget of the call log (default 16 MiB). */
   readonly callLogMaxBytes?: number;
@@ -214,6 +224,7 @@ export class EmulatorEngine implements EmulatorControl {
   // API calls
   // -------------------------------------------------------------------------------------------
 
+  /** Answers one API request: parse, verify the signature, dispatch, apply rate limits and faults, log it. */
   handle(raw: RawRequest): ApiResponse {
     const call = this.prepare(raw);
     const outcome: CallOutcomeState = { def: undefined, fault: null, latencyMs: 0, replayed: false, dropAfter: false };

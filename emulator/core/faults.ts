@@ -25,9 +25,11 @@
  */
 import { KNOWN_ERRORS } from "./errors";
 
+/** What an injected fault does; see the module comment. */
 export type FaultKind = "error" | "reset" | "lost" | "latency";
 export const FAULT_KINDS: readonly FaultKind[] = ["error", "reset", "lost", "latency"];
 
+/** A fault rule as added (`POST /_emulator/faults`, `control.addFault`). */
 export interface FaultRuleInput {
   /** `VpcIpam` / `Eipanycast` or the host prefix (`vpcipam`); omitted = every product. */
   product?: string;
@@ -52,6 +54,7 @@ export interface FaultRuleInput {
   seed?: number;
 }
 
+/** A fault rule as stored: the input plus its id and counters. */
 export interface FaultRule extends Readonly<FaultRuleInput> {
   readonly id: string;
   /** Matching calls seen so far. */
@@ -62,6 +65,7 @@ export interface FaultRule extends Readonly<FaultRuleInput> {
   readonly remaining: number | null;
 }
 
+/** What the faults decided for one call. */
 export interface FaultDecision {
   /** Total delay to add before replying / dropping. */
   readonly latencyMs: number;
@@ -228,6 +232,7 @@ export function faultError(rule: FaultRuleInput): { code: string; status: number
 // Rate limits
 // ---------------------------------------------------------------------------------------------
 
+/** A per-action token bucket as set (`POST /_emulator/rate-limits`, `control.setRateLimit`); a call over it answers `Throttling.User`. */
 export interface RateLimitInput {
   /** ProductName or host prefix; omitted = every product. */
   product?: string;
@@ -239,6 +244,7 @@ export interface RateLimitInput {
   burst?: number;
 }
 
+/** A rate limit as stored, with the tokens left in its bucket. */
 export interface RateLimit {
   readonly product?: string;
   readonly action: string;

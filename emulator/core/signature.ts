@@ -10,6 +10,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
+/** The V3 signature algorithm name, as sent in the Authorization header. */
 export const V3_ALGORITHM = "ACS3-HMAC-SHA256";
 
 /** SHA-256 of the empty body: what `x-acs-content-sha256` carries for a query-only request. */
@@ -28,6 +29,7 @@ export function percentEncode(value: string): string {
   );
 }
 
+/** Lower-case hex SHA-256 of `data`. */
 export function sha256Hex(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
@@ -68,6 +70,7 @@ export function canonicalUri(decodedPath: string): string {
   return decodedPath.split("/").map(percentEncode).join("/");
 }
 
+/** Request headers as Node gives them (a name may repeat). */
 export type HeaderValues = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
@@ -93,6 +96,7 @@ export function canonicalHeaders(
   return { canonical, signedHeaders: names.join(";") };
 }
 
+/** What the V3 canonical request is built from. */
 export interface CanonicalRequestV3Input {
   method: string;
   /** Decoded path (`/` for RPC). */
@@ -184,6 +188,7 @@ export function formatTimestamp(epochMs: number): string {
 // anything that needs to send raw (or deliberately tampered) requests to the emulator.
 // ---------------------------------------------------------------------------------------------
 
+/** A request to sign with V3 (for tests and tools that send raw requests). */
 export interface SignV3RequestInput {
   accessKeyId: string;
   accessKeySecret: string;
@@ -234,6 +239,7 @@ export function signV3Request(input: SignV3RequestInput): Record<string, string>
   return headers;
 }
 
+/** A request to sign with V1 (HMAC-SHA1 over the sorted parameters). */
 export interface SignV1ParamsInput {
   accessKeyId: string;
   accessKeySecret: string;

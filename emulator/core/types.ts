@@ -18,11 +18,13 @@ export class ApiError extends Error {
   }
 }
 
+/** The products the emulator serves. */
 export type ProductName = "VpcIpam" | "Eipanycast";
 
 /** Parameters as received: query string merged with a form body; lists stay flattened (`Name.N.Field`). */
 export type Params = Readonly<Record<string, string>>;
 
+/** What an action's handler gets: the verified request. */
 export interface RequestContext {
   readonly product: ProductName;
   readonly action: string;
@@ -33,6 +35,7 @@ export interface RequestContext {
   readonly now: number;
 }
 
+/** One API action of a product model. */
 export interface ActionDefinition {
   /** True when a successful call changes the inventory (used by call-log assertions: preview/preflight make none). */
   readonly mutating: boolean;
@@ -49,6 +52,7 @@ export interface ActionDefinition {
 /** Durations (ms) of asynchronous transitions; `null` = hold until driven by the control plane. */
 export type TransitionTiming = Record<string, number | null>;
 
+/** One product's model: its actions, inventory and transitions, behind the shared HTTP core. */
 export interface ProductModel {
   readonly product: ProductName;
   readonly version: string;
@@ -65,8 +69,10 @@ export interface ProductModel {
   settle(now: number): number;
   /** Replace transition durations by name (e.g. `{ Associating: 0, Releasing: 500 }`). */
   setTiming(timing: TransitionTiming): void;
+  /** The transition durations in effect. */
   getTiming(): TransitionTiming;
   /** Plain-JSON snapshot for `--state FILE`, and its inverse. */
   snapshot(): unknown;
+  /** Replaces the inventory with a `snapshot()`'s. */
   restore(snapshot: unknown): void;
 }

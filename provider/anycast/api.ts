@@ -85,6 +85,7 @@ export function parseBinding(b: Record<string, unknown>): BindingRecord {
   };
 }
 
+/** DescribeAnycastEipAddress's answer, typed: a field of another type than the model's reads as empty. */
 export function parseEipRecord(body: Record<string, unknown>): AnycastEipRecord {
   return {
     anycastId: answerText(body.AnycastId),

@@ -223,4 +223,5 @@ const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
   },
 };
 
+/** AnycastEipAssociation's dynamic-provider methods, as the engine calls them (through the provider shim). */
 export const anycastEipAssociationLifecycle: Lifecycle = typedLifecycle({ inputs: associationInputs, fromState: associationFromState }, typed);

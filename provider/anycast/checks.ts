@@ -23,6 +23,7 @@ export function transitionOf(record: AnycastEipRecord): string | undefined {
   return moving ? `binding ${moving.instanceId} ${moving.status}` : undefined;
 }
 
+/** What the pre-release checks decided about an Anycast EIP (see {@link releaseVerdict}). */
 export type ReleaseVerdict =
   /** Nothing to release: the EIP does not exist or is `Released`. */
   | { kind: "gone"; reason: string }

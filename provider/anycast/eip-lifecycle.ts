@@ -423,4 +423,5 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
   },
 };
 
+/** AnycastEipAddress's dynamic-provider methods, as the engine calls them (through the provider shim). */
 export const anycastEipAddressLifecycle: Lifecycle = typedLifecycle({ inputs: eipInputs, fromState: eipFromState }, typed);

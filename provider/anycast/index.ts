@@ -8,6 +8,6 @@ export { releaseVerdict, assertReleasable, AnycastReleaseRefusedError, eipLabel 
 export { eipLabel as describeEip } from "./checks";
 export type { ReleaseVerdict, ReleaseOptions } from "./checks";
 export { describeAnycastEip, parseEipRecord } from "./api";
-export type { AnycastEipRecord, BindingRecord } from "./api";
+export type { AnycastEipRecord, BindingKey, BindingRecord } from "./api";
 export { anycastEipAddressLifecycle, releaseAnycastEipChecked } from "./eip-lifecycle";
 export { anycastEipAssociationLifecycle, associationId, parseAssociationId } from "./association-lifecycle";

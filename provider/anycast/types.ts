@@ -11,14 +11,21 @@ export const SERVICE_LOCATIONS = ["international"] as const;
 export const INTERNET_CHARGE_TYPES = ["PayByTraffic"] as const;
 /** The only documented `InstanceChargeType`. */
 export const INSTANCE_CHARGE_TYPES = ["PostPaid"] as const;
+/** The instance types an Anycast EIP can be associated with. */
 export const BIND_INSTANCE_TYPES = ["SlbInstance", "NetworkInterface"] as const;
+/** `Default`: the EIP's first binding, serving every pop location; `Normal`: further bindings, serving the pop locations listed. */
 export const ASSOCIATION_MODES = ["Default", "Normal"] as const;
 
+/** The least bandwidth, Mbit/s, the API documents. */
 export const MIN_BANDWIDTH = 200;
+/** The most bandwidth, Mbit/s, the API documents. */
 export const MAX_BANDWIDTH = 1000;
+/** The API's default bandwidth, Mbit/s, used when a new EIP declares none. */
 export const DEFAULT_BANDWIDTH = 1000;
 
+/** One of {@link BIND_INSTANCE_TYPES}. */
 export type BindInstanceType = (typeof BIND_INSTANCE_TYPES)[number];
+/** One of {@link ASSOCIATION_MODES}. */
 export type AssociationMode = (typeof ASSOCIATION_MODES)[number];
 
 // ---------------------------------------------------------------------------------------------------

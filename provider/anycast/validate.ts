@@ -16,6 +16,7 @@ import {
   SERVICE_LOCATIONS,
 } from "./types";
 
+/** A rejected argument: the property and why (shown by `pulumi preview`). */
 export interface CheckFailure {
   property: string;
   reason: string;

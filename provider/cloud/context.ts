@@ -11,6 +11,7 @@ import { CallParams, SignedTransport, Transport } from "./transport";
 import { ProductName } from "./products";
 import type { ResourceIdentity } from "../identity";
 
+/** Everything one lifecycle call needs to talk to the cloud; built per call by {@link createContext}. */
 export interface CloudContext {
   readonly transport: Transport;
   readonly retry: RetryPolicy;
@@ -26,11 +27,13 @@ export interface CloudContext {
   readonly resource?: ResourceIdentity;
 }
 
+/** What tests, the bench and the demo replace in a context; the provider itself overrides nothing. */
 export interface ContextOverrides {
   transport?: Transport;
   retry?: Partial<RetryPolicy>;
   poll?: Partial<PollPolicy>;
   clock?: Clock;
+  /** Where progress lines go instead of stderr. */
   progress?: (line: string) => void;
 }
 
@@ -48,6 +51,7 @@ export function stderrProgress(line: string): void {
   }
 }
 
+/** The context of one lifecycle call, from the provider's settings (Pulumi config and environment). */
 export function createContext(source: SettingsSource, overrides: ContextOverrides = {}): CloudContext {
   const base = resolveBackoffBaseMs(source, DEFAULT_RETRY_POLICY.baseDelayMs);
   // A zero base (tests, the emulator demo) makes the retry backoff zero and the poll intervals tiny: the
@@ -80,6 +84,7 @@ export function attemptErrorLabel(error: CloudError): string {
   return error.requestId ? `${error.code}, RequestId ${error.requestId}` : error.code;
 }
 
+/** One logical cloud operation, for {@link invoke}. */
 export interface Invocation {
   /** What the user is told we were doing, e.g. `releasing Anycast EIP aeip-1`. */
   operation: string;

@@ -6,11 +6,13 @@
  */
 import { SettingsError, SettingsSource, lookup } from "./settings";
 
+/** Where the credentials come from: a static AccessKey pair (and STS token), an `alicloud:profile`, or the SDK's default chain. */
 export type CredentialSource =
   | { kind: "static"; accessKeyId: string; accessKeySecret: string; securityToken?: string; from: string }
   | { kind: "profile"; profile: string; from: string }
   | { kind: "chain"; from: string };
 
+/** Where credentials are looked for, in order (the missing-credentials message lists them). */
 export const CREDENTIAL_LOCATIONS = [
   "Pulumi config alicloud:accessKey + alicloud:secretKey (+ alicloud:securityToken)",
   "Pulumi config alicloud:profile",
@@ -19,6 +21,7 @@ export const CREDENTIAL_LOCATIONS = [
   "the @alicloud/credentials default chain (OIDC, ~/.aliyun/config.json, ~/.alibabacloud/credentials, ECS RAM role)",
 ];
 
+/** The error text when no credentials are found anywhere. */
 export function missingCredentialsMessage(detail?: string): string {
   return `no Alibaba Cloud credentials found${detail ? ` (${detail})` : ""}; looked in, in order:\n  - ${CREDENTIAL_LOCATIONS.join("\n  - ")}`;
 }
@@ -41,6 +44,7 @@ function pair(
   return { kind: "static", accessKeyId: id.value, accessKeySecret: secret.value, securityToken: token?.value, from: id.from };
 }
 
+/** The first of {@link CREDENTIAL_LOCATIONS} that is set; half a pair is a SettingsError naming the missing half. */
 export function resolveCredentialSource(source: SettingsSource): CredentialSource {
   const fromConfig = pair(
     source,

@@ -6,6 +6,7 @@
 import { PRODUCTS, ProductName } from "./products";
 import { SettingsError, SettingsSource } from "./settings";
 
+/** Where a product's calls go, and which setting said so. */
 export interface Endpoint {
   /** `host[:port]`, exactly what openapi-client signs as the `host` header. */
   host: string;
@@ -15,6 +16,7 @@ export interface Endpoint {
 
 const HOST_PORT = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
+/** `http://host:port`, `https://host` or `host[:port]` (HTTPS); anything else is a SettingsError naming `from`. */
 export function parseEndpoint(value: string, from: string): Endpoint {
   const trimmed = value.trim().replace(/\/+$/, "");
   const m = /^(https?):\/\/(.+)$/i.exec(trimmed);
@@ -54,6 +56,7 @@ function configuredEndpoint(source: SettingsSource, product: ProductName): Endpo
   return undefined;
 }
 
+/** A product's endpoint: `alicloud:endpoints`, else its `ALIBABA_CLOUD_ENDPOINT_*` variable, else the regional default. */
 export function resolveEndpoint(source: SettingsSource, product: ProductName, region: string): Endpoint {
   const fromConfig = configuredEndpoint(source, product);
   if (fromConfig) return fromConfig;

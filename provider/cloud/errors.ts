@@ -112,6 +112,7 @@ export function connectFailureError(r: { code: string; endpoint: string; action:
 /** HTTP statuses that are transient whatever the body says. */
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
+/** The kind of an error from its code (tables of known codes) and HTTP status. */
 export function kindOfCode(code: string | undefined, status: number | undefined): ErrorKind {
   if (code !== undefined) {
     if (THROTTLING_CODES.has(code)) return "throttling";
@@ -125,13 +126,18 @@ export function kindOfCode(code: string | undefined, status: number | undefined)
   return "permanent";
 }
 
+/** Whether the service asks us to slow down. */
 export const isThrottling = (e: CloudError): boolean => e.kind === "throttling";
+/** Whether the failure is the service's or the network's and may pass. */
 export const isTransient = (e: CloudError): boolean => e.kind === "transient";
+/** Whether the object is in a state that refuses the change for now. */
 export const isBusy = (e: CloudError): boolean => e.kind === "busy";
+/** Whether the object does not exist. */
 export const isNotFound = (e: CloudError): boolean => e.kind === "notFound";
 /** The kinds the retry policy retries. */
 export const isRetryable = (e: CloudError): boolean => isThrottling(e) || isTransient(e) || isBusy(e);
 
+/** What a {@link CloudError} is made of. */
 export interface CloudErrorFields {
   code: string;
   message: string;
@@ -190,6 +196,7 @@ export class CloudError extends Error {
     return new CloudError({ ...this.fields(), attempts, elapsedMs });
   }
 
+  /** This error's fields, to make a changed copy. */
   fields(): CloudErrorFields {
     return {
       code: this.code,

@@ -9,6 +9,7 @@
 import { CloudError, isRetryable, toCloudError } from "./errors";
 import { Clock, DEADLINE_REACHED, systemClock } from "./retry";
 
+/** How often a wait probes: see the module comment. */
 export interface PollPolicy {
   /** Delay before the first probe. */
   firstDelayMs: number;
@@ -20,13 +21,16 @@ export interface PollPolicy {
   maxIntervalMs: number;
 }
 
+/** First probe after 100 ms, then every 20 % of the time waited, between 100 ms and 3 s. */
 export const DEFAULT_POLL_POLICY: PollPolicy = { firstDelayMs: 100, growth: 0.2, minIntervalMs: 100, maxIntervalMs: 3000 };
 
+/** The delay before the next probe, after `probes` probes and `waitedMs` waited. */
 export function nextPollDelay(waitedMs: number, probes: number, policy: PollPolicy): number {
   if (probes === 0) return policy.firstDelayMs;
   return Math.min(policy.maxIntervalMs, Math.max(policy.minIntervalMs, Math.floor(waitedMs * policy.growth)));
 }
 
+/** One probe's answer. */
 export interface ProbeResult<T> {
   done: boolean;
   value?: T;
@@ -45,6 +49,7 @@ export function confirmationDeadline(clock: Clock, deadlineAt: number): number {
   return Math.max(deadlineAt, clock.now() + CONFIRM_GRACE_MS);
 }
 
+/** A wait that reached its deadline: what was awaited, for how long, and the state last seen. */
 export class WaitTimeoutError extends Error {
   constructor(
     readonly what: string,

@@ -4,4 +4,5 @@ export const PRODUCTS = {
   Eipanycast: { version: "2020-03-09", hostPrefix: "eipanycast", envEndpoint: "ALIBABA_CLOUD_ENDPOINT_EIPANYCAST" },
 } as const;
 
+/** `VpcIpam` or `Eipanycast`. */
 export type ProductName = keyof typeof PRODUCTS;

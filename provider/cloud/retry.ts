@@ -10,12 +10,14 @@
 import pRetry from "p-retry";
 import { CloudError, isNetworkFailure, isRetryable, isThrottling, toCloudError } from "./errors";
 
+/** The backoff between attempts. */
 export interface BackoffPolicy {
   /** Upper bound of the first delay; the n-th delay is drawn from [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. */
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
+/** The retry policy: backoff, attempts and the overall deadline. */
 export interface RetryPolicy extends BackoffPolicy {
   /** Total attempts, the first one included. */
   maxAttempts: number;
@@ -25,17 +27,22 @@ export interface RetryPolicy extends BackoffPolicy {
 
 /** Injectable time and randomness, so tests run with no delay and replay exactly. */
 export interface Clock {
+  /** Epoch milliseconds. */
   now(): number;
+  /** Resolves after `ms` (a virtual clock advances instead). */
   sleep(ms: number): Promise<void>;
+  /** Uniform in [0, 1), for the backoff jitter. */
   random(): number;
 }
 
+/** The real clock and `Math.random`. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: () => Math.random(),
 };
 
+/** 8 attempts, backoff from 200 ms capped at 5 s, 5 minutes overall. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 8,
   baseDelayMs: 200,
@@ -43,6 +50,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   deadlineMs: 5 * 60 * 1000,
 };
 
+/** One failed attempt, as reported to the progress line. */
 export interface FailedAttempt {
   operation: string;
   attempt: number;
@@ -51,6 +59,7 @@ export interface FailedAttempt {
   nextDelayMs?: number;
 }
 
+/** Called after each failed attempt (see {@link FailedAttempt}). */
 export type FailedAttemptListener = (info: FailedAttempt) => void;
 
 /** Capped full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
@@ -111,6 +120,7 @@ export interface RetryState {
   handledByCaller?: readonly string[];
 }
 
+/** Whether to try again, and after how long; or why not. */
 export type RetryDecision =
   | { retry: true; delayMs: number; final: boolean }
   | { retry: false; reason: "notRetryable" | "attempts" | "deadline" };

@@ -54,7 +54,9 @@ export function lookup(
   return undefined;
 }
 
+/** The Pulumi config key of the provider's region. */
 export const REGION_CONFIG_KEYS = ["alicloud:region"] as const;
+/** Environment variables of the provider's region, in order. */
 export const REGION_ENV_NAMES = ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"] as const;
 
 const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
@@ -80,6 +82,7 @@ export interface HttpTimeouts {
   readTimeoutMs: number;
 }
 
+/** The HTTP timeouts when none is set: 5 s to connect, 15 s to read an answer. */
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectTimeoutMs: 5000, readTimeoutMs: 15000 };
 
 function positiveInt(source: SettingsSource, configKey: string, envName: string, fallback: number, min = 0): number {
@@ -92,6 +95,7 @@ function positiveInt(source: SettingsSource, configKey: string, envName: string,
   return n;
 }
 
+/** The HTTP timeouts: `alicloud:connectTimeoutMs` / `alicloud:readTimeoutMs`, or their environment variables, else the defaults. */
 export function resolveTimeouts(source: SettingsSource): HttpTimeouts {
   return {
     connectTimeoutMs: positiveInt(source, "alicloud:connectTimeoutMs", "ALICLOUD_RELEASE_CONNECT_TIMEOUT_MS", DEFAULT_TIMEOUTS.connectTimeoutMs, 1),

@@ -16,8 +16,10 @@ import { Endpoint, resolveEndpoint } from "./endpoints";
 import { PRODUCTS, ProductName } from "./products";
 import { HttpTimeouts, SettingsSource, resolveTimeouts } from "./settings";
 
+/** An RPC call's parameters; lists and objects are flattened the way the SDK does (`Name.N.Field`). */
 export type CallParams = Record<string, string | number | boolean | undefined | readonly unknown[] | Record<string, unknown>>;
 
+/** How one call is sent. */
 export interface CallOptions {
   /** The region whose endpoint answers (both products are regional). */
   region: string;
@@ -36,7 +38,9 @@ export interface CallRecord {
   requestId?: string;
 }
 
+/** Sends one API call and returns its answer, or throws a CloudError. */
 export interface Transport {
+  /** One call of `action` to `product`'s endpoint in `options.region`. */
   call(product: ProductName, action: string, params: CallParams, options: CallOptions): Promise<Record<string, unknown>>;
 }
 
@@ -54,6 +58,7 @@ export class SignedTransport implements Transport {
     this.timeouts = resolveTimeouts(source);
   }
 
+  /** The endpoint a product's calls in `region` go to. */
   endpointFor(product: ProductName, region: string): Endpoint {
     return resolveEndpoint(this.source, product, region);
   }
@@ -90,6 +95,7 @@ export class SignedTransport implements Transport {
     return client;
   }
 
+  /** Signs and sends one call; every failure is a CloudError. */
   async call(product: ProductName, action: string, params: CallParams, options: CallOptions): Promise<Record<string, unknown>> {
     const client = this.clientFor(product, options.region);
     const request = new $OpenApi.OpenApiRequest({ query: OpenApiUtil.query(stripUndefined(params)) });

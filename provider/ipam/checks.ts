@@ -8,6 +8,7 @@ import { Operation } from "../operation";
 import { allocationLabel, getAllocation } from "./api";
 import { AllocationRecord } from "./types";
 
+/** What the pre-delete checks decided about an allocation (see {@link allocationVerdict}). */
 export type AllocationVerdict =
   | { kind: "gone"; id: string }
   | { kind: "releasable"; id: string; record: AllocationRecord }
@@ -25,6 +26,7 @@ export interface AllocationReleaseProps {
   urn?: string;
 }
 
+/** Whether an allocation may be released: gone, releasable (a Custom allocation in the pool's region, or an adopted IPv4 VPC one with `allowVpcAllocationRelease`), or refused with the reason and the fix. */
 export function allocationVerdict(id: string, record: AllocationRecord | undefined, props: AllocationReleaseProps, requestRegion: string): AllocationVerdict {
   if (!record) return { kind: "gone", id };
   const type = record.ResourceType ?? "Custom";

@@ -161,4 +161,5 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
   },
 };
 
+/** IpamPoolAllocation's dynamic-provider methods, as the engine calls them (through the provider shim). */
 export const ipamPoolAllocationLifecycle: Lifecycle = typedLifecycle({ inputs: allocationInputs, fromState: allocationFromState }, typed);
