@@ -13,6 +13,7 @@ import { MachineInfo, describeMachine, machineInfo, markdownTable, parseArgs, pu
 import { CALLS_HEADERS, LATENCY_HEADERS, ReleaseResult, callsRows, failureLines, latencyRows, measureReleases, printCalls, printLatency } from "./release";
 import { StateResult, measureState, printState } from "./state";
 import { ScaleResult, measureScale, printScale } from "./scale";
+import { writePlots } from "./plots";
 
 const PARTS = ["latency", "calls", "state", "scale"] as const;
 type Part = (typeof PARTS)[number];
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
   const summary = writeSummary();
   log(`\n${describeMachine(machine)}`);
   log(`summary of the latest results (Markdown): ${path.relative(process.cwd(), summary)}`);
+  log(`plots (SVG, linked from the summary): ${(await writePlots()).map((f) => path.relative(process.cwd(), f)).join(", ")}`);
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${written.map((f) => path.relative(process.cwd(), f)).join(", ") || "nothing"}`);
 }
 
