@@ -9,8 +9,8 @@ import path from "node:path";
 import { TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-// Scaled with the work: its longest test runs 14 commands.
-jest.setTimeout(e2eTimeout(14));
+// Scaled with the work: its longest test runs 16 commands (init and 3 config settings, 5 README blocks, stack rm).
+jest.setTimeout(e2eTimeout(16));
 
 const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
 /** The stack name the READMEs use. */
