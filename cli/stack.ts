@@ -62,7 +62,12 @@ export async function openStack(cwd: string, stack: string | undefined, env: Rea
   if (found === undefined) {
     throw new CommandFailure("the pulumi CLI was not found on PATH (install it, or use --state FILE with a `pulumi stack export --show-secrets` file)");
   }
-  const auto = await import("@pulumi/pulumi/automation");
+  let auto: typeof import("@pulumi/pulumi/automation");
+  try {
+    auto = await import("@pulumi/pulumi/automation");
+  } catch (err) {
+    throw new CommandFailure(`cannot load @pulumi/pulumi/automation (@pulumi/pulumi is a peer dependency: install it, or use --state FILE): ${(err as Error).message}`);
+  }
   const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   let workspace: LocalWorkspace;
   try {
