@@ -1,18 +1,22 @@
 /**
  * `pulumi-alicloud-release preflight`: predicts what `pulumi destroy` would release and what it would
- * refuse, changing nothing. Resources come from `pulumi stack export` (or a `--state` file); settings from
- * the stack's config plus the environment, the way the provider reads them.
+ * refuse, changing nothing. Resources come from the stack's state (through the Automation API, or a
+ * `--state` file); settings the way `pulumi destroy` will resolve them: each resource's provider config
+ * stored in the state at the last `pulumi up` — or, with `--run-program`, the current stack config — then
+ * the environment.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { envSource, SettingsError } from "../provider/cloud/settings";
+import { SettingsError, warnOnceEach } from "../provider/cloud/settings";
 import { formatReport } from "../provider/preflight/format";
 import { runPreflight } from "../provider/preflight/run";
-import { parseStackExport } from "../provider/preflight/state";
-import { PreflightInputError, StateResource } from "../provider/preflight/types";
-import { CliIo, PulumiRunner, spawnPulumi, UsageError } from "./io";
+import { destroySettings, runProgramSettings, SettingsPlan } from "../provider/preflight/settings";
+import { parseStackState, StackState, stackStateOf } from "../provider/preflight/state";
+import { PreflightInputError } from "../provider/preflight/types";
+import { CliIo, CommandFailure, UsageError } from "./io";
+import { openStack } from "./stack";
 
-export const PREFLIGHT_USAGE = `Usage: pulumi-alicloud-release preflight [--stack NAME] [--cwd DIR] [--state FILE] [--json]
+export const PREFLIGHT_USAGE = `Usage: pulumi-alicloud-release preflight [--stack NAME] [--cwd DIR] [--run-program] [--state FILE] [--json]
 
 Predicts which IpamPoolAllocation, AnycastEipAddress and AnycastEipAssociation resources of a stack
 \`pulumi destroy\` would release and which it would refuse, by running the delete hooks' own checks
@@ -21,20 +25,24 @@ read-only: only Get/Describe calls and DeleteIpamPoolAllocation with DryRun=true
 Options:
   -s, --stack NAME   the stack (default: the currently selected one)
   -C, --cwd DIR      the Pulumi project directory (default: the current directory)
-      --state FILE   read this \`pulumi stack export\` file instead of running pulumi. Settings then
-                     come from environment variables only, not from stack config:
-                     ALIBABA_CLOUD_REGION, ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET (or the
-                     @alicloud/credentials default chain), ALIBABA_CLOUD_ENDPOINT_VPCIPAM/_EIPANYCAST.
-                     Cannot be combined with --stack/--cwd.
+      --run-program  resolve settings from the current stack config, as \`pulumi destroy --run-program\`
+                     does, instead of from the provider config stored in the state
+      --state FILE   read this \`pulumi stack export\` file instead of running pulumi (export it with
+                     --show-secrets, or secret settings stored in it cannot be read). Cannot be
+                     combined with --stack, --cwd or --run-program.
       --json         print the report as JSON (stable shape, "version": 1) for scripts and CI gates
   -h, --help         show this help
 
-Without --state the pulumi CLI (on PATH) runs in the project directory:
-  pulumi stack export --stack NAME                     the resources
-  pulumi config --json --show-secrets --stack NAME     alicloud:region, alicloud:endpoints,
-                                                       alicloud:accessKey/secretKey/profile, ...
-so it must be able to decrypt the stack's secrets (e.g. PULUMI_CONFIG_PASSPHRASE). Stack config wins
-over environment variables, exactly as in the provider.
+Settings (region, endpoints, credentials, timeouts) are resolved the way \`pulumi destroy\` will: from
+the provider config the state recorded at the last \`pulumi up\` (not the current stack config), then
+environment variables (ALIBABA_CLOUD_REGION, ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET or the
+@alicloud/credentials default chain, ALIBABA_CLOUD_ENDPOINT_VPCIPAM/_EIPANYCAST, ...). The report says
+which source it used.
+
+Without --state the pulumi CLI on PATH is driven through the Automation API in the project directory:
+  pulumi stack export --show-secrets --stack NAME      the resources and their stored provider config
+  pulumi config --json --show-secrets --stack NAME     the current stack config (--run-program only)
+so it must be able to decrypt the stack's secrets (e.g. PULUMI_CONFIG_PASSPHRASE).
 
 Verdicts: releasable | already gone | refused: <reason> — <fix> | retained: <reason> | error: <reason>
 
@@ -48,21 +56,24 @@ export interface PreflightArgs {
   stack?: string;
   cwd?: string;
   state?: string;
+  runProgram: boolean;
   json: boolean;
   help: boolean;
 }
 
+const SWITCHES: Record<string, "json" | "help" | "runProgram"> = { "--json": "json", "--help": "help", "-h": "help", "--run-program": "runProgram" };
+
 export function parsePreflightArgs(argv: readonly string[]): PreflightArgs {
-  const out: PreflightArgs = { json: false, help: false };
+  const out: PreflightArgs = { runProgram: false, json: false, help: false };
   const valued: Record<string, "stack" | "cwd" | "state"> = { "--stack": "stack", "-s": "stack", "--cwd": "cwd", "-C": "cwd", "--state": "state" };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag === "--json" || flag === "--help" || flag === "-h") {
+    const switched = SWITCHES[flag];
+    if (switched !== undefined) {
       if (eq > 0) throw new UsageError(`${flag} takes no value`);
-      if (flag === "--json") out.json = true;
-      else out.help = true;
+      out[switched] = true;
       continue;
     }
     const key = valued[flag];
@@ -72,40 +83,19 @@ export function parsePreflightArgs(argv: readonly string[]): PreflightArgs {
     if (out[key] !== undefined) throw new UsageError(`${flag} given twice`);
     out[key] = value;
   }
-  if (out.state !== undefined && (out.stack !== undefined || out.cwd !== undefined)) {
-    throw new UsageError("--state reads a stack export file with environment settings only; it cannot be combined with --stack or --cwd");
+  if (out.state !== undefined && (out.stack !== undefined || out.cwd !== undefined || out.runProgram)) {
+    throw new UsageError("--state reads a stack export file (with the provider config stored in it); it cannot be combined with --stack, --cwd or --run-program");
   }
   return out;
 }
 
-/** A failure before any resource was checked (pulumi failed, file unreadable): exit 1. */
-class FatalError extends Error {}
-
-async function pulumiJson(run: PulumiRunner, args: string[], cwd: string, env: Record<string, string | undefined>): Promise<string> {
-  let r;
-  try {
-    r = await run(args, { cwd, env });
-  } catch (err) {
-    throw new FatalError(`running \`pulumi ${args.join(" ")}\` failed: ${(err as Error).message}`);
-  }
-  if (r.code !== 0) {
-    throw new FatalError(`\`pulumi ${args.join(" ")}\` (in ${cwd}) exited with ${r.code}: ${(r.stderr || r.stdout).trim()}`);
-  }
-  return r.stdout;
-}
-
 /**
- * `pulumi config --json` → the flat map a SettingsSource reads: every key to its string value (object
- * values as their JSON text, as the provider receives them).
+ * `pulumi config --json` (as the Automation API's `getAllConfig` returns it) → the flat map a
+ * SettingsSource reads: every key to its string value (object values as their JSON text, as the provider
+ * receives them).
  */
-export function configMapFromJson(text: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new FatalError(`\`pulumi config --json\` printed something that is not JSON (${(err as Error).message})`);
-  }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new FatalError("`pulumi config --json` printed no object");
+export function flatConfig(parsed: unknown): Record<string, string> {
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new CommandFailure("`pulumi config --json` printed no object");
   const out: Record<string, string> = {};
   for (const [key, entry] of Object.entries(parsed as Record<string, unknown>)) {
     if (!entry || typeof entry !== "object") continue;
@@ -118,30 +108,32 @@ export function configMapFromJson(text: string): Record<string, string> {
 }
 
 interface Loaded {
-  resources: StateResource[];
-  config: Record<string, string>;
+  state: StackState;
+  settings: SettingsPlan;
   stack: string | null;
   source: string;
 }
 
 async function load(args: PreflightArgs, io: CliIo): Promise<Loaded> {
+  // A deprecated setting is reported once per run, on the command's stderr.
+  const warn = warnOnceEach((line) => io.stderr(`${line}\n`));
   if (args.state !== undefined) {
     const file = path.resolve(io.cwd, args.state);
     let text: string;
     try {
       text = await readFile(file, "utf8");
     } catch (err) {
-      throw new FatalError(`cannot read --state ${args.state}: ${(err as Error).message}`);
+      throw new CommandFailure(`cannot read --state ${args.state}: ${(err as Error).message}`);
     }
-    return { resources: parseStackExport(text, file), config: {}, stack: null, source: file };
+    const state = parseStackState(text, file);
+    return { state, settings: destroySettings(state, io.env, file, warn), stack: null, source: file };
   }
-  const run = io.pulumi ?? spawnPulumi;
   const cwd = path.resolve(io.cwd, args.cwd ?? ".");
-  let stack = args.stack;
-  if (stack === undefined) stack = (await pulumiJson(run, ["stack", "--show-name", "--non-interactive"], cwd, io.env)).trim();
-  const configText = await pulumiJson(run, ["config", "--json", "--show-secrets", "--stack", stack], cwd, io.env);
-  const exportText = await pulumiJson(run, ["stack", "export", "--stack", stack], cwd, io.env);
-  return { resources: parseStackExport(exportText, `\`pulumi stack export --stack ${stack}\``), config: configMapFromJson(configText), stack, source: "pulumi stack export" };
+  const stack = await openStack(cwd, args.stack, io.env);
+  const origin = `\`pulumi stack export --stack ${stack.name}\``;
+  const state = stackStateOf(await stack.exportState(), origin);
+  const settings = args.runProgram ? runProgramSettings(flatConfig(await stack.config()), io.env, warn) : destroySettings(state, io.env, origin, warn);
+  return { state, settings, stack: stack.name, source: "pulumi stack export" };
 }
 
 /** Runs the command; returns the exit status (0 releasable, 2 refused, 1 error). */
@@ -166,19 +158,20 @@ export async function preflightCommand(argv: readonly string[], io: CliIo): Prom
   try {
     loaded = await load(args, io);
   } catch (err) {
-    if (!(err instanceof FatalError || err instanceof PreflightInputError)) throw err;
+    if (!(err instanceof CommandFailure || err instanceof PreflightInputError)) throw err;
     return fail(err.message);
   }
   let report;
   try {
-    report = await runPreflight(loaded.resources, {
-      settings: envSource(io.env, loaded.config),
+    report = await runPreflight(loaded.state.resources, {
+      settings: loaded.settings.settingsFor,
+      settingsFrom: loaded.settings.settings,
       stack: loaded.stack,
       source: loaded.source,
       progress: (line) => io.stderr(`${line}\n`),
     });
   } catch (err) {
-    // Settings the context itself needs (e.g. alicloud:retryBaseDelayMs) are invalid.
+    // Settings the context itself needs (e.g. alicloud-release:retryBaseDelayMs) are invalid.
     if (!(err instanceof SettingsError)) throw err;
     return fail(err.message);
   }

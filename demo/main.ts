@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     await pulumi.init(
       {
         "alicloud:region": REGION,
-        "alicloud:endpoints": JSON.stringify({ vpcipam: emu.url, eipanycast: emu.url }),
+        "alicloud:endpoints": JSON.stringify([{ vpcipam: emu.url, eipanycast: emu.url }]),
         "alicloud:accessKey": emu.accessKeyId,
         "demo:ipamPoolId": ipamPoolId,
       },

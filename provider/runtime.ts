@@ -1,6 +1,7 @@
 /**
  * Entry point of the serialized provider shim (`pulumi-alicloud-release/runtime`): builds a CloudContext
- * from the stack config the engine sent (`configure`) and the environment, then runs the resource's
+ * from the stack config the engine sent (`configure`: the current config on up/preview, the config
+ * recorded in the state at the last up on destroy/refresh) and the environment, then runs the resource's
  * lifecycle method. Loaded in the dynamic-provider process, at call time.
  */
 import { connect } from "node:net";

@@ -2,7 +2,8 @@
  * Credential resolution, in this order: Pulumi config (`alicloud:accessKey` / `secretKey` /
  * `securityToken`, or `alicloud:profile`), the environment (Alibaba Cloud names, then the Terraform
  * names), then the @alicloud/credentials default chain (env, OIDC, CLI profile, credentials file, ECS RAM
- * role). Secrets are read at call time and never written into outputs.
+ * role). Only the official provider's keys are read. Secrets never go into a resource's outputs — but the
+ * stack config they come from is what the engine records in the state's provider entry (see settings.ts).
  */
 import { SettingsError, SettingsSource, lookup } from "./settings";
 

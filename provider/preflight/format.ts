@@ -43,7 +43,9 @@ export function formatReport(report: PreflightReport): string {
   if (report.resources.length === 0) {
     return `Destroy preflight (${where}): no IpamPoolAllocation, AnycastEipAddress or AnycastEipAssociation resources.\n`;
   }
-  lines.push(`Destroy preflight (${where}): ${count(report.resources.length, "resource")}`, "");
+  lines.push(`Destroy preflight (${where}): ${count(report.resources.length, "resource")}`);
+  if (report.settings) lines.push(`Settings from ${report.settings.label}.`);
+  lines.push("");
   const names = new Map(report.resources.map((r) => [r.urn, r.name]));
   const nameOf = (urn: string) => names.get(urn) ?? urn.slice(urn.lastIndexOf("::") + 2);
   const rows = report.resources.map((r) => [r.type, r.name + (r.pendingDelete ? " (pending delete)" : ""), r.id || "-", verdictText(r)]);

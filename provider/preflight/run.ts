@@ -1,17 +1,23 @@
 /**
  * Runs the destroy preflight over a stack's resources: finds ours by type token, checks each one with the
- * context the provider would build from the same settings (stack config + environment), and summarizes.
+ * context its provider would build from the same settings (see settings.ts: the state's stored provider
+ * config, or the current stack config with --run-program; then the environment), and summarizes.
  */
-import { ContextOverrides, createContext, stderrProgress } from "../cloud/context";
+import { CloudContext, ContextOverrides, createContext, stderrProgress } from "../cloud/context";
 import { SettingsSource } from "../cloud/settings";
 import { REGISTRY } from "../registry";
 import { Finding } from "./inspect";
 import { kindOf, nameOfUrn } from "./state";
-import { PreflightReport, PreflightResult, PreflightSummary, StateResource } from "./types";
+import { PreflightReport, PreflightResult, PreflightSettings, PreflightSummary, StateResource } from "./types";
 
 export interface PreflightOptions {
-  /** Settings as the provider reads them: `envSource(env, stackConfig)`. */
-  settings: SettingsSource;
+  /**
+   * Settings as the provider reads them — one source for every resource, or each resource's own (its
+   * provider's stored config, see settings.ts). Resources given the same source share one context.
+   */
+  settings: SettingsSource | ((res: StateResource) => SettingsSource);
+  /** Where the settings came from, for the report. */
+  settingsFrom?: PreflightSettings;
   stack?: string | null;
   /** Where the resources came from, for the report. */
   source: string;
@@ -52,10 +58,30 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
+/**
+ * The context of each resource, built before any check: a setting the context itself needs (e.g. the
+ * retry base delay) that is invalid fails the whole run, as it would fail every call.
+ */
+function contextsOf(ours: readonly StateResource[], options: PreflightOptions): (res: StateResource) => CloudContext {
+  const settingsFor = typeof options.settings === "function" ? options.settings : () => options.settings as SettingsSource;
+  const contexts = new Map<SettingsSource, CloudContext>();
+  const byResource = new Map<StateResource, CloudContext>();
+  for (const res of ours) {
+    const source = settingsFor(res);
+    let ctx = contexts.get(source);
+    if (!ctx) {
+      ctx = createContext(source, { progress: options.progress ?? stderrProgress, ...options.context });
+      contexts.set(source, ctx);
+    }
+    byResource.set(res, ctx);
+  }
+  return (res) => byResource.get(res)!;
+}
+
 /** Checks every resource of ours in `resources` (a parsed stack export) and builds the report. */
 export async function runPreflight(resources: readonly StateResource[], options: PreflightOptions): Promise<PreflightReport> {
-  const ctx = createContext(options.settings, { progress: options.progress ?? stderrProgress, ...options.context });
   const ours = ourResources(resources);
+  const contextOf = contextsOf(ours, options);
   const results = await mapLimited(ours, options.concurrency ?? 4, async (res): Promise<PreflightResult> => {
     const type = kindOf(res.type)!;
     let found: Finding;
@@ -67,7 +93,7 @@ export async function runPreflight(resources: readonly StateResource[], options:
       found = { verdict: "error", reason: "the state holds no ID for it", fix: null, region: null };
     } else {
       try {
-        found = await REGISTRY[type].loadPreflightCheck()(ctx, res, resources);
+        found = await REGISTRY[type].loadPreflightCheck()(contextOf(res), res, resources);
       } catch (err) {
         found = { verdict: "error", reason: errorMessage(err), fix: null, region: null };
       }
@@ -76,5 +102,6 @@ export async function runPreflight(resources: readonly StateResource[], options:
     return { urn: res.urn, name: nameOfUrn(res.urn), type, id: res.id ?? "", ...found, pendingDelete: res.pendingDelete };
   });
   const { summary, exitCode } = summarize(results);
-  return { version: 1, stack: options.stack ?? null, source: options.source, exitCode, summary, resources: results };
+  const settings = options.settingsFrom !== undefined ? { settings: options.settingsFrom } : {};
+  return { version: 1, stack: options.stack ?? null, source: options.source, ...settings, exitCode, summary, resources: results };
 }

@@ -1,11 +1,13 @@
 /**
  * Reading a Pulumi stack export (`pulumi stack export`: `{version: 3, deployment: {resources: [...]}}`)
  * for the preflight: only the fields a delete sees (ID, outputs) and the ones that decide the order and
- * whether delete runs at all (dependencies, parent, retainOnDelete, deletedWith). Unknown fields are
- * ignored; outputs are passed on as they are, so state written by any earlier provider version works.
+ * whether delete runs at all (dependencies, parent, retainOnDelete, deletedWith), plus each resource's
+ * provider reference and the config the engine recorded for that provider — the config `pulumi destroy`
+ * configures it with. Unknown fields are ignored; outputs are passed on as they are, so state written by
+ * any earlier provider version works.
  */
 import { kindOfTypeToken } from "../registry";
-import { PreflightInputError, ResourceKind, StateResource } from "./types";
+import { PreflightInputError, ResourceKind, StateResource, StoredProviderConfig } from "./types";
 
 /** The highest `version` of the export format this reads (the format has been 3 since Pulumi 3.0). */
 export const MAX_EXPORT_VERSION = 3;
@@ -42,17 +44,33 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
+/** The resources of a stack export, and the config recorded for each provider by its reference (`urn::id`). */
+export interface StackState {
+  resources: StateResource[];
+  providerConfigs: ReadonlyMap<string, StoredProviderConfig>;
+}
+
 /**
  * Parses the text of a stack export. Throws PreflightInputError (naming `origin`) when it is not JSON,
  * not a stack export, or from a newer format version.
  */
 export function parseStackExport(text: string, origin: string): StateResource[] {
+  return parseStackState(text, origin).resources;
+}
+
+/** {@link parseStackExport}, with the recorded provider configs. */
+export function parseStackState(text: string, origin: string): StackState {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
     throw new PreflightInputError(`${origin} is not JSON (${(err as Error).message})`);
   }
+  return stackStateOf(doc, origin);
+}
+
+/** {@link parseStackState} of an already parsed export (as the Automation API's `exportStack` returns it). */
+export function stackStateOf(doc: unknown, origin: string): StackState {
   if (!isObject(doc) || !isObject(doc.deployment)) {
     throw new PreflightInputError(`${origin} is not a Pulumi stack export: expected {"version": 3, "deployment": {"resources": [...]}} as \`pulumi stack export\` writes it`);
   }
@@ -64,9 +82,9 @@ export function parseStackExport(text: string, origin: string): StateResource[] 
     throw new PreflightInputError(`${origin} is a version ${version} stack export; this tool reads up to version ${MAX_EXPORT_VERSION} (upgrade pulumi-alicloud-release)`);
   }
   const raw = doc.deployment.resources;
-  if (raw === undefined || raw === null) return [];
+  if (raw === undefined || raw === null) return { resources: [], providerConfigs: new Map() };
   if (!Array.isArray(raw)) throw new PreflightInputError(`${origin}: deployment.resources is not a list`);
-  return raw.map((r, i): StateResource => {
+  const resources = raw.map((r, i): StateResource => {
     if (!isObject(r) || typeof r.urn !== "string" || typeof r.type !== "string") {
       throw new PreflightInputError(`${origin}: deployment.resources[${i}] has no urn/type`);
     }
@@ -87,8 +105,32 @@ export function parseStackExport(text: string, origin: string): StateResource[] 
       retainOnDelete: r.retainOnDelete === true,
       external: r.external === true,
       pendingDelete: r.delete === true,
+      provider: typeof r.provider === "string" && r.provider !== "" ? r.provider : undefined,
     };
   });
+  return { resources, providerConfigs: providerConfigsOf(raw) };
+}
+
+/**
+ * The config recorded for each provider resource (`pulumi:providers:*`): its `inputs`, which is what the
+ * engine configures a provider loaded from the state with. For the default `pulumi-nodejs` provider of
+ * dynamic resources that is every key of the stack config at the last `pulumi up`.
+ */
+function providerConfigsOf(raw: unknown[]): Map<string, StoredProviderConfig> {
+  const configs = new Map<string, StoredProviderConfig>();
+  for (const r of raw) {
+    if (!isObject(r) || typeof r.type !== "string" || !r.type.startsWith("pulumi:providers:") || typeof r.urn !== "string" || typeof r.id !== "string") continue;
+    const values: Record<string, string> = {};
+    const encrypted: string[] = [];
+    for (const [key, stored] of Object.entries(isObject(r.inputs) ? r.inputs : {})) {
+      const value = unwrapSecrets(stored);
+      if (value === DROPPED) encrypted.push(key);
+      else if (typeof value === "string") values[key] = value;
+      else if (value !== undefined && value !== null) values[key] = JSON.stringify(value);
+    }
+    configs.set(`${r.urn}::${r.id}`, { values, encrypted });
+  }
+  return configs;
 }
 
 /** The kind of one of our resources, or undefined for any other type. */

@@ -23,6 +23,16 @@ export interface StateResource {
   external: boolean;
   /** A replaced resource still waiting for its delete (`delete: true` in the export). */
   pendingDelete: boolean;
+  /** Its provider reference (`<provider urn>::<provider id>`), when the export has one. */
+  provider?: string;
+}
+
+/** The config the engine recorded in the state for one provider (a `pulumi:providers:*` resource's inputs). */
+export interface StoredProviderConfig {
+  /** Fully-qualified key → value as the provider receives it (objects as JSON text, secrets unwrapped). */
+  values: Record<string, string>;
+  /** Keys stored as secrets whose plaintext the export does not hold (it was exported without --show-secrets). */
+  encrypted: string[];
 }
 
 /**
@@ -92,6 +102,20 @@ export interface PreflightSummary {
   error: number;
 }
 
+/** Where the settings (credentials, region, endpoints, timeouts) the checks used came from. */
+export interface PreflightSettings {
+  /**
+   * - `state`: each resource's provider config as the state recorded it at the last `pulumi up` — what
+   *   `pulumi destroy` and `pulumi refresh` use — then environment variables;
+   * - `stack-config`: the current stack config (`--run-program`, as `pulumi destroy --run-program`), then
+   *   environment variables;
+   * - `environment`: environment variables only (the state holds no provider config for the resources).
+   */
+  from: "state" | "stack-config" | "environment";
+  /** The same in words, as the table prints it. */
+  label: string;
+}
+
 export interface PreflightReport {
   /** The shape's version: 1. */
   version: 1;
@@ -99,6 +123,8 @@ export interface PreflightReport {
   stack: string | null;
   /** Where the resources came from: `pulumi stack export` or the `--state` file path. */
   source: string;
+  /** Where the settings came from (absent only in reports built without it, e.g. by earlier versions). */
+  settings?: PreflightSettings;
   /** 0 every resource releasable (or gone/retained), 2 some refused, 1 some could not be checked. */
   exitCode: 0 | 1 | 2;
   summary: PreflightSummary;

@@ -63,16 +63,31 @@ export class TestStack {
     return r;
   }
 
-  /** Creates the stack and points it at the emulator; credentials go in as secret config. */
-  async init(resources: unknown[], extraConfig: Record<string, string> = {}): Promise<void> {
+  /**
+   * Creates the stack and points it at the emulator, with the official provider's keys in its shapes
+   * (`alicloud:endpoints` a list) and ours in `alicloud-release:`; credentials go in as secret config.
+   * `config` adds keys or, with `null`, leaves one of these out.
+   */
+  async init(resources: unknown[], config: Record<string, string | null> = {}): Promise<void> {
     await this.ok(["stack", "init", this.stack, "--non-interactive"]);
-    await this.setResources(resources);
-    await this.ok(["config", "set", "alicloud:region", "cn-hangzhou", "-s", this.stack]);
-    await this.ok(["config", "set", "alicloud:endpoints", JSON.stringify({ vpcipam: this.emu.url, eipanycast: this.emu.url }), "-s", this.stack]);
-    await this.ok(["config", "set", "alicloud:accessKey", this.emu.accessKeyId, "-s", this.stack]);
-    await this.ok(["config", "set", "--secret", "alicloud:secretKey", this.emu.accessKeySecret, "-s", this.stack]);
-    await this.ok(["config", "set", "alicloud:retryBaseDelayMs", "0", "-s", this.stack]);
-    for (const [k, v] of Object.entries(extraConfig)) await this.ok(["config", "set", k, v, "-s", this.stack]);
+    const { "alicloud:secretKey": secretKey, ...plain }: Record<string, string | null> = {
+      "e2e:resources": JSON.stringify(resources),
+      "alicloud:region": "cn-hangzhou",
+      "alicloud:endpoints": JSON.stringify([{ vpcipam: this.emu.url, eipanycast: this.emu.url }]),
+      "alicloud:accessKey": this.emu.accessKeyId,
+      "alicloud:secretKey": this.emu.accessKeySecret,
+      "alicloud-release:retryBaseDelayMs": "0",
+      ...config,
+    };
+    const pairs = Object.entries(plain).flatMap(([k, v]) => (v === null ? [] : ["--plaintext", `${k}=${v}`]));
+    const secret = secretKey === null ? [] : ["--secret", `alicloud:secretKey=${secretKey}`];
+    await this.ok(["config", "set-all", ...pairs, ...secret, "-s", this.stack]);
+  }
+
+  /** The stack's current config as the engine hands it to providers: every key to its string value. */
+  async config(): Promise<Record<string, string>> {
+    const parsed = JSON.parse((await this.ok(["config", "--json", "--show-secrets", "-s", this.stack])).stdout) as Record<string, { value?: string }>;
+    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v.value)]));
   }
 
   setResources(resources: unknown[]): Promise<RunResult> {
@@ -243,7 +258,7 @@ export function cloudCall(
       "alicloud:accessKey": emu.accessKeyId,
       "alicloud:secretKey": emu.accessKeySecret,
       "alicloud:region": region,
-      "alicloud:endpoints": JSON.stringify({ vpcipam: emu.url, eipanycast: emu.url }),
+      "alicloud:endpoints": JSON.stringify([{ vpcipam: emu.url, eipanycast: emu.url }]),
     }),
   );
   return ctx.transport.call(product, action, params, { region });

@@ -86,7 +86,7 @@ test("a destroy whose endpoint refuses connections says so once per engine place
   await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
   const port = (closed.address() as AddressInfo).port;
   await new Promise((r) => closed.close(r));
-  await stack.ok(["config", "set", "alicloud:endpoints", JSON.stringify({ vpcipam: emu.url, eipanycast: `http://127.0.0.1:${port}` }), "-s", stack.stack]);
+  await stack.ok(["config", "set", "alicloud:endpoints", JSON.stringify([{ vpcipam: emu.url, eipanycast: `http://127.0.0.1:${port}` }]), "-s", stack.stack]);
   // stored by a no-op `pulumi up` (check and diff call nothing): destroy runs with the stored settings
   expect((await stack.up()).code).toBe(0);
 
@@ -96,7 +96,7 @@ test("a destroy whose endpoint refuses connections says so once per engine place
   const what = `could not connect to http://127.0.0.1:${port} (connection refused) calling `;
   expect(occurrences(out, what)).toBe(3);
   expect(out).toMatch(/after 2 failed attempts over \d+(\.\d)? s: ECONNREFUSED: could not connect/);
-  expect(out).toContain("Check the Eipanycast endpoint (from Pulumi config alicloud:endpoints.eipanycast; set with Pulumi config alicloud:endpoints or env ALIBABA_CLOUD_ENDPOINT_EIPANYCAST)");
+  expect(out).toContain("Check the Eipanycast endpoint (from Pulumi config alicloud:endpoints[0].eipanycast; set with Pulumi config alicloud:endpoints or env ALIBABA_CLOUD_ENDPOINT_EIPANYCAST)");
   expect(out).not.toMatch(/AnycastId=|POST http|CloudError/);
   expect(out.split("\n").filter((line) => /:\s*$/.test(line) && !/^\s*(Diagnostics|Resources|\S+ \([^)]*\)):\s*$/.test(line))).toEqual([]);
 });

@@ -1,8 +1,10 @@
 /**
  * The destroy preflight on a real stack through the real Pulumi CLI: `node dist/cli/main.js preflight`
- * reads the stack (`pulumi stack export`) and its secret config (`pulumi config --show-secrets`), predicts
- * which resources destroy refuses — changing nothing — and the following `pulumi destroy
- * --continue-on-error` refuses exactly those: they are exactly what is left in the state.
+ * reads the stack's state with its secrets (the Automation API's `exportStack`), resolves settings from
+ * the provider config stored there as destroy does, predicts which resources destroy refuses — changing
+ * nothing — and the following `pulumi destroy --continue-on-error` refuses exactly those: they are
+ * exactly what is left in the state. When credentials changed after `up`, the prediction and destroy
+ * agree, with and without `--run-program`.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -13,8 +15,9 @@ import { emulatorContext } from "../helpers/cloud";
 import { TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-// Scaled with the work: its longest test runs 9 pulumi commands and 4 preflight runs.
-jest.setTimeout(e2eTimeout(13));
+// Scaled with the work: its longest tests run 9 pulumi commands (init counting as 7) and 4 preflight runs,
+// or 13 commands and 2 preflight runs.
+jest.setTimeout(e2eTimeout(15));
 
 const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
 const REGION = "cn-hangzhou";
@@ -157,12 +160,44 @@ test("preflight predicts exactly which resources `pulumi destroy` refuses, and c
   });
 });
 
+test("credentials changed after `up`: preflight predicts what destroy does, and says which settings it used", async () => {
+  emu.control.reset();
+  emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: POOL, regionId: REGION, cidrs: ["10.0.0.0/16"] }] } });
+  stack = new TestStack(emu);
+  // `up` takes the credentials from the environment: the stack config (recorded in the state) has none
+  await stack.init([{ type: "IpamPoolAllocation", name: "web", args: { ipamPoolId: POOL, cidrMask: 24 } }], { "alicloud:accessKey": null, "alicloud:secretKey": null });
+  // no credentials anywhere else (no ~/.aliyun, no ECS metadata service)
+  Object.assign(stack.env, { HOME: stack.home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true", ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret });
+  expect((await stack.up()).code).toBe(0);
+  // then they move into the stack config, and the shell no longer has them
+  delete stack.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  delete stack.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  await stack.ok(["config", "set-all", "--plaintext", `alicloud:accessKey=${emu.accessKeyId}`, "--secret", `alicloud:secretKey=${emu.accessKeySecret}`, "-s", stack.stack]);
+
+  // destroy configures the provider from the state's stored config: no credentials; preflight says so
+  const predicted = await preflight(stack, ["--json"]);
+  expect(predicted.code).toBe(1);
+  const report = JSON.parse(predicted.stdout) as PreflightReport;
+  expect(report.settings).toEqual({ from: "state", label: "the state's stored provider config (last `pulumi up`), then environment variables — as `pulumi destroy` and `pulumi refresh` read them" });
+  expect(report.resources[0]).toMatchObject({ name: "web", verdict: "error", reason: expect.stringContaining("MissingCredentials: no Alibaba Cloud credentials found") });
+  const destroy = await stack.destroy();
+  expect(destroy.code).not.toBe(0);
+  expect(destroy.output).toContain("MissingCredentials: no Alibaba Cloud credentials found");
+  expect(await stack.resources()).toHaveLength(1);
+
+  // with --run-program both use the current stack config: releasable, and released
+  const withProgram = JSON.parse((await preflight(stack, ["--run-program", "--json"])).stdout) as PreflightReport;
+  expect(withProgram).toMatchObject({ exitCode: 0, settings: { from: "stack-config" }, resources: [{ name: "web", verdict: "releasable" }] });
+  expect((await stack.destroy(["--run-program"])).code).toBe(0);
+  expect(await stack.resources()).toEqual([]);
+});
+
 test("a stack whose secrets cannot be decrypted: exit 1 with pulumi's message", async () => {
   emu.control.reset();
   stack = new TestStack(emu);
   await stack.init([]);
   const noPassphrase = Object.assign(Object.create(stack) as TestStack, { env: { ...stack.env, PULUMI_CONFIG_PASSPHRASE: "wrong" } });
-  const r = await preflight(noPassphrase, ["--json"]);
+  const r = await preflight(noPassphrase, ["--run-program", "--json"]);
   expect(r.code).toBe(1);
   expect(JSON.parse(r.stdout)).toMatchObject({ version: 1, exitCode: 1, error: expect.stringContaining("pulumi config --json --show-secrets") });
   expect(r.stderr).toMatch(/incorrect passphrase|passphrase/i);

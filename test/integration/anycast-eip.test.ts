@@ -323,8 +323,8 @@ describe("through the runtime dispatch (what the serialized shim calls)", () => 
       ["alicloud:region", REGION],
       ["alicloud:accessKey", emu.accessKeyId],
       ["alicloud:secretKey", emu.accessKeySecret],
-      ["alicloud:endpoints", JSON.stringify({ eipanycast: emu.url })],
-      ["alicloud:retryBaseDelayMs", "0"],
+      ["alicloud:endpoints", JSON.stringify([{ eipanycast: emu.url }])],
+      ["alicloud-release:retryBaseDelayMs", "0"],
     ]);
     const self = {};
     await dispatch("AnycastEipAddress", "configure", self, [{ config: { get: (k: string) => config.get(k) } }]);

@@ -4,11 +4,12 @@
  * releasable ones; exact verdicts, table, JSON and exit codes; the call log shows reads and DryRun deletes
  * only. Then the real delete hooks run on the same state and must do exactly what the preflight said.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CliIo, PulumiRunner } from "../../cli/io";
+import { CliIo } from "../../cli/io";
 import { main } from "../../cli/main";
+import { offlinePulumiEnv, runPulumi } from "../../demo/pulumi-cli";
 import { anycastEipAddressLifecycle } from "../../provider/anycast/eip-lifecycle";
 import { anycastEipAssociationLifecycle } from "../../provider/anycast/association-lifecycle";
 import { ipamPoolAllocationLifecycle } from "../../provider/ipam/lifecycle";
@@ -16,6 +17,8 @@ import { Lifecycle, ReleaseRefusedError } from "../../provider/lifecycle";
 import { PreflightReport, PreflightResult } from "../../provider/preflight/types";
 import { emulatorContext, emulatorEnv, REGION } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
+
+const { pulumiBinDir } = require("../../scripts/pulumi-bin-dir.js") as { pulumiBinDir(): string };
 
 const emu = useEmulator({ resetEachTest: false });
 let dir: string;
@@ -205,10 +208,10 @@ interface Run {
   stderr: string;
 }
 
-async function cli(argv: string[], env: Record<string, string | undefined> = emulatorEnv(emu), pulumi?: PulumiRunner): Promise<Run> {
+async function cli(argv: string[], env: Record<string, string | undefined> = emulatorEnv(emu)): Promise<Run> {
   let stdout = "";
   let stderr = "";
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd: dir, pulumi };
+  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd: dir };
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
@@ -356,7 +359,9 @@ describe("a stack with one of each outcome", () => {
     expect(run.code).toBe(2);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toBe(`Destroy preflight (${file}): 24 resources`);
-    expect(lines[2]).toMatch(/^TYPE\s+NAME\s+ID\s+VERDICT$/);
+    // the export's provider entry holds no config (inputs {}), so everything comes from the environment
+    expect(lines[1]).toBe("Settings from the state's stored provider config (last `pulumi up`), then environment variables — as `pulumi destroy` and `pulumi refresh` read them.");
+    expect(lines[3]).toMatch(/^TYPE\s+NAME\s+ID\s+VERDICT$/);
     const row = (name: string) => {
       const found = lines.find((l) => new RegExp(`^\\S+\\s+${name.replace(/[-]/g, "\\-")}\\s`).test(l));
       if (!found) throw new Error(`no row for ${name}:\n${run.stdout}`);
@@ -490,6 +495,26 @@ describe("exit 0 and exit 1", () => {
     expect(table.stdout).toContain("Some resources could not be checked; fix the errors above and run the preflight again.");
   });
 
+  test("--state: the provider config stored in the export comes before the environment, as destroy uses it", async () => {
+    const doc = stackExport([resource("IpamPoolAllocation", "alloc-ok", "ipam-pool-alloc-custom", alloc("ipam-pool-alloc-custom", "10.0.1.0/24"))]) as {
+      deployment: { resources: { type: string; inputs?: Record<string, unknown> }[] };
+    };
+    const provider = doc.deployment.resources.find((r) => r.type === "pulumi:providers:pulumi-nodejs")!;
+    const sig = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+    provider.inputs = { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": { ...sig, plaintext: JSON.stringify(emu.accessKeySecret) } };
+    const wrongEnv = emulatorEnv(emu, { ALIBABA_CLOUD_ACCESS_KEY_SECRET: "wrong-secret" });
+    const stored = await jsonRun(writeExport(doc), wrongEnv);
+    expect(stored.run.code).toBe(0);
+    expect(stored.report.settings).toMatchObject({ from: "state" });
+    expect(stored.by["alloc-ok"].verdict).toBe("releasable");
+    // exported without --show-secrets: the stored secret cannot be read, and the error says how to get it
+    provider.inputs["alicloud:secretKey"] = { ...sig, ciphertext: "v1:abc" };
+    const file = writeExport(doc);
+    const encrypted = await jsonRun(file, wrongEnv);
+    expect(encrypted.run.code).toBe(1);
+    expect(encrypted.by["alloc-ok"]).toMatchObject({ verdict: "error", reason: expect.stringContaining(`alicloud:secretKey is a secret in the provider config stored in the state, and ${file} holds only its ciphertext`) });
+  });
+
   test("an unreachable endpoint: exit 1 after 2 attempts (not the default 8), the endpoint and its setting named", async () => {
     const file = writeExport(stackExport([resource("AnycastEipAddress", "eip-ok", "aeip-free", eip("aeip-free"))]));
     const { run, report } = await jsonRun(file, emulatorEnv(emu, { ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: "http://127.0.0.1:1" }));
@@ -555,67 +580,85 @@ describe("state written by earlier provider versions", () => {
   });
 });
 
-describe("--stack: resources and settings from the pulumi CLI", () => {
-  beforeEach(seedCloud);
+describe("--stack: the stack's state and config through the Automation API and the real pulumi CLI", () => {
+  const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+  let project: string;
+  let pulumiEnv: Record<string, string>;
 
-  /** A stand-in for the pulumi CLI: answers `config --json` and `stack export`, records what it was asked. */
-  function fakePulumi(config: Record<string, unknown>, exported: unknown, asked: { args: string[]; cwd: string }[]): PulumiRunner {
-    return async (args, options) => {
-      asked.push({ args, cwd: options.cwd });
-      if (args[0] === "config") return { code: 0, stdout: JSON.stringify(config), stderr: "" };
-      if (args[0] === "stack" && args[1] === "export") return { code: 0, stdout: JSON.stringify(exported), stderr: "" };
-      if (args[0] === "stack" && args[1] === "--show-name") return { code: 0, stdout: "dev\n", stderr: "" };
-      return { code: 255, stdout: "", stderr: `error: unexpected ${args.join(" ")}` };
-    };
+  /** `pulumi <args>` in the project, failing the test on a non-zero exit. */
+  async function pulumi(args: string[]): Promise<void> {
+    const r = await runPulumi(args, { cwd: project, env: pulumiEnv });
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`);
   }
 
-  const stackConfig = () => ({
-    "alicloud:region": { value: REGION, secret: false },
-    "alicloud:endpoints": { value: JSON.stringify({ vpcipam: emu.url, eipanycast: emu.url }), secret: false },
-    "alicloud:accessKey": { value: emu.accessKeyId, secret: false },
-    "alicloud:secretKey": { value: emu.accessKeySecret, secret: true },
-    "alicloud:retryBaseDelayMs": { value: "0", secret: false },
-    "e2e:resources": { value: "[]", objectValue: [], secret: false },
-  });
+  /** The environment of a shell with the CLI set up and no Alibaba Cloud settings: they come from the stack. */
+  const shellEnv = (extra: Record<string, string> = {}): Record<string, string> => ({ ...pulumiEnv, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true", ...extra });
 
-  test("stack config supplies region, endpoints and (secret) credentials; the environment has none", async () => {
-    const asked: { args: string[]; cwd: string }[] = [];
+  // A project "shop" with stack dev: its state (imported) recorded a provider config that reaches the
+  // emulator with the right credentials; its current stack config has a rotated (wrong) secret.
+  beforeAll(async () => {
+    project = path.join(dir, "shop");
+    mkdirSync(project);
+    writeFileSync(path.join(project, "Pulumi.yaml"), "name: shop\nruntime: nodejs\n");
+    pulumiEnv = { ...offlinePulumiEnv(path.join(dir, "home"), "it-passphrase", pulumiBinDir()), HOME: path.join(dir, "home") };
+    await pulumi(["stack", "init", "dev", "--non-interactive"]);
+    await pulumi([
+      "config", "set-all", "--stack", "dev",
+      "--plaintext", `alicloud:region=${REGION}`,
+      "--plaintext", `alicloud:endpoints=${JSON.stringify([{ vpcipam: emu.url, eipanycast: emu.url }])}`,
+      "--plaintext", `alicloud:accessKey=${emu.accessKeyId}`,
+      "--secret", "alicloud:secretKey=rotated-secret",
+      "--plaintext", "alicloud-release:retryBaseDelayMs=0",
+    ]);
     const exported = stackExport([
       resource("IpamPoolAllocation", "alloc-ok", "ipam-pool-alloc-custom", { allocationId: "ipam-pool-alloc-custom" }),
       resource("AnycastEipAddress", "eip-bound", "aeip-bound", { anycastId: "aeip-bound" }),
-    ]);
+    ]) as { deployment: { secrets_providers: { state: { salt: string } }; resources: { type: string; inputs?: Record<string, unknown> }[] } };
+    exported.deployment.resources.find((r) => r.type === "pulumi:providers:pulumi-nodejs")!.inputs = {
+      "alicloud:region": REGION,
+      "alicloud:endpoints": JSON.stringify([{ vpcipam: emu.url, eipanycast: emu.url }]),
+      "alicloud:accessKey": emu.accessKeyId,
+      "alicloud:secretKey": { ...SECRET, plaintext: JSON.stringify(emu.accessKeySecret) },
+      "alicloud-release:retryBaseDelayMs": "0",
+    };
+    // The passphrase secrets provider of the state uses the stack's salt, so the import can encrypt the secret.
+    exported.deployment.secrets_providers.state.salt = /encryptionsalt: (\S+)/.exec(readFileSync(path.join(project, "Pulumi.dev.yaml"), "utf8"))![1];
+    // A hand-made export has no valid checksum (magic): --force.
+    await pulumi(["stack", "import", "--force", "--file", writeExport(exported), "--stack", "dev"]);
+  }, 120_000);
+  beforeEach(seedCloud);
+
+  test("settings from the provider config stored in the state, as destroy uses it; with --run-program from the current stack config", async () => {
     emu.control.clearCalls();
-    const run = await cli(["preflight", "--stack", "dev", "--cwd", "project", "--json"], { PATH: process.env.PATH }, fakePulumi(stackConfig(), exported, asked));
+    const run = await cli(["preflight", "--stack", "dev", "--cwd", "shop", "--json"], shellEnv());
     expect(run.stderr).toBe("");
     expect(run.code).toBe(2);
     const report = JSON.parse(run.stdout) as PreflightReport;
-    expect(report).toMatchObject({ stack: "dev", source: "pulumi stack export", summary: { releasable: 1, refused: 1 } });
-    expect(asked).toEqual([
-      { args: ["config", "--json", "--show-secrets", "--stack", "dev"], cwd: path.join(dir, "project") },
-      { args: ["stack", "export", "--stack", "dev"], cwd: path.join(dir, "project") },
-    ]);
+    expect(report).toMatchObject({ stack: "dev", source: "pulumi stack export", settings: { from: "state" }, summary: { releasable: 1, refused: 1 } });
     expectReadOnly();
+
+    const current = await cli(["preflight", "--stack", "dev", "--cwd", "shop", "--run-program"], shellEnv());
+    expect(current.code).toBe(1);
+    expect(current.stdout).toContain("Settings from the current stack config (--run-program), then environment variables — as `pulumi destroy --run-program` reads them.");
+    expect(current.stdout).toMatch(/alloc-ok\s+ipam-pool-alloc-custom\s+error: reading IPAM pool allocation ipam-pool-alloc-custom: SignatureDoesNotMatch/);
   });
 
-  test("without --stack the selected stack is used", async () => {
-    const asked: { args: string[]; cwd: string }[] = [];
-    const run = await cli(["preflight"], { PATH: process.env.PATH }, fakePulumi(stackConfig(), stackExport([]), asked));
-    expect(run.code).toBe(0);
-    expect(asked.map((a) => a.args.join(" "))).toEqual(["stack --show-name --non-interactive", "config --json --show-secrets --stack dev", "stack export --stack dev"]);
-    expect(run.stdout).toContain("Destroy preflight (stack dev)");
+  test("without --stack the selected stack is used, and the table says where the settings came from", async () => {
+    const run = await cli(["preflight", "--cwd", "shop"], shellEnv());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("Destroy preflight (stack dev): 2 resources\nSettings from the state's stored provider config (last `pulumi up`), then environment variables — as `pulumi destroy` and `pulumi refresh` read them.\n");
   });
 
-  test("pulumi failing (e.g. no passphrase) is exit 1 with its message", async () => {
-    const failing: PulumiRunner = async () => ({ code: 255, stdout: "", stderr: "error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE\n" });
-    const run = await cli(["preflight", "--stack", "dev", "--json"], {}, failing);
+  test("pulumi failing (a wrong passphrase) is exit 1 with its message", async () => {
+    const run = await cli(["preflight", "--stack", "dev", "--cwd", "shop", "--json"], shellEnv({ PULUMI_CONFIG_PASSPHRASE: "wrong" }));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("`pulumi config --json --show-secrets --stack dev` (in ");
-    expect(run.stderr).toContain("exited with 255: error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE");
+    expect(run.stderr).toContain(`\`pulumi stack export --show-secrets --stack dev\` (in ${project}) exited with 1: error: could not deserialize deployment: failed to decrypt: incorrect passphrase`);
+    expect(run.stderr).toMatch(/passphrase/i);
     expect(JSON.parse(run.stdout)).toMatchObject({ version: 1, exitCode: 1 });
   });
 
   test("no pulumi on PATH: exit 1 saying so", async () => {
-    const run = await cli(["preflight", "--stack", "dev"], { PATH: path.join(dir, "empty-bin") });
+    const run = await cli(["preflight", "--stack", "dev", "--cwd", "shop"], { PATH: path.join(dir, "empty-bin") });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/the pulumi CLI was not found on PATH/);
   });

@@ -24,7 +24,7 @@ describe("endpoints", () => {
     expect(resolveEndpoint(envSource({}), "Eipanycast", "cn-hangzhou")).toMatchObject({ host: "eipanycast.cn-hangzhou.aliyuncs.com" });
     expect(resolveEndpoint(envSource({ ALIBABA_CLOUD_ENDPOINT_EIPANYCAST: "http://127.0.0.1:8080" }), "Eipanycast", "x-y")).toMatchObject({ host: "127.0.0.1:8080", protocol: "HTTP" });
     const cfg = envSource({ ALIBABA_CLOUD_ENDPOINT_VPCIPAM: "http://127.0.0.1:1" }, { "alicloud:endpoints": JSON.stringify([{ vpcipam: "http://127.0.0.1:9" }]) });
-    expect(resolveEndpoint(cfg, "VpcIpam", "cn-hangzhou")).toMatchObject({ host: "127.0.0.1:9", from: "Pulumi config alicloud:endpoints.vpcipam" });
+    expect(resolveEndpoint(cfg, "VpcIpam", "cn-hangzhou")).toMatchObject({ host: "127.0.0.1:9", from: "Pulumi config alicloud:endpoints[0].vpcipam" });
     expect(parseEndpoint("vpcipam.example.com", "x")).toMatchObject({ host: "vpcipam.example.com", protocol: "HTTPS" });
   });
 

@@ -5,13 +5,14 @@
  */
 import { main } from "../../cli/main";
 import { CliIo } from "../../cli/io";
-import { configMapFromJson, parsePreflightArgs } from "../../cli/preflight";
+import { flatConfig, parsePreflightArgs } from "../../cli/preflight";
 import { CloudError } from "../../provider/cloud/errors";
-import { envSource } from "../../provider/cloud/settings";
+import { envSource, SettingsError } from "../../provider/cloud/settings";
 import { Transport } from "../../provider/cloud/transport";
 import { formatReport, verdictText } from "../../provider/preflight/format";
 import { runPreflight, summarize } from "../../provider/preflight/run";
-import { deletedBefore, kindOf, nameOfUrn, parseStackExport } from "../../provider/preflight/state";
+import { destroySettings, runProgramSettings } from "../../provider/preflight/settings";
+import { deletedBefore, kindOf, nameOfUrn, parseStackExport, parseStackState } from "../../provider/preflight/state";
 import { PreflightResult, StateResource } from "../../provider/preflight/types";
 
 const SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
@@ -120,10 +121,10 @@ test("deletedBefore follows dependencies, property dependencies and parents, tra
 
 describe("parsePreflightArgs", () => {
   test("flags in both forms", () => {
-    expect(parsePreflightArgs([])).toEqual({ json: false, help: false });
-    expect(parsePreflightArgs(["--stack", "dev", "--cwd=infra", "--json"])).toEqual({ stack: "dev", cwd: "infra", json: true, help: false });
-    expect(parsePreflightArgs(["-s", "prod", "-C", "x"])).toMatchObject({ stack: "prod", cwd: "x" });
-    expect(parsePreflightArgs(["--state=export.json", "-h"])).toEqual({ state: "export.json", json: false, help: true });
+    expect(parsePreflightArgs([])).toEqual({ runProgram: false, json: false, help: false });
+    expect(parsePreflightArgs(["--stack", "dev", "--cwd=infra", "--json"])).toEqual({ stack: "dev", cwd: "infra", runProgram: false, json: true, help: false });
+    expect(parsePreflightArgs(["-s", "prod", "-C", "x", "--run-program"])).toMatchObject({ stack: "prod", cwd: "x", runProgram: true });
+    expect(parsePreflightArgs(["--state=export.json", "-h"])).toEqual({ state: "export.json", runProgram: false, json: false, help: true });
   });
 
   test.each([
@@ -133,35 +134,116 @@ describe("parsePreflightArgs", () => {
     [["--stack="], "--stack needs a value"],
     [["--json=yes"], "--json takes no value"],
     [["-s", "a", "--stack", "b"], "--stack given twice"],
-    [["--state", "f.json", "--stack", "dev"], "--state reads a stack export file with environment settings only; it cannot be combined with --stack or --cwd"],
+    [["--state", "f.json", "--stack", "dev"], "--state reads a stack export file (with the provider config stored in it); it cannot be combined with --stack, --cwd or --run-program"],
     [["--cwd", "x", "--state", "f.json"], "cannot be combined"],
+    [["--state", "f.json", "--run-program"], "cannot be combined"],
+    [["--run-program=yes"], "--run-program takes no value"],
   ])("%j → %s", (argv, message) => {
     expect(() => parsePreflightArgs(argv)).toThrow(message);
   });
 });
 
-test("configMapFromJson: strings as they are, objects as JSON, secrets shown", () => {
+test("flatConfig: strings as they are, objects as JSON, secrets shown", () => {
   expect(
-    configMapFromJson(
-      JSON.stringify({
-        "alicloud:region": { value: "cn-hangzhou", secret: false },
-        "alicloud:secretKey": { value: "s3cr3t", secret: true },
-        "alicloud:endpoints": { value: '{"vpcipam":"http://x:1"}', objectValue: { vpcipam: "http://x:1" }, secret: false },
-        "alicloud:objOnly": { objectValue: [{ eipanycast: "http://y" }] },
-        "app:n": { value: 3 },
-        "app:none": {},
-        "app:odd": "x",
-      }),
-    ),
+    flatConfig({
+      "alicloud:region": { value: "cn-hangzhou", secret: false },
+      "alicloud:secretKey": { value: "s3cr3t", secret: true },
+      "alicloud:endpoints": { value: '[{"vpcipam":"http://x:1"}]', objectValue: [{ vpcipam: "http://x:1" }], secret: false },
+      "alicloud:objOnly": { objectValue: [{ eipanycast: "http://y" }] },
+      "app:n": { value: 3 },
+      "app:none": {},
+      "app:odd": "x",
+    }),
   ).toEqual({
     "alicloud:region": "cn-hangzhou",
     "alicloud:secretKey": "s3cr3t",
-    "alicloud:endpoints": '{"vpcipam":"http://x:1"}',
+    "alicloud:endpoints": '[{"vpcipam":"http://x:1"}]',
     "alicloud:objOnly": '[{"eipanycast":"http://y"}]',
     "app:n": "3",
   });
-  expect(() => configMapFromJson("nope")).toThrow(/not JSON/);
-  expect(() => configMapFromJson("[]")).toThrow(/no object/);
+  expect(() => flatConfig([])).toThrow(/no object/);
+});
+
+describe("settings as `pulumi destroy` resolves them: each resource's stored provider config, then the environment", () => {
+  const PROVIDER_URN = "urn:pulumi:dev::p::pulumi:providers:pulumi-nodejs::default";
+  const text = doc([
+    {
+      urn: PROVIDER_URN,
+      type: "pulumi:providers:pulumi-nodejs",
+      id: "p1",
+      custom: true,
+      inputs: {
+        "alicloud:region": "cn-shanghai",
+        "alicloud:accessKey": "AKID",
+        "alicloud:secretKey": { ...SIG, plaintext: '"SECRET"' },
+        "alicloud:securityToken": { ...SIG, ciphertext: "v1:zzz" },
+        "alicloud:endpoints": '[{"vpcipam":"http://127.0.0.1:1"}]',
+        "app:n": 3,
+      },
+      outputs: { "alicloud:region": "ignored-outputs" },
+    },
+    { urn: `${PROVIDER_URN}-old`, type: "pulumi:providers:pulumi-nodejs", id: "p0", inputs: { "alicloud:region": "cn-beijing" } },
+    { urn: urn("IpamPoolAllocation", "a"), type: T("IpamPoolAllocation"), id: "ipam-pool-alloc-1", provider: `${PROVIDER_URN}::p1` },
+    { urn: urn("IpamPoolAllocation", "old"), type: T("IpamPoolAllocation"), id: "ipam-pool-alloc-0", provider: `${PROVIDER_URN}-old::p0`, delete: true },
+    { urn: urn("IpamPoolAllocation", "loose"), type: T("IpamPoolAllocation"), id: "ipam-pool-alloc-2" },
+  ]);
+
+  test("the export's provider entries are read from their inputs; secrets unwrapped, encrypted ones named", () => {
+    const state = parseStackState(text, "f.json");
+    expect(state.resources.map((r) => r.provider)).toEqual([undefined, undefined, `${PROVIDER_URN}::p1`, `${PROVIDER_URN}-old::p0`, undefined]);
+    expect(state.providerConfigs.get(`${PROVIDER_URN}::p1`)).toEqual({
+      values: { "alicloud:region": "cn-shanghai", "alicloud:accessKey": "AKID", "alicloud:secretKey": "SECRET", "alicloud:endpoints": '[{"vpcipam":"http://127.0.0.1:1"}]', "app:n": "3" },
+      encrypted: ["alicloud:securityToken"],
+    });
+  });
+
+  test("each resource reads its own provider's config, then the environment; one without a provider, the environment only", () => {
+    const state = parseStackState(text, "f.json");
+    const env = { ALIBABA_CLOUD_REGION: "ap-southeast-1", ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0" };
+    const plan = destroySettings(state, env, "f.json");
+    expect(plan.settings).toEqual({ from: "state", label: expect.stringContaining("the state's stored provider config (last `pulumi up`)") });
+    const [, , a, old, loose] = state.resources;
+    expect(plan.settingsFor(a).config("alicloud:region")).toBe("cn-shanghai");
+    expect(plan.settingsFor(old).config("alicloud:region")).toBe("cn-beijing");
+    expect(plan.settingsFor(loose).config("alicloud:region")).toBeUndefined();
+    expect(plan.settingsFor(loose).env).toBe(env);
+    expect(plan.settingsFor(a)).toBe(plan.settingsFor(state.resources[2]));
+    // a secret the export holds only as ciphertext cannot be read: saying how to get its plaintext
+    expect(() => plan.settingsFor(a).config("alicloud:securityToken")).toThrow(SettingsError);
+    expect(() => plan.settingsFor(a).config("alicloud:securityToken")).toThrow(
+      "alicloud:securityToken is a secret in the provider config stored in the state, and f.json holds only its ciphertext: export the stack with `pulumi stack export --show-secrets`, or run preflight with --stack",
+    );
+  });
+
+  test("no stored provider config for our resources: the environment, and the report says so; --run-program: the stack config", () => {
+    const state = parseStackState(doc([{ urn: urn("IpamPoolAllocation", "a"), type: T("IpamPoolAllocation"), id: "x" }]), "f.json");
+    expect(destroySettings(state, {}, "f.json").settings.from).toBe("environment");
+    const plan = runProgramSettings({ "alicloud:region": "eu-central-1" }, {});
+    expect(plan.settings).toEqual({ from: "stack-config", label: expect.stringContaining("the current stack config (--run-program)") });
+    expect(plan.settingsFor(state.resources[0]).config("alicloud:region")).toBe("eu-central-1");
+  });
+
+  test("runPreflight checks each resource with its provider's settings and reports where they came from", async () => {
+    const state = parseStackState(text, "f.json");
+    const plan = destroySettings(state, { ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS: "0" }, "f.json");
+    const regions: string[] = [];
+    const transport: Transport = {
+      async call(_product, _action, params) {
+        regions.push(String(params.RegionId));
+        return { RequestId: "r", IpamPoolAllocations: [] };
+      },
+    };
+    const report = await runPreflight(state.resources, { settings: plan.settingsFor, settingsFrom: plan.settings, source: "f.json", progress: () => undefined, context: { transport } });
+    expect(report.settings).toEqual(plan.settings);
+    expect(Object.fromEntries(report.resources.map((r) => [r.name, [r.verdict, r.region]]))).toEqual({
+      a: ["gone", "cn-shanghai"],
+      old: ["gone", "cn-beijing"],
+      loose: ["error", null],
+    });
+    expect(report.resources.find((r) => r.name === "loose")!.reason).toMatch(/no region/);
+    expect(regions.sort()).toEqual(["cn-beijing", "cn-shanghai"]);
+    expect(formatReport(report)).toContain("Settings from the state's stored provider config (last `pulumi up`), then environment variables — as `pulumi destroy` and `pulumi refresh` read them.\n");
+  });
 });
 
 describe("verdicts, summary and exit codes", () => {
@@ -228,7 +310,7 @@ describe("command dispatch", () => {
   test("preflight --help documents options, verdicts and exit codes", async () => {
     const help = await run(["preflight", "--help"]);
     expect(help.code).toBe(0);
-    for (const s of ["--stack NAME", "--cwd DIR", "--state FILE", "--json", "environment variables only", "pulumi config --json --show-secrets", "0  every resource", "2  at least one would be refused", "1  error"]) {
+    for (const s of ["--stack NAME", "--cwd DIR", "--run-program", "--state FILE", "--json", "provider config the state recorded at the last `pulumi up`", "pulumi stack export --show-secrets", "0  every resource", "2  at least one would be refused", "1  error"]) {
       expect(help.stdout).toContain(s);
     }
   });
