@@ -30,7 +30,9 @@ export function parseEndpoint(value: string, from: string, bareProtocol: Endpoin
   return { host, protocol, from };
 }
 
+/** The official provider's per-service endpoint list, e.g. `[{"vpcipam": "http://127.0.0.1:8080"}]`. */
 export const ENDPOINTS_CONFIG_KEY = "alicloud:endpoints";
+/** The official provider's `HTTP` / `HTTPS` for bare hosts and regional defaults. */
 export const PROTOCOL_CONFIG_KEY = "alicloud:protocol";
 
 /** `alicloud:protocol`: `HTTP` or `HTTPS` (default), as the official provider takes it (any letter case here). */

@@ -17,6 +17,7 @@ export interface SettingsSource {
   warn?(key: string, message: string): void;
 }
 
+/** Where a deprecation warning goes: once per key per process (see warnDeprecated). */
 export type Warn = (key: string, message: string) => void;
 
 /** A source with only environment variables (used outside a Pulumi engine, e.g. by the preflight command). */
@@ -118,7 +119,6 @@ export function lookup(
   return undefined;
 }
 
-/** The Pulumi config key of the provider's region. */
 function deprecatedKeyMessage(old: DeprecatedKey, value: string, replaced: boolean): string {
   const why = "the official alicloud provider rejects `alicloud:` keys it does not define";
   if (replaced) return `Pulumi config ${old.key} is ignored: ${old.use} is set. Remove it (\`pulumi config rm ${old.key}\`): ${why}.`;
@@ -128,6 +128,7 @@ function deprecatedKeyMessage(old: DeprecatedKey, value: string, replaced: boole
   );
 }
 
+/** The Pulumi config key of the provider's region. */
 export const REGION_CONFIG_KEYS = ["alicloud:region"] as const;
 /** Environment variables of the provider's region, in order. */
 export const REGION_ENV_NAMES = ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"] as const;
