@@ -19,3 +19,4 @@ export * from "./core/types";
 export * as signature from "./core/signature";
 export { providerEnvFor } from "./client-env";
 export { EIPANYCAST_INSTANT_TIMING } from "./eipanycast";
+export { parseRamPolicy, ramRequestOf, EMULATOR_ACCOUNT_ID, type RamPolicy, type RamRequest } from "./core/ram";
