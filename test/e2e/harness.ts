@@ -2,7 +2,7 @@
  * Drives the real Pulumi CLI (built by scripts/install-pulumi) against the emulator: a temporary
  * PULUMI_HOME and file backend per stack, a passphrase secrets provider, nothing downloaded.
  */
-import { ChildProcess } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -30,22 +30,51 @@ export function e2eTimeout(commands: number): number {
 
 export type RunResult = CliResult;
 
+/**
+ * Where a stack's resources live: the stack config that points the provider there, and what the CLI's
+ * environment adds (the live suite passes real credentials through the environment, never into config).
+ */
+export interface StackTarget {
+  readonly config: Readonly<Record<string, string>>;
+  readonly secretConfig: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * The emulator as a target. Credentials are deliberately NOT in the environment: they come from (secret)
+ * stack config.
+ */
+export function emulatorTarget(emu: RunningEmulator): StackTarget {
+  return {
+    config: {
+      "alicloud:region": "cn-hangzhou",
+      "alicloud:endpoints": JSON.stringify({ vpcipam: emu.url, eipanycast: emu.url }),
+      "alicloud:accessKey": emu.accessKeyId,
+      "alicloud:retryBaseDelayMs": "0",
+    },
+    secretConfig: { "alicloud:secretKey": emu.accessKeySecret },
+    env: {},
+  };
+}
+
 let nextStackNumber = 1;
 
 export class TestStack {
   readonly home: string;
   readonly env: Record<string, string>;
+  readonly target: StackTarget;
 
   constructor(
-    readonly emu: RunningEmulator,
+    target: RunningEmulator | StackTarget,
     // Unique per TestStack: stack config files (Pulumi.<stack>.yaml) live in the shared fixture directory,
     // and jest runs e2e files in parallel.
     readonly stack = `t${process.pid}x${nextStackNumber++}`,
     readonly cwd = FIXTURE,
   ) {
+    // `in` on the target's own shape: useEmulator() hands out a Proxy that answers `in` for nothing.
+    this.target = "secretConfig" in target ? target : emulatorTarget(target);
     this.home = mkdtempSync(path.join(tmpdir(), "alicloud-release-e2e-"));
-    // Credentials are deliberately NOT in the environment: they come from (secret) stack config.
-    this.env = offlinePulumiEnv(this.home, "e2e-passphrase", pulumiBinDir());
+    this.env = { ...offlinePulumiEnv(this.home, "e2e-passphrase", pulumiBinDir()), ...this.target.env };
   }
 
   /** Runs `pulumi <args>` in the project with this stack's environment. */
@@ -63,16 +92,13 @@ export class TestStack {
     return r;
   }
 
-  /** Creates the stack and points it at the emulator; credentials go in as secret config. */
+  /** Creates the stack and points it at its target (one `config set-all`); secrets go in as secret config. */
   async init(resources: unknown[], extraConfig: Record<string, string> = {}): Promise<void> {
     await this.ok(["stack", "init", this.stack, "--non-interactive"]);
     await this.setResources(resources);
-    await this.ok(["config", "set", "alicloud:region", "cn-hangzhou", "-s", this.stack]);
-    await this.ok(["config", "set", "alicloud:endpoints", JSON.stringify({ vpcipam: this.emu.url, eipanycast: this.emu.url }), "-s", this.stack]);
-    await this.ok(["config", "set", "alicloud:accessKey", this.emu.accessKeyId, "-s", this.stack]);
-    await this.ok(["config", "set", "--secret", "alicloud:secretKey", this.emu.accessKeySecret, "-s", this.stack]);
-    await this.ok(["config", "set", "alicloud:retryBaseDelayMs", "0", "-s", this.stack]);
-    for (const [k, v] of Object.entries(extraConfig)) await this.ok(["config", "set", k, v, "-s", this.stack]);
+    const plain = Object.entries({ ...this.target.config, ...extraConfig }).flatMap(([k, v]) => ["--plaintext", `${k}=${v}`]);
+    const secret = Object.entries(this.target.secretConfig).flatMap(([k, v]) => ["--secret", `${k}=${v}`]);
+    await this.ok(["config", "set-all", ...plain, ...secret, "-s", this.stack]);
   }
 
   setResources(resources: unknown[]): Promise<RunResult> {
@@ -249,3 +275,21 @@ export function cloudCall(
   return ctx.transport.call(product, action, params, { region });
 }
 
+
+const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
+
+/**
+ * `pulumi-alicloud-release preflight --stack … --cwd …` through the built command line, with the stack's
+ * environment (PATH with the pulumi CLI, passphrase, backend, and the target's own variables).
+ */
+export function runPreflightCli(s: TestStack, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "preflight", "--stack", s.stack, "--cwd", s.cwd, ...extra], { env: s.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
