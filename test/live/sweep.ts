@@ -60,7 +60,8 @@ async function listAll(op: Operation, action: string, params: Record<string, unk
 const eipMarked = (e: AnycastEipRecord): boolean => e.name.startsWith(MARKER_PREFIX) || MARKER_TAG_KEY in e.tags;
 const allocationMarked = (a: AllocationRecord): boolean => (a.IpamPoolAllocationName ?? "").startsWith(MARKER_PREFIX);
 
-function decide(item: Omit<SweepItem, "decision" | "ageMs">, now: number, olderThanMs: number, olderThanLabel: string): SweepItem {
+/** Release a marked object older than the limit; keep a younger one, or one whose age cannot be read. */
+export function decide(item: Omit<SweepItem, "decision" | "ageMs">, now: number, olderThanMs: number, olderThanLabel: string): SweepItem {
   const created = Date.parse(item.createdAt);
   if (!Number.isFinite(created)) return { ...item, ageMs: undefined, decision: "keep", keptBecause: "creation time unreadable" };
   const ageMs = now - created;
