@@ -7,8 +7,11 @@
  */
 import { CloudError } from "./errors";
 
-/** The codes of a RAM (authorization) denial, after the RAM "access denied" troubleshooting page. */
-export const PERMISSION_DENIED_CODE = /^(Forbidden\.RAM|Forbidden|NoPermission|NotAuthorized)(\.|$)/;
+/**
+ * The codes of a RAM (authorization) denial, after the RAM "access denied" troubleshooting page. Other
+ * `Forbidden.*` codes are not about permissions (they get a label only when they carry AccessDeniedDetail).
+ */
+export const PERMISSION_DENIED_CODES: ReadonlySet<string> = new Set(["Forbidden.RAM", "NoPermission", "NotAuthorized"]);
 
 function detailOf(err: unknown): Record<string, unknown> | undefined {
   const e = err as { data?: { AccessDeniedDetail?: unknown }; accessDeniedDetail?: unknown } | null;
@@ -33,7 +36,7 @@ export function missingPermissionLabel(err: unknown, apiAction: string): string 
 
 /** The same error with the missing permission in its message, when it is a RAM denial; else unchanged. */
 export function withMissingPermission(cloud: CloudError, err: unknown, apiAction: string): CloudError {
-  if (!PERMISSION_DENIED_CODE.test(cloud.code)) return cloud;
+  if (!PERMISSION_DENIED_CODES.has(cloud.code) && !text(detailOf(err)?.AuthAction)) return cloud;
   const stop = /[.!?]$/.test(cloud.cloudMessage) ? "" : ".";
   return new CloudError({ ...cloud.fields(), message: `${cloud.cloudMessage}${stop} ${missingPermissionLabel(err, apiAction)}` });
 }
