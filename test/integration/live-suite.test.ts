@@ -10,7 +10,7 @@ import { associateAnycastEip } from "../../provider/anycast/api";
 import { Props } from "../../provider/lifecycle";
 import { REGISTRY } from "../../provider/registry";
 import { MARKER_PREFIX, MARKER_TAG_KEY, liveSettings, parseDuration } from "../live/settings";
-import { decide, executeSweep, planSweep } from "../live/sweep";
+import { decide, executeSweep, describeSweepPlan } from "../live/sweep";
 import { LiveTarget, openTarget } from "../live/target";
 import { actionOf, documentedPolicy, withoutStatement } from "../helpers/ram-scenarios";
 
@@ -99,7 +99,7 @@ describe("the sweeper against the emulator", () => {
   const eip = (name: string, tags: Record<string, string> = {}) => create("AnycastEipAddress", { serviceLocation: "international", name, tags });
   const alloc = (name: string) => create("IpamPoolAllocation", { ipamPoolId: target.settings.poolId, cidrMask: 28, name });
   const SIX_HOURS = 6 * 3_600_000;
-  const plan = () => planSweep(target, { now: Date.now(), olderThanMs: SIX_HOURS, olderThanLabel: "6h" });
+  const plan = () => describeSweepPlan(target, { now: Date.now(), olderThanMs: SIX_HOURS, olderThanLabel: "6h" });
 
   /** Marked and unmarked objects made 7 h ago, and a marked one made now; one marked EIP is bound. */
   async function fixtures() {

@@ -10,7 +10,7 @@ import { getAllocation } from "../../provider/ipam/api";
 import { PreflightReport } from "../../provider/preflight/types";
 import { e2eTimeout, runPreflightCli, RunResult, TestStack } from "../e2e/harness";
 import { LiveSettings, MARKER_TAG_KEY } from "./settings";
-import { planSweep, releaseItem } from "./sweep";
+import { describeSweepPlan, releaseItem } from "./sweep";
 import { LiveTarget, openTarget } from "./target";
 
 function fromRunner(): { settings: LiveSettings; runId: string } {
@@ -132,7 +132,7 @@ const bind = settings.bind;
 );
 
 test("nothing of this run is left in the cloud, and no call was denied under the documented RAM policies", async () => {
-  const plan = await planSweep(target, { now: Date.now(), olderThanMs: 0, olderThanLabel: "0s" });
+  const plan = await describeSweepPlan(target, { now: Date.now(), olderThanMs: 0, olderThanLabel: "0s" });
   // a released EIP may stay listed for a while as Releasing / Released
   const ours = plan.items.filter((i) => i.name.startsWith(runId) && !["Releasing", "Released", "Deleted"].includes(i.status));
   expect(ours).toEqual([]);

@@ -15,7 +15,7 @@ import { Props } from "../../provider/lifecycle";
 import { REGISTRY, ResourceKind } from "../../provider/registry";
 import { documentedPolicy } from "../helpers/ram-scenarios";
 import { LiveMode, MARKER_PREFIX, MARKER_TAG_KEY, liveSettings, missingSettingsLines, parseDuration } from "./settings";
-import { executeSweep, planLines, planSweep, SweepPlan } from "./sweep";
+import { executeSweep, sweepPlanLines, describeSweepPlan, SweepPlan } from "./sweep";
 import { LiveTarget, openTarget } from "./target";
 
 export const USAGE = `Usage: npm run sweep:live -- [--yes] [--older-than 6h] [--run ID] [--emulator]
@@ -53,18 +53,18 @@ function parse(argv: string[]): SweepOptions | string {
   return { mode: values.emulator ? "emulator" : "cloud", yes: !!values.yes, olderThanMs, olderThanLabel: label, ...(values.run ? { runId: values.run } : {}) };
 }
 
-/** The plan, narrowed to one run when --run is given. */
-async function plan(target: LiveTarget, o: SweepOptions, now: number): Promise<SweepPlan> {
-  const full = await planSweep(target, { now, olderThanMs: o.olderThanMs, olderThanLabel: o.olderThanLabel });
+/** The plan (API calls), narrowed to one run when --run is given. */
+async function describePlan(target: LiveTarget, o: SweepOptions, now: number): Promise<SweepPlan> {
+  const full = await describeSweepPlan(target, { now, olderThanMs: o.olderThanMs, olderThanLabel: o.olderThanLabel });
   return o.runId ? { ...full, items: full.items.filter((i) => i.name.startsWith(o.runId!)) } : full;
 }
 
 /** Plans, prints, and with --yes releases; returns the exit code (1 when a release failed). */
 async function sweep(target: LiveTarget, o: SweepOptions, now: number): Promise<number> {
-  const p = await plan(target, o, now);
+  const p = await describePlan(target, o, now);
   const where = `${target.settings.mode === "emulator" ? "the emulator" : `Alibaba Cloud (${target.settings.region})`}, IPAM pool ${target.settings.poolId}`;
   const header = `Live-suite objects in ${where}, marker "${MARKER_PREFIX}"${o.runId ? ` (run ${o.runId})` : ""}, older than ${o.olderThanLabel}:`;
-  process.stdout.write(planLines(p, header).join("\n") + "\n");
+  process.stdout.write(sweepPlanLines(p, header).join("\n") + "\n");
   if (!o.yes) {
     process.stdout.write("Nothing released: run again with --yes to release them.\n");
     return 0;

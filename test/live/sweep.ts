@@ -68,8 +68,8 @@ export function decide(item: Omit<SweepItem, "decision" | "ageMs">, now: number,
   return ageMs > olderThanMs ? { ...item, ageMs, decision: "release" } : { ...item, ageMs, decision: "keep", keptBecause: `younger than ${olderThanLabel}` };
 }
 
-/** Lists the target's EIPs and its pool's allocations; marked ones older than `olderThanMs` are to be released. */
-export async function planSweep(target: LiveTarget, o: { now: number; olderThanMs: number; olderThanLabel: string }): Promise<SweepPlan> {
+/** Lists (API calls) the target's EIPs and its pool's allocations; marked ones older than `olderThanMs` are to be released. */
+export async function describeSweepPlan(target: LiveTarget, o: { now: number; olderThanMs: number; olderThanLabel: string }): Promise<SweepPlan> {
   const op = target.operation();
   const eips = (await listAll(op, "ListAnycastEipAddresses", { MaxResults: 50 }, (b) => b.AnycastList)).map(parseEipRecord);
   const allocations = (
@@ -129,7 +129,7 @@ export async function executeSweep(target: LiveTarget, plan: SweepPlan, log: (li
 const hours = (ms: number | undefined) => (ms === undefined ? "age unknown" : `${(ms / 3_600_000).toFixed(1)} h old`);
 
 /** The plan as the sweeper prints it. */
-export function planLines(plan: SweepPlan, header: string): string[] {
+export function sweepPlanLines(plan: SweepPlan, header: string): string[] {
   const toRelease = plan.items.filter((i) => i.decision === "release");
   return [
     header,
