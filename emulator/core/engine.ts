@@ -13,9 +13,9 @@
  *      InvalidAction.NotFound 404, UnsupportedHTTPMethod 400
  *      (Assumption: dispatch errors come after authentication — an unauthenticated caller learns
  *      nothing about which APIs exist.)
- *   4. RAM (only with a policy loaded, ram.ts): Forbidden.RAM 403 with AccessDeniedDetail
+ *   3b. RAM (only with a policy loaded, ram.ts): Forbidden.RAM 403 with AccessDeniedDetail
  *      (Assumption: RAM is checked after authentication and dispatch, before flow control.)
- *   4b. rate limit: Throttling.User 400
+ *   4. rate limit: Throttling.User 400
  *   5. faults: error / reset / lost / latency
  *   6. ClientToken format (idempotent actions): InvalidParameter 400 naming ClientToken
  *   7. required parameters: MissingParameter 400 (an empty value counts as missing — assumption)
@@ -281,7 +281,7 @@ export class EmulatorEngine implements EmulatorControl {
     };
   }
 
-  /** Steps 2–5: authenticate, dispatch, rate limit, faults. Throws the first failure. */
+  /** Steps 2–5: authenticate, dispatch, RAM, rate limit, faults. Throws the first failure. */
   private admit(call: PreparedCall, outcome: CallOutcomeState): Admitted | "reset" {
     if (call.parseError !== null) throw call.parseError;
     const verified = verifyRequest(call.parsed!, this.credentials, this.nonces, this.realNow());
