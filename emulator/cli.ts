@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `pulumi-alicloud-release emulator --port N [--host H] [--state FILE] [--access-key-id ID]
- *   [--access-key-secret S] [--security-token T] [--seed FILE.json] [--quiet]` (the package's bin;
+ *   [--access-key-secret S] [--security-token T] [--seed FILE.json] [--ram-policy FILE.json] [--quiet]` (the package's bin;
  * `npm run emulator -- …` in this repository runs this file directly).
  *
  * First stdout line is exactly `emulator listening on http://HOST:PORT`, the address actually
@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { EmulatorEngine } from "./core/engine";
+import { parseRamPolicy } from "./core/ram";
 import { createEipanycastModel } from "./eipanycast";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_HOST, type RunningEmulator, startEmulator } from "./server";
 import { createVpcIpamModel } from "./vpcipam";
@@ -31,6 +32,8 @@ Options:
   --security-token T       STS mode: every request must carry this security token
   --seed FILE.json         seed the models ({"vpcipam": {...}, "eipanycast": {...}});
                            skipped when --state FILE already exists
+  --ram-policy FILE.json   check every call against this RAM policy; a denied call
+                           answers Forbidden.RAM (default: no RAM checks)
   --quiet                  do not log calls to stderr
   -h, --help               show this help
 
@@ -69,6 +72,22 @@ function readSeedFile(file: string): Record<string, unknown> {
     throw new StartError(`--seed file ${file} is refused: ${(e as Error).message}`);
   }
   return seed as Record<string, unknown>;
+}
+
+/** Reads and checks a --ram-policy file before anything listens. */
+function readRamPolicyFile(file: string): unknown {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new StartError(`cannot read --ram-policy file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    parseRamPolicy(doc);
+  } catch (e) {
+    throw new StartError(`--ram-policy file ${file} is refused: ${(e as Error).message}`);
+  }
+  return doc;
 }
 
 /** One line for a listen failure (port in use, no permission, no such address). */
@@ -121,6 +140,7 @@ function parseCliArgs(argv: string[]) {
       "access-key-secret": { type: "string" },
       "security-token": { type: "string" },
       seed: { type: "string" },
+      "ram-policy": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -133,8 +153,10 @@ function parseCliArgs(argv: string[]) {
 async function start(values: CliValues, port: number): Promise<void> {
   const stateExisted = values.state !== undefined && existsSync(values.state);
   const seed = values.seed !== undefined && !stateExisted ? readSeedFile(values.seed) : undefined;
+  const ramPolicy = values["ram-policy"] !== undefined ? readRamPolicyFile(values["ram-policy"]) : undefined;
   const host = values.host ?? DEFAULT_HOST;
   const emulator = await startEmulator({
+    ramPolicy,
     port,
     host,
     statePath: values.state,
@@ -158,6 +180,7 @@ async function start(values: CliValues, port: number): Promise<void> {
     ...(emulator.securityToken !== undefined ? [`  security token:    ${emulator.securityToken}`] : []),
     `  control plane:     ${emulator.url}/_emulator/ (GET it for the list of routes)`,
     ...(values.state !== undefined ? [`  state file:        ${values.state}${stateExisted ? " (restored)" : ""}`] : []),
+    ...(values["ram-policy"] !== undefined ? [`  RAM policy:        ${values["ram-policy"]} (a denied call answers Forbidden.RAM)`] : []),
     ...(values.seed !== undefined ? [`  seed:              ${values.seed}${stateExisted ? " (skipped: state restored)" : " (applied)"}`] : []),
   ];
   process.stdout.write(lines.join("\n") + "\n");

@@ -124,6 +124,14 @@ const ROUTES: readonly ControlRoute[] = [
   },
   { path: "settle", methods: { POST: op("complete every pending transition now", ({ engine }) => ({ settled: engine.settle() })) } },
   {
+    path: "ram-policy",
+    methods: {
+      GET: op("the RAM policy every call is checked against (null: RAM checks off)", ({ engine }) => ({ policy: engine.getRamPolicy() })),
+      POST: op('check every call against this RAM policy: {"Version": "1", "Statement": [...]}', ({ engine, json }) => (engine.setRamPolicy(json()), { policy: engine.getRamPolicy() })),
+      DELETE: op("turn RAM checks off", ({ engine }) => (engine.setRamPolicy(null), OK)),
+    },
+  },
+  {
     path: "save",
     methods: { POST: op("write the state file now (--state)", ({ engine, statePath }) => (engine.save(), { ok: true, statePath: statePath ?? null })) },
   },

@@ -20,3 +20,4 @@ export * as signature from "./core/signature";
 export { providerEnvFor } from "./client-env";
 export { EIPANYCAST_INSTANT_TIMING } from "./eipanycast";
 export type { TransitionName } from "./eipanycast/model";
+export { parseRamPolicy, ramRequestOf, EMULATOR_ACCOUNT_ID, type RamPolicy, type RamRequest, type RamStatement } from "./core/ram";

@@ -47,6 +47,11 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Byte budget of the call log (oldest records go first). Default 16 MiB. */
   callLogMaxBytes?: number;
+  /**
+   * A RAM policy document (`{"Version": "1", "Statement": [...]}`): every call is checked against it and
+   * a denied one answers `Forbidden.RAM` (core/ram.ts). Default: no RAM checks.
+   */
+  ramPolicy?: unknown;
 }
 
 export interface RunningEmulator {
@@ -94,6 +99,7 @@ function createEngine(options: EmulatorOptions, accessKeyId: string, accessKeySe
     faultSeed: options.faultSeed,
     callLogMaxBytes: options.callLogMaxBytes,
     log: options.log,
+    ramPolicy: options.ramPolicy,
   });
   engine.restoreFromFile();
   return engine;

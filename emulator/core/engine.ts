@@ -13,6 +13,8 @@
  *      InvalidAction.NotFound 404, UnsupportedHTTPMethod 400
  *      (Assumption: dispatch errors come after authentication — an unauthenticated caller learns
  *      nothing about which APIs exist.)
+ *   3b. RAM (only with a policy loaded, ram.ts): Forbidden.RAM 403 with AccessDeniedDetail
+ *      (Assumption: RAM is checked after authentication and dispatch, before flow control.)
  *   4. rate limit: Throttling.User 400
  *   5. faults: error / reset / lost / latency
  *   6. ClientToken format (idempotent actions): InvalidParameter 400 naming ClientToken
@@ -45,6 +47,7 @@ import {
   faultError,
 } from "./faults";
 import { CallLog, type CallRecord } from "./calllog";
+import { type RamPolicy, RamDeniedError, authorize, parseRamPolicy } from "./ram";
 import { STATE_FORMAT, STATE_VERSION, type StateFile, readStateFile, removeStaleTempFiles, writeStateFile } from "./state";
 
 /** The bytes of one HTTP request, as the server received them. */
@@ -105,6 +108,13 @@ export interface EmulatorControl {
   settle(): Record<string, number>;
   /** Write the state file now (no-op without `statePath`). */
   save(): void;
+  /**
+   * Load a RAM policy document (every later call is checked against it), or `null` to stop checking.
+   * Throws an Error naming what is wrong with the document. Kept across `reset()`, like the credentials.
+   */
+  setRamPolicy(document: unknown): void;
+  /** The loaded RAM policy document, or null when RAM checks are off (the default). */
+  getRamPolicy(): Readonly<Record<string, unknown>> | null;
 }
 
 /** What an EmulatorEngine is built from (startEmulator builds one from its options). */
@@ -122,6 +132,8 @@ export interface EngineOptions {
   readonly log?: (line: string) => void;
   /** Byte budget of the call log (default 16 MiB). */
   readonly callLogMaxBytes?: number;
+  /** A RAM policy document to check every call against (ram.ts); default none (no RAM checks). */
+  readonly ramPolicy?: unknown;
 }
 
 /** Default region for HostId when the request has no RegionId. */
@@ -201,6 +213,7 @@ export class EmulatorEngine implements EmulatorControl {
   private readonly realNow: () => number;
   private readonly log: (line: string) => void;
   private readonly statePath?: string;
+  private ramPolicy: RamPolicy | null = null;
 
   constructor(opts: EngineOptions) {
     this.models = opts.models;
@@ -218,6 +231,7 @@ export class EmulatorEngine implements EmulatorControl {
     this.log = opts.log ?? (() => undefined);
     this.statePath = opts.statePath;
     this.callLog = new CallLog(undefined, opts.callLogMaxBytes);
+    if (opts.ramPolicy !== undefined) this.setRamPolicy(opts.ramPolicy);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -278,7 +292,7 @@ export class EmulatorEngine implements EmulatorControl {
     };
   }
 
-  /** Steps 2–5: authenticate, dispatch, rate limit, faults. Throws the first failure. */
+  /** Steps 2–5: authenticate, dispatch, RAM, rate limit, faults. Throws the first failure. */
   private admit(call: PreparedCall, outcome: CallOutcomeState): Admitted | "reset" {
     if (call.parseError !== null) throw call.parseError;
     const verified = verifyRequest(call.parsed!, this.credentials, this.nonces, this.realNow());
@@ -291,6 +305,7 @@ export class EmulatorEngine implements EmulatorControl {
     outcome.def = def;
     const methods = def.methods ?? ["GET", "POST"];
     if (!(methods as readonly string[]).includes(call.method)) throw Errors.unsupportedMethod();
+    authorize(this.ramPolicy, model.product, action, call.params, verified.accessKeyId);
 
     const now = this.now();
     if (!this.limiter.take(model.product, model.hostPrefix, action, now)) throw Errors.throttled();
@@ -376,7 +391,7 @@ export class EmulatorEngine implements EmulatorControl {
     );
   }
 
-  /** `{RequestId, HostId, Code, Message, Recommend}` (api-facts.md §4). */
+  /** `{RequestId, HostId, Code, Message, Recommend}` (api-facts.md §4), plus `AccessDeniedDetail` for a RAM denial. */
   errorBody(requestId: string, model: ProductModel | null, regionId: string | undefined, err: ApiError): Record<string, unknown> {
     // Assumption: HostId is the regional product host; unknown product → `pop`, invalid/missing
     // RegionId → cn-hangzhou.
@@ -388,6 +403,7 @@ export class EmulatorEngine implements EmulatorControl {
       Code: err.code,
       Message: err.message,
       Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(err.code)}&product=${model?.product ?? ""}&requestId=${requestId}`,
+      ...(err instanceof RamDeniedError ? { AccessDeniedDetail: err.detail } : {}),
     };
   }
 
@@ -552,6 +568,15 @@ export class EmulatorEngine implements EmulatorControl {
 
   save(): void {
     this.persist();
+  }
+
+  setRamPolicy(document: unknown): void {
+    this.ramPolicy = document === null ? null : parseRamPolicy(document);
+    this.log(this.ramPolicy === null ? "RAM checks off" : `RAM policy loaded (${this.ramPolicy.statements.length} statements)`);
+  }
+
+  getRamPolicy(): Readonly<Record<string, unknown>> | null {
+    return this.ramPolicy?.document ?? null;
   }
 
   // -------------------------------------------------------------------------------------------

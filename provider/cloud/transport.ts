@@ -11,6 +11,7 @@ import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import OpenApiUtil from "@alicloud/openapi-util";
 import * as $Util from "@alicloud/tea-util";
 import { CONNECT_FAILURE_CODES, CloudError, connectFailureError, nonJsonResponseError, toCloudError } from "./errors";
+import { withMissingPermission } from "./permission";
 import { CredentialSource, missingCredentialsMessage, resolveCredentialSource } from "./credentials";
 import { Endpoint, resolveEndpoint } from "./endpoints";
 import { PRODUCTS, ProductName } from "./products";
@@ -137,7 +138,7 @@ export class SignedTransport implements Transport {
         this.connectFailure(err, product, action, options.region) ??
         (err instanceof SyntaxError
           ? nonJsonResponseError({ parseError: err, ...head, endpoint: this.endpointLabel(product, options.region), action })
-          : toCloudError(err));
+          : withMissingPermission(toCloudError(err), err, action));
       this.onCall?.({ product, action, ok: false, code: cloud.code, requestId: cloud.requestId });
       throw cloud;
     }

@@ -43,7 +43,8 @@ function dryRunFix(code: string, res: StateResource): string {
     return `Its IPAM pool no longer exists, so the allocation cannot be released through the API: drop it from the state with ${stateDelete}`;
   }
   if (/^(Forbidden|NoPermission)/.test(code)) {
-    return `Grant the caller vpcipam:DeleteIpamPoolAllocation (the reads succeeded; only the release is denied), ${dropFromState}`;
+    // VpcIpam's RAM code is `vpc` (docs/ram.md), so the permission is vpc:…, not vpcipam:….
+    return `Grant the caller vpc:DeleteIpamPoolAllocation (the reads succeeded; only the release is denied), ${dropFromState}`;
   }
   return `Resolve what the service reports before destroying, ${dropFromState}`;
 }
@@ -67,7 +68,8 @@ export async function checkAllocation(base: CloudContext, res: StateResource): P
     if (!exists) return finding("gone", `IPAM pool allocation ${id} does not exist (already released)`, region);
   } catch (err) {
     if (!isRejection(err)) throw err;
-    return finding("refused", `the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered ${err.code}: ${err.cloudMessage}`, region, dryRunFix(err.code, res));
+    const rid = err.requestId ? ` (RequestId ${err.requestId})` : "";
+    return finding("refused", `the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered ${err.code}: ${err.cloudMessage}${rid}`, region, dryRunFix(err.code, res));
   }
   const { ResourceType: type = "Custom", Cidr: cidr } = verdict.record;
   return finding("releasable", `${type} allocation${cidr ? ` ${cidr}` : ""}; DeleteIpamPoolAllocation DryRun: would succeed (DryRunOperation)`, region);

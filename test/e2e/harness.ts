@@ -2,7 +2,7 @@
  * Drives the real Pulumi CLI (built by scripts/install-pulumi) against the emulator: a temporary
  * PULUMI_HOME and file backend per stack, a passphrase secrets provider, nothing downloaded.
  */
-import { ChildProcess } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -30,22 +30,51 @@ export function e2eTimeout(commands: number): number {
 
 export type RunResult = CliResult;
 
+/**
+ * Where a stack's resources live: the stack config that points the provider there, and what the CLI's
+ * environment adds (the live suite passes real credentials through the environment, never into config).
+ */
+export interface StackTarget {
+  readonly config: Readonly<Record<string, string>>;
+  readonly secretConfig: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * The emulator as a target. Credentials are deliberately NOT in the environment: they come from (secret)
+ * stack config.
+ */
+export function emulatorTarget(emu: RunningEmulator): StackTarget {
+  return {
+    config: {
+      "alicloud:region": "cn-hangzhou",
+      "alicloud:endpoints": JSON.stringify([{ vpcipam: emu.url, eipanycast: emu.url }]),
+      "alicloud:accessKey": emu.accessKeyId,
+      "alicloud-release:retryBaseDelayMs": "0",
+    },
+    secretConfig: { "alicloud:secretKey": emu.accessKeySecret },
+    env: {},
+  };
+}
+
 let nextStackNumber = 1;
 
 export class TestStack {
   readonly home: string;
   readonly env: Record<string, string>;
+  readonly target: StackTarget;
 
   constructor(
-    readonly emu: RunningEmulator,
+    target: RunningEmulator | StackTarget,
     // Unique per TestStack: stack config files (Pulumi.<stack>.yaml) live in the shared fixture directory,
     // and jest runs e2e files in parallel.
     readonly stack = `t${process.pid}x${nextStackNumber++}`,
     readonly cwd = FIXTURE,
   ) {
+    // `in` on the target's own shape: useEmulator() hands out a Proxy that answers `in` for nothing.
+    this.target = "secretConfig" in target ? target : emulatorTarget(target);
     this.home = mkdtempSync(path.join(tmpdir(), "alicloud-release-e2e-"));
-    // Credentials are deliberately NOT in the environment: they come from (secret) stack config.
-    this.env = offlinePulumiEnv(this.home, "e2e-passphrase", pulumiBinDir());
+    this.env = { ...offlinePulumiEnv(this.home, "e2e-passphrase", pulumiBinDir()), ...this.target.env };
   }
 
   /** Runs `pulumi <args>` in the project with this stack's environment. */
@@ -64,24 +93,15 @@ export class TestStack {
   }
 
   /**
-   * Creates the stack and points it at the emulator, with the official provider's keys in its shapes
-   * (`alicloud:endpoints` a list) and ours in `alicloud-release:`; credentials go in as secret config.
-   * `config` adds keys or, with `null`, leaves one of these out.
+   * Creates the stack and points it at its target in one `config set-all`: the official provider's keys in
+   * its shapes (`alicloud:endpoints` a list), ours in `alicloud-release:`, the target's secrets as secret
+   * config. `config` adds keys or, with `null`, leaves one of the target's out.
    */
   async init(resources: unknown[], config: Record<string, string | null> = {}): Promise<void> {
     await this.ok(["stack", "init", this.stack, "--non-interactive"]);
-    const { "alicloud:secretKey": secretKey, ...plain }: Record<string, string | null> = {
-      "e2e:resources": JSON.stringify(resources),
-      "alicloud:region": "cn-hangzhou",
-      "alicloud:endpoints": JSON.stringify([{ vpcipam: this.emu.url, eipanycast: this.emu.url }]),
-      "alicloud:accessKey": this.emu.accessKeyId,
-      "alicloud:secretKey": this.emu.accessKeySecret,
-      "alicloud-release:retryBaseDelayMs": "0",
-      ...config,
-    };
-    const pairs = Object.entries(plain).flatMap(([k, v]) => (v === null ? [] : ["--plaintext", `${k}=${v}`]));
-    const secret = secretKey === null ? [] : ["--secret", `alicloud:secretKey=${secretKey}`];
-    await this.ok(["config", "set-all", ...pairs, ...secret, "-s", this.stack]);
+    const all: Record<string, string | null> = { "e2e:resources": JSON.stringify(resources), ...this.target.config, ...this.target.secretConfig, ...config };
+    const pairs = Object.entries(all).flatMap(([k, v]) => (v === null ? [] : [k in this.target.secretConfig ? "--secret" : "--plaintext", `${k}=${v}`]));
+    await this.ok(["config", "set-all", ...pairs, "-s", this.stack]);
   }
 
   /** The stack's current config as the engine hands it to providers: every key to its string value. */
@@ -264,3 +284,21 @@ export function cloudCall(
   return ctx.transport.call(product, action, params, { region });
 }
 
+
+const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
+
+/**
+ * `pulumi-alicloud-release preflight --stack … --cwd …` through the built command line, with the stack's
+ * environment (PATH with the pulumi CLI, passphrase, backend, and the target's own variables).
+ */
+export function runPreflightCli(s: TestStack, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "preflight", "--stack", s.stack, "--cwd", s.cwd, ...extra], { env: s.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -6,20 +6,17 @@
  * exactly what is left in the state. When credentials changed after `up`, the prediction and destroy
  * agree, with and without `--run-program`.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { EIPANYCAST_INSTANT_TIMING } from "../../emulator";
 import { deleteAllocation } from "../../provider/ipam/api";
 import { PreflightReport } from "../../provider/preflight/types";
 import { emulatorContext } from "../helpers/cloud";
-import { TestStack, e2eTimeout } from "./harness";
+import { TestStack, e2eTimeout, runPreflightCli } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
 // Scaled with the work: its longest tests run 9 pulumi commands (init counting as 7) and 4 preflight runs,
 // or 13 commands and 2 preflight runs.
 jest.setTimeout(e2eTimeout(15));
 
-const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
 const REGION = "cn-hangzhou";
 
 const emu = useEmulator({ resetEachTest: false });
@@ -30,18 +27,7 @@ afterEach(async () => {
   stack = undefined;
 });
 
-/** Runs the built command line with the stack's environment (PATH with the pulumi CLI, passphrase, backend). */
-function preflight(s: TestStack, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "preflight", "--stack", s.stack, "--cwd", s.cwd, ...extra], { env: s.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const preflight = runPreflightCli;
 
 function expectReadOnlySince(seq: number): void {
   const calls = emu.control.calls().filter((c) => c.seq > seq);

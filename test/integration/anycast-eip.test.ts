@@ -312,7 +312,10 @@ describe("delete", () => {
     const err = await caught(lc.delete(ctxFor(), id, { anycastId: id, regionId: REGION }));
     const release = calls("ReleaseAnycastEipAddress");
     expect(release).toHaveLength(1);
-    expect(err.message).toBe(`releasing Anycast EIP ${id}: Forbidden.RAM: User not authorized (RequestId ${release[0].requestId})`);
+    // a permission denial also names the action whose permission is missing (no AccessDeniedDetail here)
+    expect(err.message).toBe(
+      `releasing Anycast EIP ${id}: Forbidden.RAM: User not authorized. Missing RAM permission for API action ReleaseAnycastEipAddress (see docs/ram.md for its RAM action) (RequestId ${release[0].requestId})`,
+    );
     expect(eips()).toHaveLength(1);
   });
 });

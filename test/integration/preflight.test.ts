@@ -235,6 +235,8 @@ function expectReadOnly(): void {
 }
 
 const UNAUTHORIZED = "The operation is denied because the user is not authorized.";
+/** `(RequestId …)` as a pattern: the emulator's request ids are upper-case UUIDs. */
+const REQUEST_ID = "\\(RequestId [0-9A-F-]{36}\\)";
 
 describe("a stack with one of each outcome", () => {
   beforeEach(seedCloud);
@@ -304,11 +306,12 @@ describe("a stack with one of each outcome", () => {
       region: REGION,
     });
     expect(by["alloc-unauthorized"]).toMatchObject({
-      reason: `the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered OperationDenied.Unauthorized: ${UNAUTHORIZED}`,
+      // every cloud error shown carries its request id
+      reason: expect.stringMatching(new RegExp(`^the service rejects its release: DeleteIpamPoolAllocation \\(DryRun\\) answered OperationDenied\\.Unauthorized: ${UNAUTHORIZED.replace(/\./g, "\\.")} ${REQUEST_ID}$`)),
       fix: `Run destroy with the credentials of the account or RAM user that may release it, or, to stop managing it without releasing it, \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-unauthorized")}'\``,
     });
     expect(by["alloc-pool-deleted"]).toMatchObject({
-      reason: "the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered ResourceNotFound.IpamPool: The dependent IPAM pool is not found.",
+      reason: expect.stringMatching(new RegExp(`^the service rejects its release: DeleteIpamPoolAllocation \\(DryRun\\) answered ResourceNotFound\\.IpamPool: The dependent IPAM pool is not found\\. ${REQUEST_ID}$`)),
       fix: `Its IPAM pool no longer exists, so the allocation cannot be released through the API: drop it from the state with \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-pool-deleted")}'\``,
     });
     expect(by["alloc-gone"]).toMatchObject({ reason: "IPAM pool allocation ipam-pool-alloc-released does not exist (already released)", fix: null });
@@ -372,8 +375,12 @@ describe("a stack with one of each outcome", () => {
     expect(row("alloc-subpool")).toBe(
       `IpamPoolAllocation | alloc-subpool | ipam-pool-alloc-sub | refused: it is the CIDR 10.0.3.0/24 of sub-pool ipam-pool-child; only Custom allocations can be released (OperationDenied.ResourceTypeIsNotCustom) — Delete the sub-pool ipam-pool-child or deprovision its CIDR, or, to stop managing it without releasing it, \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-subpool")}'\``,
     );
-    expect(row("alloc-unauthorized")).toBe(
-      `IpamPoolAllocation | alloc-unauthorized | ipam-pool-alloc-locked | refused: the service rejects its release: DeleteIpamPoolAllocation (DryRun) answered OperationDenied.Unauthorized: ${UNAUTHORIZED} — Run destroy with the credentials of the account or RAM user that may release it, or, to stop managing it without releasing it, \`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-unauthorized")}'\``,
+    expect(row("alloc-unauthorized")).toMatch(
+      new RegExp(
+        `^IpamPoolAllocation \\| alloc-unauthorized \\| ipam-pool-alloc-locked \\| refused: the service rejects its release: DeleteIpamPoolAllocation \\(DryRun\\) answered OperationDenied\\.Unauthorized: ${UNAUTHORIZED.replace(/\./g, "\\.")} ${REQUEST_ID} — ` +
+          "Run destroy with the credentials of the account or RAM user that may release it, or, to stop managing it without releasing it, " +
+          `\`pulumi state delete '${urnOf("IpamPoolAllocation", "alloc-unauthorized").replace(/[.$|]/g, "\\$&")}'\`$`,
+      ),
     );
     expect(row("alloc-retained")).toBe("IpamPoolAllocation | alloc-retained | ipam-pool-alloc-kept | retained: retainOnDelete is set: destroy drops it from the state without deleting it");
     expect(row("eip-bound")).toMatch(/^AnycastEipAddress \| eip-bound \| aeip-bound \| refused: it is still associated with 1 instance: eni-outside \(NetworkInterface in cn-hangzhou\) — Either remove/);

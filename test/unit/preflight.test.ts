@@ -441,7 +441,7 @@ describe("allocation checks: the DryRun answer", () => {
   const cloudError = (code: string, status: number | undefined, message = "m") => new CloudError({ code, status, message, requestId: status ? "RID" : undefined });
 
   test.each([
-    ["Forbidden.RAM", 403, "refused", /^Grant the caller vpcipam:DeleteIpamPoolAllocation/],
+    ["Forbidden.RAM", 403, "refused", /^Grant the caller vpc:DeleteIpamPoolAllocation/],
     ["InvalidParameter", 400, "refused", /^Resolve what the service reports/],
     ["SignatureDoesNotMatch", 400, "error", null],
     ["ServiceUnavailable", 503, "error", null],

@@ -1,0 +1,128 @@
+/**
+ * The two uses the documented RAM policies are written for, driven through the provider's own lifecycle
+ * functions and the preflight's run function over real HTTP with real signatures: every API action the
+ * provider calls is made at least once (docs/ram.md lists which step needs which action).
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { RunningEmulator } from "../../emulator";
+import { CloudContext } from "../../provider/cloud/context";
+import { envSource } from "../../provider/cloud/settings";
+import { Lifecycle, Props } from "../../provider/lifecycle";
+import { runPreflight } from "../../provider/preflight/run";
+import { PreflightReport, StateResource } from "../../provider/preflight/types";
+import { REGISTRY, ResourceKind, typeTokenOf } from "../../provider/registry";
+import { checkedCreate, emulatorEnv } from "./cloud";
+
+export const V4_POOL = "ipam-pool-ramv4";
+export const V6_POOL = "ipam-pool-ramv6";
+export const REGION = "cn-hangzhou";
+
+/** A RAM policy document as docs/ holds it. */
+export interface PolicyDocument {
+  Version: "1";
+  Statement: { Effect: "Allow" | "Deny"; Action: string | string[]; Resource: string | string[] }[];
+}
+
+/** docs/<name>, parsed. */
+export function documentedPolicy(name: "ram-policy.json" | "ram-policy-preflight.json" | "ram-policy-sweep.json"): PolicyDocument {
+  return JSON.parse(readFileSync(path.join(__dirname, "..", "..", "docs", name), "utf8")) as PolicyDocument;
+}
+
+/** The policy without statement `index`. */
+export function withoutStatement(policy: PolicyDocument, index: number): PolicyDocument {
+  return { ...policy, Statement: policy.Statement.filter((_s, i) => i !== index) };
+}
+
+/** The single action a statement grants (the documented policies grant one action per statement). */
+export function actionOf(statement: PolicyDocument["Statement"][number]): string {
+  if (Array.isArray(statement.Action)) throw new Error("each documented statement grants exactly one action");
+  return statement.Action;
+}
+
+/** The pools the scenarios allocate from: an IPv4 one, and an IPv6 one for a cidrMask above 32. */
+export function seedPools(emu: RunningEmulator): void {
+  emu.control.seed({
+    vpcipam: {
+      pools: [
+        { ipamPoolId: V4_POOL, regionId: REGION, cidrs: ["10.8.0.0/16"] },
+        { ipamPoolId: V6_POOL, regionId: REGION, cidrs: ["2408:4000::/48"], ipVersion: "IPv6" },
+      ],
+    },
+  });
+}
+
+const lifecycleOf = (kind: ResourceKind): Lifecycle => REGISTRY[kind].loadLifecycle();
+
+/** check → diff → update, as the engine runs an in-place `pulumi up`. */
+async function checkedUpdate(lc: Lifecycle, ctx: CloudContext, id: string, olds: Props, args: Props): Promise<Props> {
+  const { inputs } = await lc.check(ctx, olds, args);
+  const diff = await lc.diff(ctx, id, olds, inputs as Props);
+  if ((diff.replaces ?? []).length > 0) throw new Error(`scenario bug: ${JSON.stringify(diff.replaces)} would replace ${id}`);
+  return (await lc.update(ctx, id, olds, inputs as Props)).outs as Props;
+}
+
+/**
+ * What `pulumi up` / `refresh` / `destroy` do over a program that uses every feature: allocations by mask
+ * (IPv4, and IPv6 which reads the pool first), renamed in place and refreshed; an Anycast EIP with tags,
+ * then resized, renamed, retagged and moved to another resource group in place, refreshed; an association
+ * created, its pop locations changed, and deleted; then every object deleted through the checked delete.
+ */
+export async function runLifecycleScenario(ctx: CloudContext): Promise<void> {
+  const ipam = lifecycleOf("IpamPoolAllocation");
+  const web = await checkedCreate(ipam, ctx, { ipamPoolId: V4_POOL, cidrMask: 24, name: "web" });
+  const renamed = await checkedUpdate(ipam, ctx, web.id, web.outs, { ...web.inputs, name: "web-renamed" });
+  await ipam.read(ctx, web.id, renamed);
+  const v6 = await checkedCreate(ipam, ctx, { ipamPoolId: V6_POOL, cidrMask: 56 });
+
+  const eipLc = lifecycleOf("AnycastEipAddress");
+  const eip = await checkedCreate(eipLc, ctx, { serviceLocation: "international", bandwidth: 200, name: "edge", tags: { env: "a", team: "net" } });
+  const changed = await checkedUpdate(eipLc, ctx, eip.id, eip.outs, {
+    ...eip.inputs,
+    bandwidth: 300,
+    name: "edge2",
+    tags: { env: "b" },
+    resourceGroupId: "rg-acfmramscenario",
+  });
+  await eipLc.read(ctx, eip.id, changed);
+
+  // The first association of an EIP is its Default one; a second, Normal one has its own pop locations.
+  const assocLc = lifecycleOf("AnycastEipAssociation");
+  const eni = (id: string, regionId: string) => ({ anycastId: eip.id, bindInstanceId: id, bindInstanceRegionId: regionId, bindInstanceType: "NetworkInterface" });
+  const first = await checkedCreate(assocLc, ctx, eni("eni-ramscenario01", "us-west-1"));
+  const second = await checkedCreate(assocLc, ctx, { ...eni("eni-ramscenario02", "eu-central-1"), associationMode: "Normal", popLocations: ["us-west-1-pop"] });
+  const moved = await checkedUpdate(assocLc, ctx, second.id, second.outs, { ...second.inputs, popLocations: ["eu-west-1-pop"] });
+  await assocLc.delete(ctx, second.id, moved);
+  await assocLc.delete(ctx, first.id, first.outs);
+
+  await eipLc.delete(ctx, eip.id, changed);
+  await ipam.delete(ctx, v6.id, v6.outs);
+  await ipam.delete(ctx, web.id, renamed);
+}
+
+/** One resource of a stack export, as `pulumi stack export` writes it. */
+function stateResource(kind: ResourceKind, name: string, id: string, outputs: Props): StateResource {
+  return {
+    urn: `urn:pulumi:ram::ram::${typeTokenOf(kind)}::${name}`,
+    type: typeTokenOf(kind),
+    id,
+    outputs,
+    dependencies: [],
+    propertyDependencies: {},
+    retainOnDelete: false,
+    external: false,
+    pendingDelete: false,
+  };
+}
+
+/** An allocation and an EIP to be checked by the preflight (made by the lifecycle, so their state is real). */
+export async function preflightStack(ctx: CloudContext): Promise<StateResource[]> {
+  const alloc = await checkedCreate(lifecycleOf("IpamPoolAllocation"), ctx, { ipamPoolId: V4_POOL, cidrMask: 26 });
+  const eip = await checkedCreate(lifecycleOf("AnycastEipAddress"), ctx, { serviceLocation: "international" });
+  return [stateResource("IpamPoolAllocation", "alloc", alloc.id, alloc.outs), stateResource("AnycastEipAddress", "eip", eip.id, eip.outs)];
+}
+
+/** `pulumi-alicloud-release preflight` over `resources`, with the settings a provider process would have. */
+export function runPreflightScenario(emu: RunningEmulator, resources: readonly StateResource[]): Promise<PreflightReport> {
+  return runPreflight(resources, { settings: envSource(emulatorEnv(emu)), source: "test", progress: () => undefined });
+}
