@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { CloudError } from "./errors";
 import { DEFAULT_POLL_POLICY, PollPolicy } from "./poll";
 import { Clock, DEFAULT_RETRY_POLICY, FailedAttempt, RetryPolicy, systemClock, withRetry } from "./retry";
-import { SettingsSource, resolveBackoffBaseMs, resolveRegion } from "./settings";
+import { SettingsError, SettingsSource, lookup, resolveBackoffBaseMs, resolveRegion } from "./settings";
 import { CallParams, SignedTransport, Transport } from "./transport";
 import { ProductName } from "./products";
 
@@ -21,6 +21,11 @@ export interface CloudContext {
   newClientToken(): string;
   /** Progress lines (retries, waits) shown in `pulumi up` / `pulumi destroy` output. */
   progress(line: string): void;
+  /**
+   * Whether reads that can be batched go through the process's read coalescer (coalesce.ts); false
+   * reads each object with its own call and polls on its own schedule only. Unset means true.
+   */
+  readonly batchReads?: boolean;
 }
 
 export interface ContextOverrides {
@@ -29,6 +34,20 @@ export interface ContextOverrides {
   poll?: Partial<PollPolicy>;
   clock?: Clock;
   progress?: (line: string) => void;
+  batchReads?: boolean;
+}
+
+export const BATCH_READS_CONFIG_KEY = "alicloud:batchReads";
+export const BATCH_READS_ENV = "ALICLOUD_RELEASE_BATCH_READS";
+
+/** `alicloud:batchReads` / env ALICLOUD_RELEASE_BATCH_READS: `true` (the default) or `false`. */
+export function resolveBatchReads(source: SettingsSource): boolean {
+  const found = lookup(source, [BATCH_READS_CONFIG_KEY], [BATCH_READS_ENV]);
+  if (!found) return true;
+  const v = found.value.trim().toLowerCase();
+  if (v === "true") return true;
+  if (v === "false") return false;
+  throw new SettingsError(`${found.from} is "${found.value}"; expected true (batch reads into List calls, the default) or false (one Describe/Get per read)`);
 }
 
 /**
@@ -51,9 +70,10 @@ export function createContext(source: SettingsSource, overrides: ContextOverride
   // first probe is immediate, later ones 5 ms apart so a held transition does not spin a core.
   const pollScale = base === 0 ? { firstDelayMs: 0, minIntervalMs: 5, maxIntervalMs: 5 } : {};
   // Credentials are resolved on the first call, so offline steps (check, diff) need none.
-  let signed: Transport | undefined;
+  let signed: SignedTransport | undefined;
   const transport: Transport = overrides.transport ?? {
     call: (product, action, params, options) => (signed ??= new SignedTransport(source)).call(product, action, params, options),
+    scopeKey: (product, region) => (signed ??= new SignedTransport(source)).scopeKey(product, region),
   };
   return {
     transport,
@@ -63,6 +83,7 @@ export function createContext(source: SettingsSource, overrides: ContextOverride
     region: (explicit) => resolveRegion(source, explicit),
     newClientToken: () => randomUUID(),
     progress: overrides.progress ?? stderrProgress,
+    batchReads: overrides.batchReads ?? resolveBatchReads(source),
   };
 }
 
@@ -96,12 +117,25 @@ export interface Invocation {
  * every attempt sends the same one.
  */
 export function invoke(ctx: CloudContext, inv: Invocation): Promise<Record<string, unknown>> {
-  return withRetry(
-    inv.operation,
-    // Each attempt waits for its answer no longer than the time left, so no call outlives the deadline.
-    (_attempt, remainingMs) =>
-      ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method, timeoutMs: remainingMs }),
-    ctx.retry,
-    { clock: ctx.clock, deadlineAt: inv.deadlineAt, handledByCaller: inv.handledByCaller, onFailedAttempt: (info) => ctx.progress(failedAttemptLabel(info)) },
+  // Each attempt waits for its answer no longer than the time left, so no call outlives the deadline.
+  return invokeAttempts(ctx, inv, (remainingMs) =>
+    ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method, timeoutMs: remainingMs }),
   );
+}
+
+/**
+ * One logical operation under the retry policy whose attempts are `attempt` (given the time left before
+ * the deadline), with the progress line per failed attempt; `invoke` is this for one API call.
+ */
+export function invokeAttempts<T>(
+  ctx: CloudContext,
+  inv: Pick<Invocation, "operation" | "deadlineAt" | "handledByCaller">,
+  attempt: (remainingMs: number) => Promise<T>,
+): Promise<T> {
+  return withRetry(inv.operation, (_attempt, remainingMs) => attempt(remainingMs), ctx.retry, {
+    clock: ctx.clock,
+    deadlineAt: inv.deadlineAt,
+    handledByCaller: inv.handledByCaller,
+    onFailedAttempt: (info) => ctx.progress(failedAttemptLabel(info)),
+  });
 }

@@ -26,13 +26,24 @@ export interface RetryPolicy extends BackoffPolicy {
 /** Injectable time and randomness, so tests run with no delay and replay exactly. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or as soon as `signal` aborts (a wait cut short: see waitForRound in operation.ts). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   random(): number;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
   random: () => Math.random(),
 };
 
