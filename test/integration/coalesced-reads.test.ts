@@ -12,7 +12,8 @@ import type { CallRecord } from "../../emulator";
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
 import { LIST_EIPS_MAX_IDS } from "../../provider/anycast/api";
 import { liveReadGroups } from "../../provider/cloud/coalesce";
-import { ContextOverrides, createContext } from "../../provider/cloud/context";
+import { ContextOverrides, createContext, invoke } from "../../provider/cloud/context";
+import type { CallParams } from "../../provider/cloud/transport";
 import { DEFAULT_POLL_POLICY, WaitTimeoutError } from "../../provider/cloud/poll";
 import { envSource, SettingsError } from "../../provider/cloud/settings";
 import { LIST_ALLOCATIONS_MAX_IDS } from "../../provider/ipam/api";
@@ -300,6 +301,23 @@ describe("IPAM pool allocations", () => {
     const lists = emu.control.calls().filter((c) => c.action === "ListIpamPoolAllocations");
     expect(lists.map((c) => c.outcome.code).slice(0, 2)).toEqual(["Throttling.User", "Forbidden.RAM"]);
     expect(new Set(emu.control.calls().filter((c) => c.action === "GetIpamPoolAllocation").map((c) => c.params.IpamPoolAllocationId))).toEqual(new Set(ids));
+  });
+});
+
+describe("the List calls as the SDK sends them", () => {
+  test("AnycastIds.N takes up to 50 ids; ListIpamPoolAllocations needs IpamPoolId and takes up to 100 IpamPoolAllocationIds.N", async () => {
+    const ctx = freshCtx({ retry: { maxAttempts: 1 } });
+    const call = (product: "Eipanycast" | "VpcIpam", action: string, params: Record<string, unknown>) =>
+      invoke(ctx, { operation: action, product, action, params: params as CallParams, region: REGION });
+    const aeips = (n: number) => Array.from({ length: n }, (_, i) => `aeip-x${i}`);
+    expect(await call("Eipanycast", "ListAnycastEipAddresses", { AnycastIds: aeips(50), MaxResults: 50 })).toMatchObject({ AnycastList: [], TotalCount: 0 });
+    expect(await caught(call("Eipanycast", "ListAnycastEipAddresses", { AnycastIds: aeips(51), MaxResults: 50 }))).toMatchObject({ code: "InvalidParameter.AnycastIds" });
+    seedAllocations(1);
+    const allocs = (n: number) => Array.from({ length: n }, (_, i) => `ipam-pool-alloc-x${i}`);
+    const listed = await call("VpcIpam", "ListIpamPoolAllocations", { RegionId: REGION, IpamPoolId: POOL, IpamPoolAllocationIds: allocs(100), MaxResults: 100 });
+    expect(listed).toMatchObject({ IpamPoolAllocations: [], MaxResults: 100 });
+    expect(await caught(call("VpcIpam", "ListIpamPoolAllocations", { RegionId: REGION, IpamPoolId: POOL, IpamPoolAllocationIds: allocs(101) }))).toMatchObject({ code: "InvalidParameter" });
+    expect(await caught(call("VpcIpam", "ListIpamPoolAllocations", { RegionId: REGION, IpamPoolAllocationIds: allocs(1) }))).toMatchObject({ code: "MissingParameter" });
   });
 });
 
