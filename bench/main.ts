@@ -1,27 +1,46 @@
 /**
- * `npm run bench [-- --quick] [-- --only latency,calls,state,scale] [-- --parallel N]`
+ * `npm run bench [-- --quick] [-- --only latency,calls,batch,state,scale] [-- --parallel N]`
  *
  * Figures, never assertions: release latency and API calls per release against the emulator on the real
- * clock, bytes of provider code per resource in Pulumi state, and create/destroy at scale through the
- * real Pulumi CLI under a 20 requests/s per-action throttle. Each part writes bench/results/<part>.json
- * (with the machine, Node and CLI versions) and prints a table.
+ * clock, the same for many concurrent releases with batched and per-resource reads, bytes of provider
+ * code per resource in Pulumi state, and create/destroy at scale through the real Pulumi CLI under a
+ * 20 requests/s per-action throttle. Each part writes bench/results/<part>.json (with the machine, Node
+ * and CLI versions) and prints a table.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { MachineInfo, describeMachine, machineInfo, markdownTable, parseArgs, pulumiBinDir, repoRoot, resultsDir, writeResult } from "./common";
+import { MachineInfo, describeMachine, machineInfo, markdownTable, parseArgs, pulumiBinDir, repoRoot, resultsDir, table, writeResult } from "./common";
 import { CALLS_HEADERS, LATENCY_HEADERS, ReleaseResult, callsRows, failureLines, latencyRows, measureReleases, printCalls, printLatency } from "./release";
 import { StateResult, measureState, printState } from "./state";
 import { ScaleResult, measureScale, printScale } from "./scale";
 import { writePlots } from "./plots";
+import {
+  BATCH_HEADERS,
+  BATCH_MODES,
+  BATCH_SCALE_HEADERS,
+  BatchMode,
+  BatchReleaseResult,
+  BatchScaleComparison,
+  DESTROY_HEADERS,
+  ThrottledDestroy,
+  batchRows,
+  batchScaleRows,
+  destroyRows,
+  measureBatchedReleases,
+  measureThrottledDestroy,
+  printBatch,
+  printBatchScale,
+} from "./batch";
 
-const PARTS = ["latency", "calls", "state", "scale"] as const;
+const PARTS = ["latency", "calls", "batch", "state", "scale"] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only ${PARTS.join(",")}] [-- --parallel N] [-- --sizes 50,100,200,400] [-- --no-baseline] [-- --reps N] [-- --summary]
   --summary    only rewrite bench/results/summary.md from the JSON results there
   --quick      a short run (about a minute): fewer settle times and repetitions, 100 resources for state, 50 for scale
-  --only       comma-separated parts (default: all)
+  --only       comma-separated parts (default: all); batch = 1/10/100/200 EIPs released concurrently with batched
+               and per-resource reads, then 200+200 resources destroyed through the CLI both ways (--quick: 1/10/100, 50+50)
   --parallel   pulumi --parallel for the scale part (default: the CLI's default, 8 = 4 × cores)
   --no-baseline  skip the unthrottled run of the largest size
   --sizes      total resources per scale step, half allocations, half EIPs (default 50,100,200,400; --quick 50)
@@ -68,7 +87,7 @@ async function main(): Promise<void> {
   const sizes = (values.get("sizes") ?? (quick ? "50" : "50,100,200,400")).split(",").map(Number);
   if (sizes.some((n) => !(Number.isInteger(n) && n >= 2 && n % 2 === 0))) throw new Error("--sizes must be even whole numbers ≥ 2");
 
-  if (parts.has("state") || parts.has("scale")) ensurePulumi();
+  if (parts.has("state") || parts.has("scale") || parts.has("batch")) ensurePulumi();
   let machine: MachineInfo = machineInfo();
   log(describeMachine(machine));
   const started = Date.now();
@@ -89,6 +108,11 @@ async function main(): Promise<void> {
       for (const l of failureLines(release)) log(`failed: ${l}`);
       written.push(writeResult("calls", { part: "calls", mode, machine, headers: CALLS_HEADERS, rows: callsRows(release), failed: failureLines(release), ...release }));
     }
+  }
+
+  if (parts.has("batch")) {
+    machine = machineInfo();
+    written.push(await runBatchPart(quick, parallel, mode, machine));
   }
 
   if (parts.has("state")) {
@@ -114,6 +138,50 @@ async function main(): Promise<void> {
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${written.map((f) => path.relative(process.cwd(), f)).join(", ") || "nothing"}`);
 }
 
+/** The batch part: concurrent releases both ways, then the throttled scale step both ways through the CLI. */
+async function runBatchPart(quick: boolean, parallel: number | undefined, mode: string, machine: MachineInfo): Promise<string> {
+  const settle = quick ? [500, 2000] : [500, 2000, 5000];
+  const counts = quick ? [1, 10, 100] : [1, 10, 100, 200];
+  log(`\n== batched reads: ${counts.join(", ")} EIPs released concurrently, per-resource and batched reads (real clock, S = ${settle.map((s) => s / 1000).join(", ")} s)`);
+  const releases: BatchReleaseResult = await measureBatchedReleases({ settleMs: settle, counts, log });
+  log(`\n${printBatch(releases)}`);
+  const size = quick ? 100 : 400;
+  const destroys: ThrottledDestroy[] = [];
+  for (const batchMode of BATCH_MODES) {
+    log(`\n== batched reads, throttled destroy in one process: ${size / 2} allocations + ${size / 2} EIPs deleted at once, every action throttled at 20 requests/s, ${batchMode} reads`);
+    destroys.push(await measureThrottledDestroy({ allocations: size / 2, eips: size / 2, perSecond: 20, mode: batchMode }));
+  }
+  log(`\n${table(DESTROY_HEADERS, destroyRows(destroys))}`);
+  const scale: BatchScaleComparison = { perSecond: 20, parallel: parallel ?? "CLI default (8)", steps: [] };
+  for (const [batchMode, env] of [
+    ["per-resource", { ALICLOUD_RELEASE_BATCH_READS: "false" }],
+    ["batched", {}],
+  ] as [BatchMode, Record<string, string>][]) {
+    log(`\n== batched reads at scale: ${size} resources through the real CLI, every action throttled at 20 requests/s, ${batchMode} reads`);
+    const r = await measureScale({ sizes: [size], perSecond: 20, parallel, baseline: false, env, log });
+    scale.steps.push({ mode: batchMode, step: r.steps[0] });
+  }
+  log(`\n${printBatchScale(scale)}`);
+  const { runs, ...rest } = releases;
+  // Per-EIP samples of the 200-EIP runs are many: the file keeps each run's figures and its samples' ratios only.
+  const compactRuns = runs.map(({ samples, ...run }) => ({ ...run, samples: samples.map((s) => ({ latencyMs: Math.round(s.latencyMs), sinceReleaseMs: s.sinceReleaseMs, ...(s.error ? { error: s.error } : {}) })) }));
+  return writeResult("batch", {
+    part: "batch",
+    mode,
+    machine,
+    headers: BATCH_HEADERS,
+    rows: batchRows(releases),
+    destroyHeaders: DESTROY_HEADERS,
+    destroyRows: destroyRows(destroys),
+    scaleHeaders: BATCH_SCALE_HEADERS,
+    scaleRows: batchScaleRows(scale),
+    ...rest,
+    runs: compactRuns,
+    destroys,
+    scale,
+  });
+}
+
 function readResult<T>(name: string): (T & { machine: MachineInfo; mode: string }) | undefined {
   const file = path.join(resultsDir(), `${name}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T & { machine: MachineInfo; mode: string }) : undefined;
@@ -133,6 +201,14 @@ function writeSummary(): string {
   if (calls) {
     header("API calls per release (goal ≤ 3 per allocation, ≤ 6 per EIP)", calls);
     out.push(markdownTable(calls.headers, calls.rows), "");
+  }
+  type Table = { headers: string[]; rows: (string | number)[][] };
+  const batch = readResult<Rows & { notes: string[]; scale: BatchScaleComparison; destroyHeaders: string[]; destroyRows: Table["rows"]; scaleHeaders: string[]; scaleRows: Table["rows"] }>("batch");
+  if (batch) {
+    header("Concurrent releases with batched reads (goals: ≤ 1.5 calls per release at 100+ EIPs, ≤ 1.2 × S; release actions ≥ 90 % of their throttle bound)", batch);
+    out.push(markdownTable(batch.headers, batch.rows), "", ...batch.notes.map((l) => `- ${l}`), "");
+    out.push("Throttled destroy in one process (every delete at once, as the provider process runs them; no CLI):", "", markdownTable(batch.destroyHeaders, batch.destroyRows), "");
+    out.push("The same resources through the real CLI:", "", markdownTable(batch.scaleHeaders, batch.scaleRows), "", `(every action throttled at ${batch.scale.perSecond} requests/s, burst ${batch.scale.perSecond}; --parallel ${batch.scale.parallel})`, "");
   }
   const state = readResult<StateResult>("state");
   if (state) {

@@ -121,7 +121,10 @@ type Run = Omit<ReleaseSample, "calls" | "callsByAction" | "sinceReleaseMs"> & {
 async function runOne(emu: RunningEmulator, resource: ResourceKind, settleMs: number, poller: Poller, rep: number): Promise<Run> {
   const id = resource === "eip" ? seedEip(emu) : seedAllocation(emu);
   // A fresh context per delete, as the provider's runtime makes one per call; production retry policy.
-  const ctx = emulatorContext(emu, poller.poll ? { poll: poller.poll } : {});
+  // Batched reads off: the deletes of different pollers run side by side here, and batching would make
+  // them ride each other's rounds; this part measures one delete's own schedule (bench/batch.ts measures
+  // concurrent deletes with batching).
+  const ctx = emulatorContext(emu, { batchReads: false, ...(poller.poll ? { poll: poller.poll } : {}) });
   const started = performance.now();
   let error: string | undefined;
   try {
@@ -223,6 +226,7 @@ export async function measureReleases(options: ReleaseOptions): Promise<ReleaseR
       `Every delete of one S-batch runs concurrently against one in-process emulator, each on its own resource, started ${STAGGER_MS} ms apart.`,
       "EIP: S is the emulator's Releasing duration. Allocation: the API deletes synchronously; S > 0 delays the DeleteIpamPoolAllocation reply by S (latency fault, committed at once).",
       "The reference poller makes the same pre-read and release call as ours; only the confirmation schedule differs (Terraform's own delete skips the pre-read: one call fewer).",
+      "Batched reads off (alicloud-release:batchReads=false): one delete's own reads and schedule; concurrent deletes sharing List calls are measured by the batch part.",
     ],
   };
 }

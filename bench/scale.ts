@@ -42,7 +42,15 @@ export interface PhaseResult {
   minWindowMs: number;
   /** minWindowMs / apiWindowMs (null when the phase was not throttle-bound: every action within its burst). */
   achieved: number | null;
+  /**
+   * The same for the release actions alone (ReleaseAnycastEipAddress, DeleteIpamPoolAllocation): how close
+   * the phase came to releasing at their throttle bound. Null when it released nothing past the burst.
+   */
+  releases: { minWindowMs: number; achieved: number | null };
 }
+
+/** The actions that release: one call per object, each bounded by its own throttle. */
+export const RELEASE_ACTIONS = ["ReleaseAnycastEipAddress", "DeleteIpamPoolAllocation"] as const;
 
 export interface ScaleStep {
   size: number;
@@ -65,7 +73,8 @@ export interface ScaleResult {
   notes: string[];
 }
 
-function phase(records: CallRecord[], run: { code: number | null; wallMs: number; output: string }, perSecond: number, burst: number): PhaseResult {
+/** The figures of one phase from its calls in the emulator's log and how the command ended. */
+export function phase(records: CallRecord[], run: { code: number | null; wallMs: number; output: string }, perSecond: number, burst: number): PhaseResult {
   const byAction: Record<string, ActionCalls> = {};
   for (const c of records) {
     const a = (byAction[c.action ?? "?"] ??= { ok: 0, throttled: 0, errors: 0 });
@@ -81,6 +90,7 @@ function phase(records: CallRecord[], run: { code: number | null; wallMs: number
   let bottleneck: PhaseResult["bottleneck"] = null;
   for (const [action, n] of Object.entries(byAction)) if (!bottleneck || n.ok > bottleneck.ok) bottleneck = { action, ok: n.ok, perSecond };
   const minWindowMs = bottleneck ? (Math.max(0, bottleneck.ok - burst) / perSecond) * 1000 : 0;
+  const releaseMinMs = Math.max(0, ...RELEASE_ACTIONS.map((a) => (Math.max(0, (byAction[a]?.ok ?? 0) - burst) / perSecond) * 1000));
   const f = failuresIn(run.output);
   return {
     exitCode: run.code,
@@ -94,16 +104,30 @@ function phase(records: CallRecord[], run: { code: number | null; wallMs: number
     bottleneck,
     minWindowMs,
     achieved: minWindowMs > 0 && apiWindowMs > 0 ? minWindowMs / apiWindowMs : null,
+    releases: { minWindowMs: releaseMinMs, achieved: releaseMinMs > 0 && apiWindowMs > 0 ? releaseMinMs / apiWindowMs : null },
   };
 }
 
-export async function measureScale(options: { sizes: number[]; perSecond: number; parallel?: number; baseline?: boolean; log?: (line: string) => void }): Promise<ScaleResult> {
-  const log = options.log ?? (() => undefined);
-  const burst = Math.max(1, options.perSecond);
-  const actions = [
+/** Every action of both products, for a rate limit on each. */
+export function everyAction(): { product: string; action: string }[] {
+  return [
     ...Object.keys(createVpcIpamModel().actions).map((action) => ({ product: "VpcIpam", action })),
     ...Object.keys(createEipanycastModel().actions).map((action) => ({ product: "Eipanycast", action })),
   ];
+}
+
+export async function measureScale(options: {
+  sizes: number[];
+  perSecond: number;
+  parallel?: number;
+  baseline?: boolean;
+  /** Environment of the CLI (and so of the provider process), e.g. ALICLOUD_RELEASE_BATCH_READS. */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}): Promise<ScaleResult> {
+  const log = options.log ?? (() => undefined);
+  const burst = Math.max(1, options.perSecond);
+  const actions = everyAction();
   const steps: ScaleStep[] = [];
   const extra = options.parallel ? ["--parallel", String(options.parallel)] : [];
   const runStep = async (size: number, throttled: boolean): Promise<ScaleStep> => {
@@ -111,7 +135,7 @@ export async function measureScale(options: { sizes: number[]; perSecond: number
     const eips = size - allocations;
     const label = `${size} resources${throttled ? "" : " (no throttle)"}`;
     const emu = await startEmulator({ port: 0 });
-    const stack = new BenchStack(emu);
+    const stack = new BenchStack(emu, options.env);
     try {
       emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
       emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-benchscale", regionId: REGION, cidrs: ["10.0.0.0/8"] }] } });
@@ -156,6 +180,7 @@ export async function measureScale(options: { sizes: number[]; perSecond: number
       "Production retry policy (no ALICLOUD_RELEASE_RETRY_BASE_DELAY_MS override): full-jitter backoff from 200 ms capped at 5 s, 8 attempts for errors other than throttling; throttled attempts back off from 1 s and are bounded by the deadline only.",
       "Eipanycast transitions are instant here (the figure is throughput under the throttle, not settle waits).",
       "achieved = T_min / T_api with T_min = (successful calls of the busiest action − burst) / rate; wall time includes CLI start-up, the program run and checkpoint writes.",
+      "release actions' rate = the same with T_min taken over ReleaseAnycastEipAddress and DeleteIpamPoolAllocation only (one call per object; the bound a destroy cannot beat).",
     ],
   };
 }
@@ -174,6 +199,7 @@ export const SCALE_HEADERS = [
   "achieved rate",
   "failed resources",
   "done",
+  "release actions' rate",
 ];
 
 export function scaleRows(r: ScaleResult): (string | number)[][] {
@@ -192,6 +218,7 @@ export function scaleRows(r: ScaleResult): (string | number)[][] {
         !s.throttled ? "(baseline)" : s.up.exitCode !== 0 ? "n/a (up failed)" : pct(p.achieved),
         p.failures,
         name === "up" ? `${s.inStateAfterUp}/${s.size} created` : `${s.inCloudAfterUp - s.leftInCloud}/${s.inCloudAfterUp} removed`,
+        name === "up" ? "" : !s.throttled ? "(baseline)" : pct(p.releases?.achieved ?? null),
       ];
     }),
   );

@@ -5,7 +5,8 @@
  * lifecycle, and passed down unchanged to the API layer — like a handler context in an SDK middleware
  * stack — so no layer below works out a region or a deadline again.
  */
-import { CloudContext, Invocation, invoke } from "./cloud/context";
+import { BatchReader, ReadScope, readCoalesced, waitForRound } from "./cloud/coalesce";
+import { CloudContext, Invocation, invoke, invokeAttempts } from "./cloud/context";
 import { CloudError } from "./cloud/errors";
 import { decideRetry } from "./cloud/retry";
 
@@ -46,6 +47,32 @@ export function operationOf(ctx: CloudContext, settings: OperationSettings): Ope
 /** One cloud call of the operation: its region and deadline filled in. */
 export function callIn(op: Operation, inv: Omit<Invocation, "region" | "deadlineAt">): Promise<Record<string, unknown>> {
   return invoke(op.ctx, { ...inv, region: op.region, deadlineAt: op.deadlineAt });
+}
+
+/** Where the operation's reads of one kind go; `partition` narrows a List further (the IPAM pool). */
+function readScope(op: Operation, partition?: string): ReadScope {
+  return { transport: op.ctx.transport, region: op.region, partition };
+}
+
+/**
+ * Reads one object as an operation of `op`, under the retry policy: each attempt rides the next round of
+ * the process's read coalescer (batched with other reads of the same scope into one List call), or, with
+ * `batchReads` off, is the one-object call. Undefined when the object does not exist.
+ */
+export function readIn<T>(op: Operation, operation: string, reader: BatchReader<T>, id: string, partition?: string): Promise<T | undefined> {
+  const scope = readScope(op, partition);
+  return invokeAttempts(op.ctx, { operation, deadlineAt: op.deadlineAt }, (timeoutMs) =>
+    op.ctx.batchReads === false ? reader.readOne({ scope, timeoutMs }, id) : readCoalesced(reader, scope, id, { timeoutMs, progress: op.ctx.progress }),
+  );
+}
+
+/**
+ * The wait between two probes of a poll over `reader`'s objects (pollUntil's `sleep`): the clock's sleep,
+ * cut short when a round of reads of the same scope goes out, so the probe rides it.
+ */
+export function roundWaiter<T>(op: Operation, reader: BatchReader<T>, partition?: string): (ms: number) => Promise<void> {
+  const scope = readScope(op, partition);
+  return (ms) => (op.ctx.batchReads === false ? op.ctx.clock.sleep(ms) : waitForRound(reader, scope, ms, op.ctx.clock));
 }
 
 /**

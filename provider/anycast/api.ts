@@ -5,7 +5,8 @@
  */
 import { CloudError } from "../cloud/errors";
 import { pollUntil, ProbeResult } from "../cloud/poll";
-import { callIn, Operation } from "../operation";
+import { BatchReader, ReadCall } from "../cloud/coalesce";
+import { callIn, Operation, readIn, roundWaiter } from "../operation";
 import { AnycastEipAddressOutputs, AnycastEipBinding } from "./types";
 
 const PRODUCT = "Eipanycast" as const;
@@ -106,7 +107,22 @@ export function parseEipRecord(body: Record<string, unknown>): AnycastEipRecord 
   };
 }
 
-/** The EIP, or undefined when the service says it does not exist. */
+/** The record of a DescribeAnycastEipAddress answer for `anycastId`. */
+function describedRecord(anycastId: string, body: Record<string, unknown>): AnycastEipRecord {
+  const record = parseEipRecord(body);
+  // An answer for a different EIP would be a service bug; never act on it as if it were ours.
+  if (record.anycastId !== "" && record.anycastId !== anycastId) {
+    throw new CloudError({
+      code: "UnexpectedResponse",
+      message: `DescribeAnycastEipAddress for ${anycastId} answered with ${record.anycastId}`,
+      kind: "permanent",
+      operation: `describing Anycast EIP ${anycastId}`,
+    });
+  }
+  return { ...record, anycastId };
+}
+
+/** The EIP, or undefined when the service says it does not exist. Always its own DescribeAnycastEipAddress call. */
 export async function describeAnycastEip(op: Operation, anycastId: string): Promise<AnycastEipRecord | undefined> {
   try {
     const body = await callIn(op, {
@@ -115,21 +131,84 @@ export async function describeAnycastEip(op: Operation, anycastId: string): Prom
       action: "DescribeAnycastEipAddress",
       params: { AnycastId: anycastId },
     });
-    const record = parseEipRecord(body);
-    // An answer for a different EIP would be a service bug; never act on it as if it were ours.
-    if (record.anycastId !== "" && record.anycastId !== anycastId) {
-      throw new CloudError({
-        code: "UnexpectedResponse",
-        message: `DescribeAnycastEipAddress for ${anycastId} answered with ${record.anycastId}`,
-        kind: "permanent",
-        operation: `describing Anycast EIP ${anycastId}`,
-      });
-    }
-    return { ...record, anycastId };
+    return describedRecord(anycastId, body);
   } catch (err) {
     if (isCode(err, EIP_NOT_FOUND)) return undefined;
     throw err;
   }
+}
+
+/** Most `AnycastIds.N` one ListAnycastEipAddresses call takes (SDK request model: at most 50). */
+export const LIST_EIPS_MAX_IDS = 50;
+/** `MaxResults` of each ListAnycastEipAddresses page (the model allows 20–100): one page holds a full batch. */
+const LIST_EIPS_PAGE_SIZE = 50;
+
+/**
+ * ListAnycastEipAddresses for `ids`, following NextToken: the records listed, parsed as Describe's. More
+ * pages than the ids can fill is an answer that makes no sense (a permanent error: the reads fall back to
+ * Describe).
+ */
+async function listAnycastEips({ scope, timeoutMs }: ReadCall, ids: readonly string[]): Promise<Map<string, AnycastEipRecord>> {
+  const wanted = new Set(ids);
+  const found = new Map<string, AnycastEipRecord>();
+  const maxPages = Math.ceil(ids.length / LIST_EIPS_PAGE_SIZE) + 1;
+  let nextToken: string | undefined;
+  for (let page = 1; ; page++) {
+    const body = await scope.transport.call(
+      PRODUCT,
+      "ListAnycastEipAddresses",
+      { AnycastIds: [...ids], MaxResults: LIST_EIPS_PAGE_SIZE, NextToken: nextToken },
+      { region: scope.region, timeoutMs },
+    );
+    for (const item of list(body.AnycastList)) {
+      const record = parseEipRecord(item);
+      if (wanted.has(record.anycastId) && !found.has(record.anycastId)) found.set(record.anycastId, record);
+    }
+    nextToken = answerText(body.NextToken) || undefined;
+    if (nextToken === undefined || found.size === wanted.size) return found;
+    if (page >= maxPages) {
+      throw new CloudError({
+        code: "UnexpectedResponse",
+        message: `ListAnycastEipAddresses for ${ids.length} AnycastIds was still paging after ${page} pages of ${LIST_EIPS_PAGE_SIZE}`,
+        kind: "permanent",
+        requestId: answerText(body.RequestId) || undefined,
+      });
+    }
+  }
+}
+
+/**
+ * How the read coalescer reads Anycast EIPs: alone with DescribeAnycastEipAddress, in batches with
+ * ListAnycastEipAddresses. A List item carries every field parseEipRecord reads except the bindings'
+ * Status, AssociationMode, PrivateIpAddress and PopLocations (SDK ListAnycastEipAddressesResponseBody):
+ * so an EIP listed with any binding is described as well, and the checks always see Describe's bindings.
+ */
+export const EIP_READS: BatchReader<AnycastEipRecord> = {
+  product: PRODUCT,
+  noun: "Anycast EIP",
+  oneAction: "DescribeAnycastEipAddress",
+  listAction: "ListAnycastEipAddresses",
+  maxIds: LIST_EIPS_MAX_IDS,
+  async readOne({ scope, timeoutMs }, anycastId) {
+    try {
+      const body = await scope.transport.call(PRODUCT, "DescribeAnycastEipAddress", { AnycastId: anycastId }, { region: scope.region, timeoutMs });
+      return describedRecord(anycastId, body);
+    } catch (err) {
+      if (isCode(err, EIP_NOT_FOUND)) return undefined;
+      throw err;
+    }
+  },
+  readMany: listAnycastEips,
+  complete: (record) => record.bindings.length === 0,
+};
+
+/**
+ * The EIP as the read coalescer reads it (batched with the process's other reads of EIPs in the same
+ * region and account, or its own Describe), or undefined when it does not exist. The record is what
+ * describeAnycastEip would answer.
+ */
+export function readAnycastEip(op: Operation, anycastId: string): Promise<AnycastEipRecord | undefined> {
+  return readIn(op, `describing Anycast EIP ${anycastId}`, EIP_READS, anycastId);
 }
 
 export interface AllocateRequest {
@@ -356,17 +435,21 @@ export async function releaseAnycastEip(
 }
 
 /**
- * Polls DescribeAnycastEipAddress until `until` says done. Waits are reported through `op.ctx.progress`
- * (`<what>: <state>, waited N s`). Returns the last record (undefined when the EIP is gone).
+ * Polls the EIP until `until` says done. Waits are reported through `op.ctx.progress` (`<what>: <state>,
+ * waited N s`). Returns the last record (undefined when the EIP is gone). Each probe is a read of the
+ * coalescer (readAnycastEip) and rides the rounds of other pollers; `reads: "describe"` makes each probe
+ * its own Describe instead — for waits on a binding, whose status only Describe reports.
  */
 export async function waitForEip(
   op: Operation,
   what: string,
   anycastId: string,
   until: (record: AnycastEipRecord | undefined) => { done: boolean; state?: string; fail?: string },
+  reads: "coalesced" | "describe" = "coalesced",
 ): Promise<AnycastEipRecord | undefined> {
+  const read = reads === "coalesced" ? readAnycastEip : describeAnycastEip;
   const probe = async (): Promise<ProbeResult<AnycastEipRecord | undefined>> => {
-    const record = await describeAnycastEip(op, anycastId);
+    const record = await read(op, anycastId);
     const verdict = until(record);
     if (verdict.fail !== undefined) throw vanished(verdict.fail);
     return { done: verdict.done, value: record, state: verdict.state };
@@ -376,6 +459,7 @@ export async function waitForEip(
     deadlineAt: op.deadlineAt,
     clock: op.ctx.clock,
     onWait: (state, waitedMs) => op.ctx.progress(`${what}: ${state ?? "not done"}, waited ${(waitedMs / 1000).toFixed(1)} s`),
+    sleep: reads === "coalesced" ? roundWaiter(op, EIP_READS) : undefined,
   });
   return result.value;
 }

@@ -88,7 +88,7 @@ async function waitEipReady(op: Operation, key: BindingKey, what: string): Promi
     if (r === undefined || GONE_EIP_STATUSES.has(r.status)) return { done: false, fail: `Anycast EIP ${key.anycastId} does not exist (${r?.status ?? "not found"})` };
     const state = transitionOf(r);
     return state === undefined ? { done: true } : { done: false, state };
-  });
+  }, "describe");
   return record!;
 }
 
@@ -100,7 +100,7 @@ async function waitBound(op: Operation, key: BindingKey, what: string): Promise<
     if (b === undefined) return { done: false, state: "not listed yet" };
     if (b.status === "UNBINDING") return { done: false, fail: `${bindingLabel(key)} is being detached (UNBINDING)` };
     return { done: b.status === "BINDED", state: b.status };
-  });
+  }, "describe");
   return { record: record!, binding: findBinding(record, key)! };
 }
 

@@ -6,7 +6,7 @@
 import { stateDeleteCommandLabel } from "../identity";
 import { ReleaseRefusedError } from "../lifecycle";
 import { Operation } from "../operation";
-import { AnycastEipRecord, bindingOutput, BindingKey, BindingRecord, describeAnycastEip, findBinding } from "./api";
+import { AnycastEipRecord, bindingOutput, BindingKey, BindingRecord, describeAnycastEip, findBinding, readAnycastEip } from "./api";
 import { AnycastEipBinding } from "./types";
 
 /** EIP statuses that end by themselves; a delete waits them out (bounded by its deadline). */
@@ -142,15 +142,16 @@ export function throwIfRefused(verdict: ReleaseVerdict): Exclude<ReleaseVerdict,
 }
 
 /**
- * The read-only first step of an AnycastEipAddress delete: describe the EIP and judge it. `delete` acts on
- * the verdict (and keeps re-judging while it waits or detaches); the preflight command reports it.
+ * The read-only first step of an AnycastEipAddress delete: read the EIP (through the read coalescer: a
+ * destroy's pre-delete reads share List calls) and judge it. `delete` acts on the verdict (and keeps
+ * re-judging while it waits or detaches); the preflight command reports it.
  */
 export async function inspectEipRelease(
   op: Operation,
   anycastId: string,
   props: ReleaseOptions,
 ): Promise<{ record: AnycastEipRecord | undefined; verdict: ReleaseVerdict }> {
-  const record = await describeAnycastEip(op, anycastId);
+  const record = await readAnycastEip(op, anycastId);
   return { record, verdict: releaseVerdict(record, props) };
 }
 
@@ -171,7 +172,10 @@ export function detachVerdict(record: AnycastEipRecord | undefined, key: Binding
   return { kind: "releasable", reason: `${bindingShortLabel(binding)} is ${state}`, record, binding };
 }
 
-/** The read-only first step of an AnycastEipAssociation delete: describe the EIP, find the binding. */
+/**
+ * The read-only first step of an AnycastEipAssociation delete: describe the EIP, find the binding. Always a
+ * Describe: a List item does not carry a binding's status.
+ */
 export async function inspectAssociationRelease(op: Operation, key: BindingKey): Promise<{ record: AnycastEipRecord | undefined; verdict: DetachVerdict }> {
   const record = await describeAnycastEip(op, key.anycastId);
   return { record, verdict: detachVerdict(record, key) };

@@ -34,7 +34,7 @@ export async function detachBinding(
       if (r === undefined || b === undefined || b.status === "UNBINDING") return { done: true };
       const state = transitionOf(r);
       return state === undefined ? { done: true } : { done: false, state };
-    });
+    }, "describe");
     current = findBinding(ready, key);
     if (ready === undefined || current === undefined) return { outcome: "gone", record: ready };
   }
@@ -47,6 +47,6 @@ export async function detachBinding(
   const after = await waitForEip(op, `waiting for ${bindingLabel(key)} to be detached`, key.anycastId, (r) => {
     const b = findBinding(r, key);
     return { done: b === undefined, state: b?.status };
-  });
+  }, "describe");
   return { outcome: "detached", record: after };
 }

@@ -22,6 +22,7 @@ import {
   isCode,
   modifyAnycastEipAttribute,
   modifyAnycastEipSpec,
+  readAnycastEip,
   releaseAnycastEip,
   tagAnycastEip,
   untagAnycastEip,
@@ -321,7 +322,7 @@ async function untilReleasable(op: Operation, anycastId: string, props: ReleaseO
     const key = { anycastId, bindInstanceId: binding.instanceId, bindInstanceRegionId: binding.regionId, bindInstanceType: binding.instanceType };
     const announce = `detachOnDelete: detaching ${bindingShortLabel(binding)} from Anycast EIP ${anycastId}`;
     const detached = await detachBinding(op, record!, key, binding, { announce });
-    record = detached.outcome === "detached" ? detached.record : await describeAnycastEip(op, anycastId);
+    record = detached.outcome === "detached" ? detached.record : await readAnycastEip(op, anycastId);
     verdict = releaseVerdict(record, props);
   }
 }

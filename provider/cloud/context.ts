@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { CloudError } from "./errors";
 import { DEFAULT_POLL_POLICY, PollPolicy } from "./poll";
 import { Clock, DEFAULT_RETRY_POLICY, FailedAttempt, RetryPolicy, systemClock, withRetry } from "./retry";
-import { SettingsSource, resolveBackoffBaseMs, resolveRegion } from "./settings";
+import { SettingsError, SettingsSource, lookup, resolveBackoffBaseMs, resolveRegion } from "./settings";
 import { CallParams, SignedTransport, Transport } from "./transport";
 import { ProductName } from "./products";
 import type { ResourceIdentity } from "../identity";
@@ -25,6 +25,11 @@ export interface CloudContext {
   progress(line: string): void;
   /** The Pulumi resource the call is for, when its state or inputs carry one (see provider/identity.ts). */
   readonly resource?: ResourceIdentity;
+  /**
+   * Whether reads that can be batched go through the process's read coalescer (coalesce.ts); false
+   * reads each object with its own call and polls on its own schedule only. Unset means true.
+   */
+  readonly batchReads?: boolean;
 }
 
 /** What tests, the bench and the demo replace in a context; the provider itself overrides nothing. */
@@ -35,6 +40,22 @@ export interface ContextOverrides {
   clock?: Clock;
   /** Where progress lines go instead of stderr. */
   progress?: (line: string) => void;
+  batchReads?: boolean;
+}
+
+/** The package's own config key that turns batched reads on or off. */
+export const BATCH_READS_CONFIG_KEY = "alicloud-release:batchReads";
+/** The environment fallback of {@link BATCH_READS_CONFIG_KEY}. */
+export const BATCH_READS_ENV = "ALICLOUD_RELEASE_BATCH_READS";
+
+/** `alicloud-release:batchReads` / env ALICLOUD_RELEASE_BATCH_READS: `true` (the default) or `false`. */
+export function resolveBatchReads(source: SettingsSource): boolean {
+  const found = lookup(source, [BATCH_READS_CONFIG_KEY], [BATCH_READS_ENV]);
+  if (!found) return true;
+  const v = found.value.trim().toLowerCase();
+  if (v === "true") return true;
+  if (v === "false") return false;
+  throw new SettingsError(`${found.from} is "${found.value}"; expected true (batch reads into List calls, the default) or false (one Describe/Get per read)`);
 }
 
 /**
@@ -58,9 +79,10 @@ export function createContext(source: SettingsSource, overrides: ContextOverride
   // first probe is immediate, later ones 5 ms apart so a held transition does not spin a core.
   const pollScale = base === 0 ? { firstDelayMs: 0, minIntervalMs: 5, maxIntervalMs: 5 } : {};
   // Credentials are resolved on the first call, so offline steps (check, diff) need none.
-  let signed: Transport | undefined;
+  let signed: SignedTransport | undefined;
   const transport: Transport = overrides.transport ?? {
     call: (product, action, params, options) => (signed ??= new SignedTransport(source)).call(product, action, params, options),
+    scopeKey: (product, region) => (signed ??= new SignedTransport(source)).scopeKey(product, region),
   };
   return {
     transport,
@@ -70,6 +92,7 @@ export function createContext(source: SettingsSource, overrides: ContextOverride
     region: (explicit) => resolveRegion(source, explicit),
     newClientToken: () => randomUUID(),
     progress: overrides.progress ?? stderrProgress,
+    batchReads: overrides.batchReads ?? resolveBatchReads(source),
   };
 }
 
@@ -104,12 +127,25 @@ export interface Invocation {
  * every attempt sends the same one.
  */
 export function invoke(ctx: CloudContext, inv: Invocation): Promise<Record<string, unknown>> {
-  return withRetry(
-    inv.operation,
-    // Each attempt waits for its answer no longer than the time left, so no call outlives the deadline.
-    (_attempt, remainingMs) =>
-      ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method, timeoutMs: remainingMs }),
-    ctx.retry,
-    { clock: ctx.clock, deadlineAt: inv.deadlineAt, handledByCaller: inv.handledByCaller, onFailedAttempt: (info) => ctx.progress(failedAttemptLabel(info)) },
+  // Each attempt waits for its answer no longer than the time left, so no call outlives the deadline.
+  return invokeAttempts(ctx, inv, (remainingMs) =>
+    ctx.transport.call(inv.product, inv.action, inv.params, { region: inv.region, method: inv.method, timeoutMs: remainingMs }),
   );
+}
+
+/**
+ * One logical operation under the retry policy whose attempts are `attempt` (given the time left before
+ * the deadline), with the progress line per failed attempt; `invoke` is this for one API call.
+ */
+export function invokeAttempts<T>(
+  ctx: CloudContext,
+  inv: Pick<Invocation, "operation" | "deadlineAt" | "handledByCaller">,
+  attempt: (remainingMs: number) => Promise<T>,
+): Promise<T> {
+  return withRetry(inv.operation, (_attempt, remainingMs) => attempt(remainingMs), ctx.retry, {
+    clock: ctx.clock,
+    deadlineAt: inv.deadlineAt,
+    handledByCaller: inv.handledByCaller,
+    onFailedAttempt: (info) => ctx.progress(failedAttemptLabel(info)),
+  });
 }

@@ -78,6 +78,11 @@ export async function pollUntil<T>(
      */
     onWait?: (state: string | undefined, waitedMs: number) => void;
     reportEveryMs?: number;
+    /**
+     * The wait between two probes (default: `clock.sleep`). A wait may end early — to ride a round of
+     * reads that goes out anyway (waitForRound) — but never late: the schedule is an upper bound.
+     */
+    sleep?: (ms: number) => Promise<void>;
   },
 ): Promise<{ value: T | undefined; probes: number; waitedMs: number }> {
   const clock = options.clock ?? systemClock;
@@ -98,7 +103,7 @@ export async function pollUntil<T>(
     const waited = clock.now() - started;
     const delay = nextPollDelay(waited, probes, options.policy);
     if (clock.now() + delay > options.deadlineAt) throw new WaitTimeoutError(what, waited, lastState);
-    if (delay > 0) await clock.sleep(delay);
+    if (delay > 0) await (options.sleep ?? ((ms: number) => clock.sleep(ms)))(delay);
     probes++;
     let result: ProbeResult<T>;
     try {

@@ -5,6 +5,7 @@
  * one ClientToken per operation. Both timeouts are set explicitly (the client defaults them to 3 s).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash } from "node:crypto";
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
@@ -43,6 +44,13 @@ export interface CallRecord {
 export interface Transport {
   /** One call of `action` to `product`'s endpoint in `options.region`. */
   call(product: ProductName, action: string, params: CallParams, options: CallOptions): Promise<Record<string, unknown>>;
+  /**
+   * Who calls where: two transports with the same key send `product`'s calls in `region` to the same
+   * endpoint with the same credentials, so one may make a read for the other (the read coalescer groups
+   * by it). Never shown anywhere: it holds a digest of the secret, not the secret. Without it a transport
+   * shares reads only with itself.
+   */
+  scopeKey?(product: ProductName, region: string): string;
 }
 
 /** Signs and sends calls with credentials and endpoints resolved from a SettingsSource. */
@@ -62,6 +70,10 @@ export class SignedTransport implements Transport {
   /** The endpoint a product's calls in `region` go to. */
   endpointFor(product: ProductName, region: string): Endpoint {
     return resolveEndpoint(this.source, product, region);
+  }
+
+  scopeKey(product: ProductName, region: string): string {
+    return `${product}|${region}|${this.endpointLabel(product, region)}|${credentialIdentity(this.credentials)}`;
   }
 
   private endpointLabel(product: ProductName, region: string): string {
@@ -169,6 +181,18 @@ function buildConfig(credentials: CredentialSource, endpoint: Endpoint, region: 
       ? creds.CLIProfileCredentialsProvider.builder().withProfileName(credentials.profile).build()
       : creds.DefaultCredentialsProvider.builder().build();
   return new $OpenApi.Config({ ...base, credential: new Credential(null, provider) });
+}
+
+/**
+ * The identity of a credential source, for telling apart callers in one process (Transport.scopeKey):
+ * the AccessKey ID with a short digest of the secret and token (so a wrong secret under the same ID is
+ * another identity), the profile's name, or the default chain.
+ */
+function credentialIdentity(c: CredentialSource): string {
+  if (c.kind === "profile") return `profile:${c.profile}`;
+  if (c.kind === "chain") return "chain";
+  const digest = createHash("sha256").update(`${c.accessKeySecret}\0${c.securityToken ?? ""}`).digest("hex").slice(0, 16);
+  return `ak:${c.accessKeyId}:${digest}`;
 }
 
 /** The credentials library throws plain errors when nothing in its chain has credentials. */

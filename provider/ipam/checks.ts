@@ -5,7 +5,7 @@
 import { stateDeleteCommandLabel } from "../identity";
 import { ReleaseRefusedError } from "../lifecycle";
 import { Operation } from "../operation";
-import { allocationLabel, getAllocation } from "./api";
+import { allocationLabel, readAllocation } from "./api";
 import { AllocationRecord } from "./types";
 
 /** What the pre-delete checks decided about an allocation (see {@link allocationVerdict}). */
@@ -17,6 +17,8 @@ export type AllocationVerdict =
 /** What delete needs from state; every field is optional so state from earlier versions still works. */
 export interface AllocationReleaseProps {
   regionId?: string;
+  /** The pool: with it, the pre-delete read can share a List call with other reads of the pool. */
+  ipamPoolId?: string;
   adoptAllocationId?: string;
   allowVpcAllocationRelease?: boolean;
   /**
@@ -85,9 +87,11 @@ export interface AllocationInspection {
 }
 
 /**
- * The read-only first half of delete: read the allocation in the operation's region, judge it. `delete` acts on the verdict; the preflight command reports it (then asks the service with DryRun).
+ * The read-only first half of delete: read the allocation in the operation's region (through the read
+ * coalescer: a destroy's pre-delete reads of one pool share List calls), judge it. `delete` acts on the
+ * verdict; the preflight command reports it (then asks the service with DryRun).
  */
 export async function inspectAllocationRelease(op: Operation, id: string, props: AllocationReleaseProps): Promise<AllocationInspection> {
-  const record = await getAllocation(op, id);
+  const record = await readAllocation(op, id, props.ipamPoolId || undefined);
   return { record, verdict: allocationVerdict(id, record, props, op.region) };
 }

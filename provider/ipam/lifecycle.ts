@@ -5,9 +5,19 @@
 import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
 import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, resourceUrn, typedLifecycle } from "../lifecycle";
-import { Operation, operationOf } from "../operation";
+import { Operation, operationOf, roundWaiter } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
-import { allocationLabel, createAllocation, deleteAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation } from "./api";
+import {
+  ALLOCATION_READS,
+  allocationLabel,
+  createAllocation,
+  deleteAllocation,
+  describePoolIpVersion,
+  getAllocation,
+  outputsFromRecord,
+  readAllocation,
+  updateAllocation,
+} from "./api";
 import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
@@ -143,12 +153,14 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     const released = await deleteAllocation(op, { id, clientToken: ctx.newClientToken() });
     if (!released) return;
     // 4. Confirm. The API deletes synchronously, so the first probe is immediate. The release was sent, so
-    //    confirming it may run a little past the deadline (see confirmationDeadline).
+    //    confirming it may run a little past the deadline (see confirmationDeadline). The probes are reads
+    //    of the coalescer: the confirmations of a destroy share List calls.
     const confirm = { ...op, deadlineAt: confirmationDeadline(ctx.clock, deadlineAt) };
+    const pool = props.ipamPoolId || undefined;
     await pollUntil(
       `confirming the release of ${what}`,
       async () => {
-        const again = await getAllocation(confirm, id);
+        const again = await readAllocation(confirm, id, pool);
         return { done: !again, state: again?.Status };
       },
       {
@@ -156,6 +168,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
         deadlineAt: confirm.deadlineAt,
         clock: ctx.clock,
         onWait: (state, waited) => ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
+        sleep: pool ? roundWaiter(confirm, ALLOCATION_READS, pool) : undefined,
       },
     );
   },
