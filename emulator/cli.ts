@@ -7,7 +7,8 @@
  * First stdout line is exactly `emulator listening on http://HOST:PORT`, the address actually
  * bound (scripts wait for it); a few hint lines follow. Bound to a non-loopback interface, a
  * warning goes to stderr: the control plane has no authentication. Per-call log lines go to stderr (`--quiet` silences them).
- * SIGINT / SIGTERM: write the state file (with --state) and exit 0.
+ * SIGINT / SIGTERM / SIGHUP (and, started through npm, the npm process gone): write the state file
+ * (with --state) and exit 0.
  * A seed file or an address it cannot use ends it before the banner with one stderr line, exit 1.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -89,13 +90,34 @@ function exposedWarning(listenUrl: string): string {
   );
 }
 
-/** SIGINT / SIGTERM: write the state file (close does) and exit 0. */
+/** How often a parent that started us through npm is checked for (see stopWhenParentExits). */
+const PARENT_CHECK_INTERVAL_MS = 500;
+
+/**
+ * Started through npm (`npx pulumi-alicloud-release emulator`, `npm run emulator`), this process runs
+ * under the `sh -c` npm starts, and npm passes a SIGTERM on to that shell only: the shell dies and the
+ * emulator would live on, orphaned, holding its port (so `npx … emulator &` then `kill $!` did not stop
+ * it). Under npm, therefore, losing the parent (being re-parented) stops it as SIGTERM does. Started
+ * directly (the bin, `node dist/emulator/cli.js`), nothing is watched: `nohup … &` keeps working.
+ */
+function stopWhenParentExits(stop: (why: string) => void): void {
+  if (process.env.npm_lifecycle_event === undefined) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop(`the npm process that started it (parent pid ${parent}) is gone`);
+  }, PARENT_CHECK_INTERVAL_MS);
+  timer.unref();
+}
+
+/** SIGINT / SIGTERM / SIGHUP, or the npm parent gone: write the state file (close does) and exit 0. */
 function installStopHandlers(emulator: RunningEmulator, statePath: string | undefined): void {
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`[emulator] ${signal}: ${statePath !== undefined ? `saving state to ${statePath} and ` : ""}stopping\n`);
+    process.stderr.write(`[emulator] ${why}: ${statePath !== undefined ? `saving state to ${statePath} and ` : ""}stopping\n`);
     emulator.close().then(
       () => process.exit(0),
       (e: unknown) => {
@@ -104,8 +126,9 @@ function installStopHandlers(emulator: RunningEmulator, statePath: string | unde
       },
     );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  // SIGHUP: the terminal it ran in was closed; by default it would die without saving the state file.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal));
+  stopWhenParentExits(stop);
 }
 
 type CliValues = ReturnType<typeof parseCliArgs>;
