@@ -17,7 +17,7 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const inventory = () => emu.control.state() as { vpcipam: { allocations: { Cidr: string; ResourceType: string }[] }; eipanycast: { eips: unknown[] } };
+const inventory = () => emu.control.state() as { vpcipam: { allocations: { cidr: string; resourceType: string }[] }; eipanycast: { eips: unknown[] } };
 
 test("examples/ipam-allocation: preview, up, destroy", async () => {
   emu.control.reset();
@@ -30,7 +30,7 @@ test("examples/ipam-allocation: preview, up, destroy", async () => {
   expect(emu.control.calls().filter((c) => c.mutating)).toEqual([]);
   const up = await stack.up();
   expect(up.code).toBe(0);
-  expect(inventory().vpcipam.allocations.map((a) => a.Cidr).sort()).toEqual(["10.0.0.0/26", "10.0.1.0/24"]);
+  expect(inventory().vpcipam.allocations.map((a) => a.cidr).sort()).toEqual(["10.0.0.0/26", "10.0.1.0/24"]);
   expect((await stack.destroy()).code).toBe(0);
   expect(inventory().vpcipam.allocations).toEqual([]);
 });
@@ -67,5 +67,5 @@ test("examples/anycast-eip: the adopted VPC allocation is refused and kept; the 
   expect(adopted.urn).toMatch(/IpamPoolAllocation::adopted$/);
   expect((await stack.run(["state", "delete", adopted.urn, "--yes", "-s", stack.stack])).code).toBe(0);
   expect((await stack.destroy()).code).toBe(0);
-  expect(inventory().vpcipam.allocations.map((a) => a.ResourceType)).toEqual(["VPC"]);
+  expect(inventory().vpcipam.allocations.map((a) => a.resourceType)).toEqual(["VPC"]);
 });

@@ -23,7 +23,7 @@ beforeEach(() => {
   [poolId, v6PoolId] = seeded.vpcipam.ipamPoolIds;
 });
 
-const allocations = () => (emu.control.state().vpcipam as { allocations: { IpamPoolAllocationId: string; Cidr: string }[] }).allocations;
+const allocations = () => (emu.control.state().vpcipam as { allocations: { ipamPoolAllocationId: string; cidr: string }[] }).allocations;
 
 const created = (ctx: ReturnType<typeof emulatorContext>, args: Record<string, unknown>) => checkedCreate(lc, ctx, args);
 
@@ -48,7 +48,7 @@ describe("create / read / update / delete", () => {
     const calls = emu.control.calls().map((c) => c.action);
     // read, release, confirm: three calls
     expect(calls).toEqual(["GetIpamPoolAllocation", "DeleteIpamPoolAllocation", "GetIpamPoolAllocation"]);
-    expect(allocations().map((x) => x.Cidr)).toEqual(["10.0.16.0/20"]);
+    expect(allocations().map((x) => x.cidr)).toEqual(["10.0.16.0/20"]);
     expect(await lc.read(ctx, a.id, a.outs as Record<string, unknown>)).toEqual({});
   });
 
@@ -131,7 +131,7 @@ describe("faults: exactly one allocation, none left behind, one ClientToken per 
     emu.control.addFault({ action: "CreateIpamPoolAllocation", ...(fault as { kind: "error" }) });
     const ctx = emulatorContext(emu);
     const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
-    expect(allocations().map((x) => x.IpamPoolAllocationId)).toEqual([a.id]);
+    expect(allocations().map((x) => x.ipamPoolAllocationId)).toEqual([a.id]);
     const creates = callsOf(emu, "CreateIpamPoolAllocation");
     expect(creates.length).toBeGreaterThan(1);
     expect(new Set(creates.map((c) => c.clientToken)).size).toBe(1);
@@ -164,8 +164,8 @@ describe("faults: exactly one allocation, none left behind, one ClientToken per 
     emu.control.addFault({ action: "GetIpamPoolAllocation", kind: "error", code: "Forbidden.RAM", status: 403, count: 1 });
     const err = await lc.create(ctx, { ipamPoolId: poolId, cidrMask: 24, regionId: REGION }).catch((e) => e);
     expect(callsOf(emu, "GetIpamPoolAllocation")).toHaveLength(1);
-    expect(err.id).toBe(allocations()[0].IpamPoolAllocationId);
-    expect(err.properties).toMatchObject({ allocationId: err.id, cidr: allocations()[0].Cidr, regionId: REGION });
+    expect(err.id).toBe(allocations()[0].ipamPoolAllocationId);
+    expect(err.properties).toMatchObject({ allocationId: err.id, cidr: allocations()[0].cidr, regionId: REGION });
     expect(err.message).toMatch(/was created, but reading it back failed: .*Forbidden\.RAM/);
   });
 
@@ -220,7 +220,7 @@ test("an allocation adopted by a create of this process is not released by anoth
   emu.control.clearCalls();
   await lc.delete(ctx, id, earlierRun);
   expect(emu.control.calls()).toEqual([]);
-  expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([id]);
+  expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([id]);
   expect(ctx.lines).toContain(`IPAM pool allocation ${id} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
 
   await lc.delete(ctx, id, adopted.outs as Record<string, unknown>);
