@@ -11,7 +11,7 @@ import { allocationLabel, createAllocation, deleteAllocation, describePoolIpVers
 import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
-import { cidrsMayOverlap } from "./cidr";
+import { cidrTextsMayOverlap } from "../cidr";
 import { MAX_IPV4_MASK, validateAllocationInputs } from "./validate";
 
 /**
@@ -43,7 +43,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
 
   async diff(_ctx, _id, olds, news) {
     // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
-    const overlapping = (replaces: string[]) => replaces.includes("cidr") && olds.cidr !== "" && typeof news.cidr === "string" && cidrsMayOverlap(olds.cidr, news.cidr);
+    const overlapping = (replaces: string[]) => replaces.includes("cidr") && olds.cidr !== "" && typeof news.cidr === "string" && cidrTextsMayOverlap(olds.cidr, news.cidr);
     const diff = diffByTable(ALLOCATION_PROPERTIES, olds, news, overlapping);
     refuseReplacingAdopted(diff.replaces ?? [], olds.allocationId, news.adoptAllocationId, {
       label: allocationLabel(olds.allocationId),

@@ -6,7 +6,7 @@ import { isUnknown, Props } from "../lifecycle";
 import { LIMIT_ROWS, PropertyTable, REGION_ROW, valueChanged } from "../properties";
 import { bool, limitsOf, nonEmptyText, num, text } from "../parse";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
-import { cidrPrefix } from "./cidr";
+import { cidrPrefix } from "../cidr";
 
 /**
  * `cidr` in the outputs is the allocated block. A mask-based allocation has no cidr input; switching

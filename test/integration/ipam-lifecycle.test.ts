@@ -1,6 +1,8 @@
 /**
  * IpamPoolAllocation's lifecycle against the emulator over real HTTP with real signatures.
  */
+import { invoke } from "../../provider/cloud/context";
+import { CloudError } from "../../provider/cloud/errors";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { ReleaseRefusedError } from "../../provider/lifecycle";
 import { callsOf, caught, checkedCreate, emulatorContext, REGION } from "../helpers/cloud";
@@ -226,4 +228,48 @@ test("an allocation adopted by a create of this process is not released by anoth
   await lc.delete(ctx, id, adopted.outs as Record<string, unknown>);
   expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(1);
   expect(allocations()).toEqual([]);
+});
+
+describe("one CIDR parser: the provider's check and the emulator read every cidr the same way", () => {
+  /** Pools that hold every valid block below, so only the CIDR's syntax can make the emulator refuse it. */
+  const seedWidePools = () =>
+    emu.control.seed({
+      vpcipam: {
+        pools: [
+          { ipamPoolId: "ipam-pool-wide4", regionId: REGION, cidrs: ["0.0.0.0/0"] },
+          { ipamPoolId: "ipam-pool-wide6", regionId: REGION, cidrs: ["::/0"], ipVersion: "IPv6" },
+        ],
+      },
+    });
+
+  /** The emulator's verdict on the syntax: a DryRun create, refused with InvalidParameter only for the CIDR itself. */
+  async function emulatorVerdict(cidr: string): Promise<"accepted" | "refused"> {
+    const pool = cidr.includes(":") ? "ipam-pool-wide6" : "ipam-pool-wide4";
+    const err = await caught(
+      invoke(emulatorContext(emu), { operation: "dry run", product: "VpcIpam", action: "CreateIpamPoolAllocation", region: REGION, params: { RegionId: REGION, IpamPoolId: pool, Cidr: cidr, DryRun: true } }),
+    );
+    return (err as CloudError).code === "InvalidParameter" ? "refused" : "accepted";
+  }
+
+  test.each([
+    // leading zeros: octal to some tools, decimal to others — ambiguous, refused
+    ["010.0.1.0/24", "refused", /cidr "010\.0\.1\.0\/24" is invalid: the octet "010" has a leading zero, which some tools read as octal; write 10\.0\.1\.0 if decimal is meant/],
+    // host bits set in IPv6 as in IPv4: refused, naming the network address
+    ["2001:db8::1/64", "refused", /cidr "2001:db8::1\/64" is invalid: host bits are set; the network address is 2001:db8::\/64/],
+    // IPv4-mapped IPv6: an IPv6 block like any other
+    ["::ffff:10.0.0.0/120", "accepted", undefined],
+    ["10.0.1.0/24", "accepted", undefined],
+    ["2408:4000:0:100::/56", "accepted", undefined],
+    ["10.0.0.0/08", "refused", /prefix length "08"/],
+    ["1.2.3/8", "refused", /not a dotted-quad IPv4 address/],
+    ["0x0a.0.0.0/8", "refused", /not a dotted-quad IPv4 address/],
+    ["fe80::%eth0/64", "refused", /not an IPv6 address/],
+    ["::ffff:010.0.0.0/120", "refused", /not an IPv6 address/],
+  ])("%s: %s by both", async (cidr, verdict, reason) => {
+    seedWidePools();
+    const checked = await lc.check(emulatorContext(emu), {}, { ipamPoolId: "ipam-pool-wide4", cidr });
+    const cidrFailures = checked.failures!.filter((f) => f.property === "cidr");
+    expect({ provider: cidrFailures.length === 0 ? "accepted" : "refused", emulator: await emulatorVerdict(cidr) }).toEqual({ provider: verdict, emulator: verdict });
+    if (reason) expect(cidrFailures[0].reason).toMatch(reason);
+  });
 });
