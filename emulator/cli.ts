@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `pulumi-alicloud-release emulator --port N [--host H] [--state FILE] [--access-key-id ID]
- *   [--access-key-secret S] [--security-token T] [--seed FILE.json] [--quiet]` (the package's bin;
+ *   [--access-key-secret S] [--security-token T] [--seed FILE.json] [--pool ID=CIDR[@region]]… [--quiet]` (the package's bin;
  * `npm run emulator -- …` in this repository runs this file directly).
  *
  * First stdout line is exactly `emulator listening on http://HOST:PORT`, the address actually
@@ -13,10 +13,15 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parseCidr } from "../provider/cidr";
 import { EmulatorEngine } from "./core/engine";
 import { createEipanycastModel } from "./eipanycast";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_HOST, type RunningEmulator, startEmulator } from "./server";
 import { createVpcIpamModel } from "./vpcipam";
+import { POOL_ID_PATTERN } from "./vpcipam/model";
+
+/** Where a `--pool` without `@region` lives: the region the README's examples and the emulator's HostId default to. */
+const DEFAULT_POOL_REGION = "cn-hangzhou";
 
 export const USAGE = `Usage: pulumi-alicloud-release emulator [options]
        (in the package's repository: npm run emulator -- [options])
@@ -32,6 +37,9 @@ Options:
   --security-token T       STS mode: every request must carry this security token
   --seed FILE.json         seed the models ({"vpcipam": {...}, "eipanycast": {...}});
                            skipped when --state FILE already exists
+  --pool ID=CIDR[@region]  seed an IPAM pool (region default ${DEFAULT_POOL_REGION}), e.g.
+                           --pool ipam-pool-demo=10.0.0.0/16; repeat for more pools; skipped
+                           like --seed when --state FILE already exists
   --quiet                  do not log calls to stderr
   -h, --help               show this help
 
@@ -42,12 +50,64 @@ emulator/README.md).
 /** A start-up problem the user fixes from its message alone: printed as one line, exit 1. */
 class StartError extends Error {}
 
+/** A command-line value that cannot be right whatever the state: printed as one line, exit 2. */
+class UsageError extends Error {}
+
+const POOL_FLAG_FORM = "ID=CIDR[@region], e.g. --pool ipam-pool-demo=10.0.0.0/16@cn-hangzhou";
+const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+interface PoolFlag {
+  /** The flag's value as given, for messages. */
+  readonly text: string;
+  readonly pool: { ipamPoolId: string; regionId: string; cidrs: string[] };
+}
+
+/**
+ * `--pool ID=CIDR[@region]`, each checked offline: the ID as the API writes pool IDs, the CIDR by the
+ * package's one CIDR parser (what the provider accepts), the region's form; one pool per ID.
+ */
+function parsePoolFlags(values: readonly string[]): PoolFlag[] {
+  const seen = new Set<string>();
+  return values.map((text) => {
+    const where = `--pool ${JSON.stringify(text)}`;
+    const m = /^([^=@]+)=([^@]+)(?:@(.*))?$/.exec(text);
+    if (!m) throw new UsageError(`${where} is not ${POOL_FLAG_FORM}`);
+    const [, id, cidr, region = DEFAULT_POOL_REGION] = m;
+    if (!POOL_ID_PATTERN.test(id)) throw new UsageError(`${where}: the ID must look like ipam-pool-<lowercase letters and digits>; expected ${POOL_FLAG_FORM}`);
+    const parsed = parseCidr(cidr);
+    if (!parsed.ok) throw new UsageError(`${where}: ${cidr} is not a CIDR block: ${parsed.problem}; expected ${POOL_FLAG_FORM}`);
+    if (!REGION_PATTERN.test(region)) throw new UsageError(`${where}: the region must look like cn-hangzhou; expected ${POOL_FLAG_FORM}`);
+    if (seen.has(id)) throw new UsageError(`--pool ${id} is given twice; a pool with several CIDRs needs a --seed file (ID=CIDR[@region] once per pool)`);
+    seen.add(id);
+    return { text, pool: { ipamPoolId: id, regionId: region, cidrs: [cidr] } };
+  });
+}
+
+/** The seed the --pool flags make. */
+function poolSeed(pools: readonly PoolFlag[]): Record<string, unknown> {
+  return { vpcipam: { pools: pools.map((p) => p.pool) } };
+}
+
+/**
+ * Seeds `pools` on `scratch` (already holding the --seed file's objects) one at a time, so a refusal
+ * (an ID the seed file has too) names the flag.
+ */
+function checkPoolFlags(scratch: EmulatorEngine, pools: readonly PoolFlag[]): void {
+  for (const p of pools) {
+    try {
+      scratch.seed(poolSeed([p]));
+    } catch (e) {
+      throw new StartError(`--pool ${p.text} is refused: ${(e as Error).message}`);
+    }
+  }
+}
+
 /**
  * Reads and checks a --seed file before anything listens: the models seed it on a throwaway engine,
  * so a refused seed neither leaves a half-seeded emulator running nor writes a --state file that
  * would skip the seed on the next start.
  */
-function readSeedFile(file: string): Record<string, unknown> {
+function readSeedFile(file: string, scratch: EmulatorEngine): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -63,7 +123,6 @@ function readSeedFile(file: string): Record<string, unknown> {
   if (typeof seed !== "object" || seed === null || Array.isArray(seed)) {
     throw new StartError(`--seed file ${file} must hold a JSON object: {"vpcipam": {...}, "eipanycast": {...}}`);
   }
-  const scratch = new EmulatorEngine({ credentials: [], models: [createVpcIpamModel(), createEipanycastModel()], now: Date.now });
   try {
     scratch.seed(seed as Record<string, unknown>);
   } catch (e) {
@@ -144,6 +203,7 @@ function parseCliArgs(argv: string[]) {
       "access-key-secret": { type: "string" },
       "security-token": { type: "string" },
       seed: { type: "string" },
+      pool: { type: "string", multiple: true },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -152,10 +212,50 @@ function parseCliArgs(argv: string[]) {
   }).values;
 }
 
+/** At most this many pools are listed in the banner; a seed file may hold many. */
+const BANNER_POOLS = 5;
+
+/**
+ * The banner's `ipam pools:` lines: the pools there are, or — since every allocation call needs one and a
+ * fresh emulator has none — that there is none and how to add one.
+ */
+function poolBannerLines(emulator: RunningEmulator): string[] {
+  const head = "  ipam pools:        ";
+  const pools = (emulator.control.state().vpcipam as { pools?: { ipamPoolId: string; cidrs: string[]; poolRegionId: string }[] }).pools ?? [];
+  if (pools.length === 0) {
+    return [
+      `${head}no IPAM pool: CreateIpamPoolAllocation answers ResourceNotFound.IpamPool until one exists; ` +
+        `add one with --pool ID=CIDR[@region] (e.g. --pool ipam-pool-demo=10.0.0.0/16@${DEFAULT_POOL_REGION}) or POST /_emulator/seed`,
+    ];
+  }
+  const listed = pools.slice(0, BANNER_POOLS).map((p, i) => `${i === 0 ? head : " ".repeat(head.length)}${p.ipamPoolId} ${p.cidrs.join(", ")} (${p.poolRegionId})`);
+  return pools.length > BANNER_POOLS ? [...listed, `${" ".repeat(head.length)}… and ${pools.length - BANNER_POOLS} more (GET /_emulator/state)`] : listed;
+}
+
+function bannerLines(emulator: RunningEmulator, values: CliValues, stateExisted: boolean): string[] {
+  return [
+    `emulator listening on ${emulator.listenUrl}`,
+    `  endpoint:          ${emulator.endpoint}   (SDK Config: endpoint '${emulator.endpoint}', protocol 'HTTP')`,
+    `  access key id:     ${emulator.accessKeyId}`,
+    `  access key secret: ${emulator.accessKeySecret}`,
+    ...(emulator.securityToken !== undefined ? [`  security token:    ${emulator.securityToken}`] : []),
+    `  control plane:     ${emulator.url}/_emulator/ (GET it for the list of routes)`,
+    ...(values.state !== undefined ? [`  state file:        ${values.state}${stateExisted ? " (restored)" : ""}`] : []),
+    ...(values.seed !== undefined ? [`  seed:              ${values.seed}${stateExisted ? " (skipped: state restored)" : " (applied)"}`] : []),
+    ...(values.pool !== undefined && stateExisted ? [`  --pool:            skipped: state restored`] : []),
+    ...poolBannerLines(emulator),
+  ];
+}
+
 /** Starts the emulator and prints the banner; throws StartError for what the user must fix. */
-async function start(values: CliValues, port: number): Promise<void> {
+async function start(values: CliValues, port: number, pools: readonly PoolFlag[]): Promise<void> {
   const stateExisted = values.state !== undefined && existsSync(values.state);
-  const seed = values.seed !== undefined && !stateExisted ? readSeedFile(values.seed) : undefined;
+  let seed: Record<string, unknown> | undefined;
+  if (!stateExisted) {
+    const scratch = new EmulatorEngine({ credentials: [], models: [createVpcIpamModel(), createEipanycastModel()], now: Date.now });
+    seed = values.seed !== undefined ? readSeedFile(values.seed, scratch) : undefined;
+    checkPoolFlags(scratch, pools);
+  }
   const host = values.host ?? DEFAULT_HOST;
   const emulator = await startEmulator({
     port,
@@ -172,18 +272,9 @@ async function start(values: CliValues, port: number): Promise<void> {
   // default action would kill us without saving the state file.
   installStopHandlers(emulator, values.state);
   if (seed !== undefined) emulator.control.seed(seed);
+  if (!stateExisted && pools.length > 0) emulator.control.seed(poolSeed(pools));
 
-  const lines = [
-    `emulator listening on ${emulator.listenUrl}`,
-    `  endpoint:          ${emulator.endpoint}   (SDK Config: endpoint '${emulator.endpoint}', protocol 'HTTP')`,
-    `  access key id:     ${emulator.accessKeyId}`,
-    `  access key secret: ${emulator.accessKeySecret}`,
-    ...(emulator.securityToken !== undefined ? [`  security token:    ${emulator.securityToken}`] : []),
-    `  control plane:     ${emulator.url}/_emulator/ (GET it for the list of routes)`,
-    ...(values.state !== undefined ? [`  state file:        ${values.state}${stateExisted ? " (restored)" : ""}`] : []),
-    ...(values.seed !== undefined ? [`  seed:              ${values.seed}${stateExisted ? " (skipped: state restored)" : " (applied)"}`] : []),
-  ];
-  process.stdout.write(lines.join("\n") + "\n");
+  process.stdout.write(bannerLines(emulator, values, stateExisted).join("\n") + "\n");
   if (emulator.exposed) process.stderr.write(exposedWarning(emulator.listenUrl));
 }
 
@@ -204,8 +295,15 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`--port must be an integer 0-65535, got ${values.port}\n`);
     process.exit(2);
   }
+  let pools: PoolFlag[];
   try {
-    await start(values, port);
+    pools = parsePoolFlags(values.pool ?? []);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  try {
+    await start(values, port, pools);
   } catch (e) {
     if (!(e instanceof StartError)) throw e;
     process.stderr.write(`emulator: ${e.message}\n`);

@@ -247,3 +247,68 @@ test("SIGHUP (the terminal closed) stops it like SIGTERM, saving the state file"
   expect(run.stderr()).toBe(`[emulator] SIGHUP: saving state to ${statePath} and stopping\n`);
   expect(existsSync(statePath)).toBe(true);
 });
+
+describe("--pool ID=CIDR[@region]: an IPAM pool without a seed file", () => {
+  test("each --pool seeds one pool (region default cn-hangzhou, family from the CIDR); the banner lists them", async () => {
+    const { run, url } = await startListening(["--port", "0", "--quiet", "--pool", "ipam-pool-demo1=10.0.0.0/16@cn-shanghai", "--pool", "ipam-pool-demo6=2408:4000::/48"]);
+    try {
+      const { vpcipam } = (await (await fetch(`${url}/_emulator/state`)).json()) as { vpcipam: { pools: { ipamPoolId: string; poolRegionId: string; ipVersion: string; cidrs: string[] }[] } };
+      expect(vpcipam.pools.map((p) => [p.ipamPoolId, p.poolRegionId, p.ipVersion, p.cidrs])).toEqual([
+        ["ipam-pool-demo1", "cn-shanghai", "IPv4", ["10.0.0.0/16"]],
+        ["ipam-pool-demo6", "cn-hangzhou", "IPv6", ["2408:4000::/48"]],
+      ]);
+      expect(run.stdout()).toContain("  ipam pools:        ipam-pool-demo1 10.0.0.0/16 (cn-shanghai)\n                     ipam-pool-demo6 2408:4000::/48 (cn-hangzhou)\n");
+      expect(run.stdout()).not.toMatch(/no IPAM pool/);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  });
+
+  test("without any pool the banner says so, and how to add one", async () => {
+    const { run } = await startListening(["--port", "0", "--quiet"]);
+    try {
+      const line = run.stdout().split("\n").find((l) => l.startsWith("  ipam pools:"));
+      expect(line).toMatch(/no IPAM pool: CreateIpamPoolAllocation answers ResourceNotFound\.IpamPool until one exists/);
+      expect(line).toContain("--pool ID=CIDR[@region]");
+      expect(line).toContain("POST /_emulator/seed");
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  });
+
+  test.each([
+    ["10.0.0.0/16", /--pool "10\.0\.0\.0\/16" is not ID=CIDR\[@region\]/],
+    ["pool1=10.0.0.0/16", /--pool "pool1=10\.0\.0\.0\/16": the ID must look like ipam-pool-<lowercase letters and digits>/],
+    ["ipam-pool-a=10.0.0/16", /--pool "ipam-pool-a=10\.0\.0\/16": 10\.0\.0\/16 is not a CIDR block/],
+    ["ipam-pool-a=10.0.0.0/16@Hangzhou", /--pool "ipam-pool-a=10\.0\.0\.0\/16@Hangzhou": the region must look like cn-hangzhou/],
+  ])("--pool %s: one line naming --pool and the valid form, exit 2", async (value, expected) => {
+    const run = runEmulatorCli(["--port", "0", "--pool", value]);
+    expect({ code: await run.exited, stdout: run.stdout() }).toEqual({ code: 2, stdout: "" });
+    const lines = run.stderr().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(expected);
+    expect(lines[0]).toContain("ID=CIDR[@region]");
+  });
+
+  test.each([
+    ["ipam-pool-a=10.0.0.1/16", /--pool "ipam-pool-a=10\.0\.0\.1\/16": 10\.0\.0\.1\/16 is not a CIDR block: host bits are set; the network address is 10\.0\.0\.0\/16/],
+    ["ipam-pool-a=010.0.0.0/16", /--pool "ipam-pool-a=010\.0\.0\.0\/16": 010\.0\.0\.0\/16 is not a CIDR block: .*leading zero/],
+  ])("--pool %s: the CIDR is checked as the provider checks a cidr, exit 2", async (value, expected) => {
+    const run = runEmulatorCli(["--port", "0", "--pool", value]);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(expected);
+  });
+
+  test("--pool given twice for one ID, or an ID the --seed file also has: one line naming --pool", async () => {
+    const twice = runEmulatorCli(["--port", "0", "--pool", "ipam-pool-a=10.0.0.0/16", "--pool", "ipam-pool-a=10.1.0.0/16"]);
+    expect(await twice.exited).toBe(2);
+    expect(twice.stderr()).toMatch(/^--pool ipam-pool-a is given twice; a pool with several CIDRs needs a --seed file \(ID=CIDR\[@region\] once per pool\)\n$/);
+
+    const seedPath = path.join(dir, "seed.json");
+    writeFileSync(seedPath, JSON.stringify({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } }));
+    const line = await expectOneLineFailure(["--port", "0", "--seed", seedPath, "--pool", "ipam-pool-a=10.1.0.0/16"]);
+    expect(line).toMatch(/^emulator: --pool ipam-pool-a=10\.1\.0\.0\/16 is refused: .*ipam-pool-a already exists/);
+  });
+});
