@@ -148,6 +148,7 @@ export function outputsFromRecord(record: AllocationRecord, inputs: Partial<Ipam
     poolRegionId: record.RegionId || record.ResourceRegionId || undefined,
     name: record.IpamPoolAllocationName || undefined,
     description: record.IpamPoolAllocationDescription || undefined,
+    createTime: record.CreationTime || undefined,
     creationTime: record.CreationTime || undefined,
     cidrMask: inputs.cidrMask,
     adoptAllocationId: inputs.adoptAllocationId,

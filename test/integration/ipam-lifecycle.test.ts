@@ -273,3 +273,19 @@ describe("one CIDR parser: the provider's check and the emulator read every cidr
     if (reason) expect(cidrFailures[0].reason).toMatch(reason);
   });
 });
+
+test("createTime is the allocation's creation time, as on the EIP; creationTime stays as its alias, and state written before (creationTime only) reads back with both", async () => {
+  const ctx = emulatorContext(emu);
+  const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
+  expect(a.outs.createTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  expect(a.outs.creationTime).toBe(a.outs.createTime);
+
+  // An earlier version's state: creationTime only.
+  const { createTime, ...earlier } = a.outs;
+  const read = await lc.read(ctx, a.id, earlier);
+  expect(read.props).toMatchObject({ createTime, creationTime: createTime });
+  // update (no cloud change) and diff against it keep the time and see no change
+  expect(await lc.diff(ctx, a.id, earlier, a.inputs)).toMatchObject({ changes: false });
+  const updated = await lc.update(ctx, a.id, earlier, a.inputs);
+  expect(updated.outs).toMatchObject({ createTime, creationTime: createTime });
+});
