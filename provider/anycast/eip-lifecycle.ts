@@ -226,8 +226,9 @@ async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise
   try {
     anycastId = await allocateAnycastEip(op, request, clientToken);
   } catch (err) {
-    // The last attempt may have reached the service (reset, read timeout): say how to find the EIP.
-    if (err instanceof CloudError && err.kind === "transient") {
+    // An attempt may have reached the service (reset, read timeout): say how to find the EIP. Not when
+    // none did (every attempt failed to connect): then nothing can exist.
+    if (err instanceof CloudError && err.kind === "transient" && !err.nothingSent) {
       throw new CloudError({
         ...err.fields(),
         message:

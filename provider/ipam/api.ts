@@ -1,10 +1,11 @@
 /** Typed VpcIpam calls over the shared transport and retry policy. */
-import { CloudError } from "../cloud/errors";
+import { CloudError, requestRegionHint } from "../cloud/errors";
 import { callIn, Operation } from "../operation";
 import { text } from "../parse";
 import { AllocationRecord, IpamPoolAllocationOutputs } from "./types";
 
 const NOT_FOUND = "ResourceNotFound.IpamPoolAllocation";
+const REQUEST_REGION_INVALID = "OperationDenied.RequestRegionInvalid";
 
 export function allocationLabel(id: string): string {
   return `IPAM pool allocation ${id}`;
@@ -56,6 +57,11 @@ export async function getAllocation(op: Operation, id: string): Promise<Allocati
  * or the answer does not say (the create call then reports what is wrong).
  */
 export async function describePoolIpVersion(op: Operation, poolId: string): Promise<string | undefined> {
+  return text((await describePool(op, poolId))?.IpVersion);
+}
+
+/** ListIpamPools for one pool: its entry (`IpVersion`, `PoolRegionId`, …), or undefined when not listed. */
+async function describePool(op: Operation, poolId: string): Promise<Record<string, unknown> | undefined> {
   const body = await callIn(op, {
     operation: `reading IPAM pool ${poolId}`,
     product: "VpcIpam",
@@ -63,7 +69,20 @@ export async function describePoolIpVersion(op: Operation, poolId: string): Prom
     params: { RegionId: op.region, IpamPoolIds: [poolId] },
   });
   const pools = Array.isArray(body.IpamPools) ? body.IpamPools.filter((p): p is Record<string, unknown> => !!p && typeof p === "object") : [];
-  return text(pools.find((p) => p.IpamPoolId === poolId)?.IpVersion);
+  return pools.find((p) => p.IpamPoolId === poolId);
+}
+
+/**
+ * After `OperationDenied.RequestRegionInvalid`: the error with a hint naming the pool's region too, read
+ * with ListIpamPools (best effort: if that read fails, the error keeps the hint it has).
+ */
+export async function withPoolRegionHint(op: Operation, poolId: string, err: unknown): Promise<unknown> {
+  if (!(err instanceof CloudError) || err.code !== REQUEST_REGION_INVALID) return err;
+  const poolRegion = await describePool(op, poolId).then(
+    (p) => text(p?.PoolRegionId),
+    () => undefined,
+  );
+  return poolRegion ? err.withHint(requestRegionHint(op.region, poolId, poolRegion)) : err;
 }
 
 export async function createAllocation(

@@ -7,7 +7,7 @@ import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
-import { allocationLabel, createAllocation, deleteAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation } from "./api";
+import { allocationLabel, createAllocation, deleteAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation, withPoolRegionHint } from "./api";
 import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
@@ -84,6 +84,8 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
       name: inputs.name,
       description: inputs.description,
       clientToken,
+    }).catch(async (err: unknown) => {
+      throw await withPoolRegionHint(op, inputs.ipamPoolId, err);
     });
     const known: IpamPoolAllocationOutputs = {
       ...outputsFromRecord({ IpamPoolAllocationId: created.id, Cidr: created.cidr, SourceCidr: created.sourceCidr, IpamPoolId: inputs.ipamPoolId, ResourceType: "Custom", Status: "Created" }, applied),
