@@ -5,7 +5,7 @@
  * ClientToken, and the EIP is watched until it is gone.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
+import { adoptionRecord, adoptionWarningLabel, refuseReplacingAdopted } from "../adoption";
 import { attemptErrorLabel } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
 import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, typedLifecycle } from "../lifecycle";
@@ -187,10 +187,9 @@ async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: 
         `${mismatches.map((k) => `"${String(inputs[k])}"`).join(", ")}; these cannot be changed in place, so declare the EIP's values`,
     );
   }
-  if (record.serviceManaged) {
-    op.ctx.progress(`adopting ${eipLabel(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
-  }
   op.ctx.progress(`adopting ${eipLabel(record)} (${record.status})`);
+  const warning = adoptionWarningLabel(eipLabel(record), releaseVerdict(record, { detachOnDelete: inputs.detachOnDelete }));
+  if (warning) op.ctx.progress(warning);
   adoptions.adopted(anycastId);
   const applied = { ...inputs, adoptedInRun: adoptions.mark, regionId: op.region, declaredTags: inputs.tags };
   try {

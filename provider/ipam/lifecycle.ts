@@ -2,13 +2,13 @@
  * IpamPoolAllocation's lifecycle: check and diff offline; create with one ClientToken and read back;
  * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
  */
-import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
+import { adoptionRecord, adoptionWarningLabel, refuseReplacingAdopted } from "../adoption";
 import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
 import { allocationLabel, createAllocation, deleteAllocation, describePoolIpVersion, getAllocation, outputsFromRecord, updateAllocation, withPoolRegionHint } from "./api";
-import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
+import { allocationVerdict, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
 import { cidrTextsMayOverlap } from "../cidr";
@@ -69,6 +69,8 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
       if (inputs.cidr && record.Cidr && inputs.cidr !== record.Cidr) {
         throw new Error(`adoptAllocationId: ${allocationLabel(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
       }
+      const warning = adoptionWarningLabel(allocationLabel(id), allocationVerdict(id, record, applied, region));
+      if (warning) ctx.progress(warning);
       adoptions.adopted(id);
       return { id, outs: outputsFromRecord(record, { ...applied, adoptedInRun: adoptions.mark }) };
     }

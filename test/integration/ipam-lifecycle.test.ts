@@ -289,3 +289,33 @@ test("createTime is the allocation's creation time, as on the EIP; creationTime 
   const updated = await lc.update(ctx, a.id, earlier, a.inputs);
   expect(updated.outs).toMatchObject({ createTime, creationTime: createTime });
 });
+
+describe("adopting what destroy would refuse warns at up, with the fix preflight and delete give", () => {
+  /** The `<reason>. <fix>` of the refusal the delete of `outs` throws. */
+  async function refusalOf(ctx: ReturnType<typeof emulatorContext>, id: string, outs: Record<string, unknown>): Promise<string> {
+    const err = await caught(lc.delete(ctx, id, outs));
+    expect(err).toBeInstanceOf(ReleaseRefusedError);
+    return err.message.replace(`refusing to release IPAM pool allocation ${id}: `, "");
+  }
+
+  test("a VPC allocation: the warning carries the refusal's reason and fix; the opt-in adopts it silently", async () => {
+    const seeded = emu.control.seed({ vpcipam: { allocations: [{ ipamPoolId: poolId, cidr: "10.0.128.0/20", resourceType: "VPC", resourceId: "vpc-prod1" }] } }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+    const id = seeded.vpcipam.ipamPoolAllocationIds[0];
+    const ctx = emulatorContext(emu);
+    const adopted = await checkedCreate(lc, ctx, { ipamPoolId: poolId, adoptAllocationId: id });
+    const warnings = ctx.lines.filter((l) => l.startsWith("warning: "));
+    expect(warnings).toEqual([`warning: adopted IPAM pool allocation ${id}, but \`pulumi destroy\` would refuse to release it: ${await refusalOf(ctx, id, adopted.outs)}`]);
+    expect(warnings[0]).toContain("allowVpcAllocationRelease: true");
+
+    const quiet = emulatorContext(emu);
+    await checkedCreate(lc, quiet, { ipamPoolId: poolId, adoptAllocationId: id, allowVpcAllocationRelease: true });
+    expect(quiet.lines.filter((l) => l.startsWith("warning: "))).toEqual([]);
+  });
+
+  test("a Custom allocation adopts without a warning", async () => {
+    const seeded = emu.control.seed({ vpcipam: { allocations: [{ ipamPoolId: poolId, cidr: "10.0.9.0/24", resourceType: "Custom" }] } }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+    const ctx = emulatorContext(emu);
+    await checkedCreate(lc, ctx, { ipamPoolId: poolId, adoptAllocationId: seeded.vpcipam.ipamPoolAllocationIds[0] });
+    expect(ctx.lines.filter((l) => l.startsWith("warning: "))).toEqual([]);
+  });
+});
