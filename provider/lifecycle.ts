@@ -130,6 +130,7 @@ export function plain(obj: object): Props {
 /**
  * `check`'s default for `regionId`: the provider region, filled into the inputs so a later change of
  * `alicloud:region` shows as a change. No region anywhere is a failure on `regionId`, saying how to set one.
+ * A region the official endpoint data does not know, given or defaulted, gets a warning line.
  */
 export function fillDefaultRegion(ctx: CloudContext, inputs: Props, failures: pulumi.dynamic.CheckFailure[]): void {
   const explicit = inputs.regionId !== undefined;
