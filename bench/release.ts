@@ -112,8 +112,8 @@ function seedAllocation(emu: RunningEmulator): string {
 }
 
 function present(emu: RunningEmulator, resource: ResourceKind, id: string): boolean {
-  const state = emu.control.state() as { vpcipam: { allocations: { IpamPoolAllocationId: string }[] }; eipanycast: { eips: { anycastId: string }[] } };
-  return resource === "eip" ? state.eipanycast.eips.some((e) => e.anycastId === id) : state.vpcipam.allocations.some((a) => a.IpamPoolAllocationId === id);
+  const state = emu.control.state() as { vpcipam: { allocations: { ipamPoolAllocationId: string }[] }; eipanycast: { eips: { anycastId: string }[] } };
+  return resource === "eip" ? state.eipanycast.eips.some((e) => e.anycastId === id) : state.vpcipam.allocations.some((a) => a.ipamPoolAllocationId === id);
 }
 
 type Run = Omit<ReleaseSample, "calls" | "callsByAction" | "sinceReleaseMs"> & { endedAt: number };

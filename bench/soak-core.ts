@@ -188,9 +188,9 @@ const MUTATING = new Set([
 ]);
 
 interface EmuAllocation {
-  IpamPoolAllocationId: string;
-  IpamPoolAllocationName?: string;
-  ResourceType: string;
+  ipamPoolAllocationId: string;
+  ipamPoolAllocationName?: string;
+  resourceType: string;
 }
 interface EmuEip {
   anycastId: string;
@@ -320,12 +320,12 @@ class Lane {
         const adopted = await this.create(cycle, step, lc, { ipamPoolId: POOL_ID, adoptAllocationId: vpcId });
         step = "refused delete";
         await this.refusedDelete(cycle, step, lc, adopted.id, adopted.outs, "DeleteIpamPoolAllocation", "IpamPoolAllocationId");
-        this.check(cycle, step, this.inventory().allocations.some((a) => a.IpamPoolAllocationId === vpcId), `${vpcId} vanished although its release was refused`);
+        this.check(cycle, step, this.inventory().allocations.some((a) => a.ipamPoolAllocationId === vpcId), `${vpcId} vanished although its release was refused`);
         step = "allow the release";
         const allowed = await this.update(cycle, step, lc, adopted.id, adopted.outs, { ...adopted.inputs, allowVpcAllocationRelease: true });
         step = "delete after the fix";
         await this.step(cycle, step, () => lc.delete(this.ctx(), adopted.id, allowed));
-        const gone = !this.inventory().allocations.some((a) => a.IpamPoolAllocationId === vpcId);
+        const gone = !this.inventory().allocations.some((a) => a.ipamPoolAllocationId === vpcId);
         this.check(cycle, step, gone, `${vpcId} still exists after the delete`);
         if (gone) this.refusals.fixedAndReleased++;
       }
@@ -335,19 +335,19 @@ class Lane {
       const before = this.seq();
       const created = await this.create(cycle, step, lc, { ipamPoolId: POOL_ID, cidrMask: 28, name });
       this.creates.allocations++;
-      const named = this.inventory().allocations.filter((a) => a.IpamPoolAllocationName === name);
+      const named = this.inventory().allocations.filter((a) => a.ipamPoolAllocationName === name);
       const made = this.callsSince(before).filter((c) => c.action === "CreateIpamPoolAllocation" && c.mutating).length;
       if (named.length !== 1 || made !== 1) this.duplicates.push(`cycle ${cycle}: allocation ${name}: ${named.length} in the cloud, ${made} committed creates`);
-      this.check(cycle, step, named.length === 1 && named[0].IpamPoolAllocationId === created.id, `allocation ${name}: expected exactly ${created.id}, found ${named.map((a) => a.IpamPoolAllocationId).join(", ") || "none"}`);
+      this.check(cycle, step, named.length === 1 && named[0].ipamPoolAllocationId === created.id, `allocation ${name}: expected exactly ${created.id}, found ${named.map((a) => a.ipamPoolAllocationId).join(", ") || "none"}`);
 
       step = "update";
       const outs = await this.update(cycle, step, lc, created.id, created.outs, { ...created.inputs, name: `${name}-v2` });
-      const now = this.inventory().allocations.find((a) => a.IpamPoolAllocationId === created.id);
-      this.check(cycle, step, now?.IpamPoolAllocationName === `${name}-v2` && outs.name === `${name}-v2`, `allocation ${created.id}: name is ${now?.IpamPoolAllocationName}`);
+      const now = this.inventory().allocations.find((a) => a.ipamPoolAllocationId === created.id);
+      this.check(cycle, step, now?.ipamPoolAllocationName === `${name}-v2` && outs.name === `${name}-v2`, `allocation ${created.id}: name is ${now?.ipamPoolAllocationName}`);
 
       step = "delete";
       await this.step(cycle, step, () => lc.delete(this.ctx(), created.id, outs));
-      this.check(cycle, step, !this.inventory().allocations.some((a) => a.IpamPoolAllocationId === created.id), `allocation ${created.id} still exists after the delete`);
+      this.check(cycle, step, !this.inventory().allocations.some((a) => a.ipamPoolAllocationId === created.id), `allocation ${created.id} still exists after the delete`);
     } catch (err) {
       this.fail(cycle, `allocation ${step}`, err);
     }
@@ -531,7 +531,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       readTimeouts.injected += planned;
       readTimeouts.clientGaveUp += observed;
       const s = lane.emu.control.state() as { vpcipam: { allocations: EmuAllocation[] }; eipanycast: { eips: EmuEip[] } };
-      leaks.allocations.push(...s.vpcipam.allocations.map((a) => `${a.IpamPoolAllocationId} (${a.IpamPoolAllocationName ?? a.ResourceType}, lane ${lane.index})`));
+      leaks.allocations.push(...s.vpcipam.allocations.map((a) => `${a.ipamPoolAllocationId} (${a.ipamPoolAllocationName ?? a.resourceType}, lane ${lane.index})`));
       leaks.eips.push(...s.eipanycast.eips.map((e) => `${e.anycastId} (${e.name}, ${e.status}, lane ${lane.index})`));
     }
 

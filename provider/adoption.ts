@@ -56,3 +56,13 @@ export function refuseReplacingAdopted(
       `remove it from the program (its delete releases it) or from the state without releasing it (${stateDeleteCommandLabel({ urn: words.urn, id: heldId })}), then adopt it again`,
   );
 }
+
+/**
+ * What `up` says when it adopts an object that `pulumi destroy` would refuse to release as it is now (a VPC
+ * allocation, a bound or service-managed EIP): the adoption succeeds, but the user learns now, with the
+ * same reason and fix the delete and the preflight command give, not at destroy time. Undefined otherwise.
+ */
+export function adoptionWarningLabel(label: string, verdict: { kind: string; reason?: string; fix?: string }): string | undefined {
+  if (verdict.kind !== "refused") return undefined;
+  return `warning: adopted ${label}, but \`pulumi destroy\` would refuse to release it: ${verdict.reason}. ${verdict.fix}`;
+}

@@ -32,6 +32,15 @@ export function closestName(name: string, valid: readonly string[]): string | un
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
+/** The `count` valid names closest to `name` (nearest first, ties in the list's order), however far. */
+export function nearestNames(name: string, valid: readonly string[], count: number): string[] {
+  return valid
+    .map((candidate, index) => ({ candidate, index, dist: distance(name, candidate) }))
+    .sort((a, b) => a.dist - b.dist || a.index - b.index)
+    .slice(0, count)
+    .map((c) => c.candidate);
+}
+
 /**
  * One failure per argument of `resource` that is not in `valid` (arguments set to undefined/null and the
  * host's `__provider` are not arguments).

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudContext } from "./cloud/context";
+import { unknownRegionWarningLabel } from "./cloud/regions";
 import { SettingsError } from "./cloud/settings";
 import { IDENTITY_PROPERTY, ResourceIdentity, parseIdentity, resourceLineLabel, urnOf } from "./identity";
 import { ResourceKind, typeTokenOf } from "./registry";
@@ -183,15 +184,24 @@ export function plain(obj: object): Props {
 /**
  * `check`'s default for `regionId`: the provider region, filled into the inputs so a later change of
  * `alicloud:region` shows as a change. No region anywhere is a failure on `regionId`, saying how to set one.
+ * A region the official endpoint data does not know, given or defaulted, gets a warning line.
  */
 export function fillDefaultRegion(ctx: CloudContext, inputs: Props, failures: pulumi.dynamic.CheckFailure[]): void {
-  if (inputs.regionId !== undefined) return;
-  try {
-    inputs.regionId = ctx.region();
-  } catch (err) {
-    if (!(err instanceof SettingsError)) throw err;
-    failures.push({ property: "regionId", reason: err.message });
+  const explicit = inputs.regionId !== undefined;
+  if (!explicit) {
+    try {
+      inputs.regionId = ctx.region();
+    } catch (err) {
+      if (!(err instanceof SettingsError)) throw err;
+      failures.push({ property: "regionId", reason: err.message });
+      return;
+    }
   }
+  // A region the endpoint data does not know is warned about at preview, not refused (see regions.ts).
+  const region = inputs.regionId;
+  if (typeof region !== "string" || isUnknown(region) || failures.some((f) => f.property === "regionId")) return;
+  const warning = unknownRegionWarningLabel(region, explicit ? "regionId" : "the default region (alicloud:region or env ALIBABA_CLOUD_REGION)");
+  if (warning) ctx.progress(warning);
 }
 
 /** The provider region for `diff` against state that has no `regionId` (earlier versions); undefined when none is set. */

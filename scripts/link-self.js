@@ -23,3 +23,6 @@ fs.cpSync(dist, path.join(target, "dist"), {
   // only what the package ships: no tests, benchmarks or source maps' sources
   filter: (src) => !/[\\/]dist[\\/](test|bench)([\\/]|$)/.test(src),
 });
+// npm install makes each bin executable; so does this copy (`npx pulumi-alicloud-release` runs it as a user's would).
+const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+for (const bin of Object.values(pkg.bin ?? {})) fs.chmodSync(path.join(target, bin), 0o755);

@@ -232,6 +232,13 @@ export interface VpcIpamSnapshot {
   allocations: AllocationRecord[];
 }
 
+/** `IpamPoolId` → `ipamPoolId`, at every depth: how the SDK models name the API's fields. */
+function camelCaseKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelCaseKeys);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), camelCaseKeys(x)]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The model
 // ---------------------------------------------------------------------------------------------
@@ -486,12 +493,16 @@ export class VpcIpamState {
     };
   }
 
+  /**
+   * What `GET /_emulator/state` shows: the API's views with the SDK models' camelCase property names
+   * (`ipamPoolAllocationId`, `creationTime`), the casing of the seed spec and of the Eipanycast inventory.
+   */
   inventory(): { pools: Record<string, unknown>[]; allocations: Record<string, unknown>[] } {
     const pools = [...this.pools.values()].sort((a, b) => a.seq - b.seq);
     const allocations = [...this.allocations.values()].sort((a, b) => a.seq - b.seq);
     return {
-      pools: pools.map((p) => this.poolView(p)),
-      allocations: allocations.map((a) => this.allocationView(a)),
+      pools: pools.map((p) => camelCaseKeys(this.poolView(p)) as Record<string, unknown>),
+      allocations: allocations.map((a) => camelCaseKeys(this.allocationView(a)) as Record<string, unknown>),
     };
   }
 

@@ -5,7 +5,7 @@
  * ClientToken, and the EIP is watched until it is gone.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
+import { adoptionRecord, adoptionWarningLabel, refuseReplacingAdopted } from "../adoption";
 import { attemptErrorLabel } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
 import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, plain, resourceUrn, typedLifecycle } from "../lifecycle";
@@ -189,10 +189,9 @@ async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: 
         `${mismatches.map((k) => `"${String(inputs[k])}"`).join(", ")}; these cannot be changed in place, so declare the EIP's values`,
     );
   }
-  if (record.serviceManaged) {
-    op.ctx.progress(`adopting ${eipLabel(record)}: it is managed by an Alibaba Cloud service, so deleting this resource will be refused`);
-  }
   op.ctx.progress(`adopting ${eipLabel(record)} (${record.status})`);
+  const warning = adoptionWarningLabel(eipLabel(record), releaseVerdict(record, { detachOnDelete: inputs.detachOnDelete }));
+  if (warning) op.ctx.progress(warning);
   adoptions.adopted(anycastId);
   const applied = { ...inputs, adoptedInRun: adoptions.mark, regionId: op.region, declaredTags: inputs.tags };
   try {
@@ -228,8 +227,9 @@ async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise
   try {
     anycastId = await allocateAnycastEip(op, request, clientToken);
   } catch (err) {
-    // The last attempt may have reached the service (reset, read timeout): say how to find the EIP.
-    if (err instanceof CloudError && err.kind === "transient") {
+    // An attempt may have reached the service (reset, read timeout): say how to find the EIP. Not when
+    // none did (every attempt failed to connect): then nothing can exist.
+    if (err instanceof CloudError && err.kind === "transient" && !err.nothingSent) {
       throw new CloudError({
         ...err.fields(),
         message:

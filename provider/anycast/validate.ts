@@ -68,8 +68,19 @@ function oneOf(allowed: readonly string[]): Rule {
       : `must be ${allowed.length === 1 ? `"${allowed[0]}" (the only documented value)` : `one of ${allowed.map((a) => `"${a}"`).join(", ")}`}; got ${rejectedValueLabel(v)}`;
 }
 
+/**
+ * `serviceLocation`: the official SDK documents only "international" (the areas outside the Chinese
+ * mainland), so only it is accepted; the refusal says so, because an example elsewhere (the official
+ * Terraform provider's) uses "ChineseMainland" and a user who copied it needs to know why it is refused.
+ */
+const serviceLocationRule: Rule = (v) => {
+  if (typeof v === "string" && (SERVICE_LOCATIONS as readonly string[]).includes(v)) return undefined;
+  const copied = v === "ChineseMainland" ? `"ChineseMainland", which some examples use (the official Terraform provider's among them), is not a documented value; ` : "";
+  return `must be "${SERVICE_LOCATIONS[0]}": the AllocateAnycastEipAddress API documents only this value (the areas outside the Chinese mainland); ${copied}got ${rejectedValueLabel(v)}`;
+};
+
 export const rules = {
-  serviceLocation: oneOf(SERVICE_LOCATIONS),
+  serviceLocation: serviceLocationRule,
   internetChargeType: oneOf(INTERNET_CHARGE_TYPES),
   instanceChargeType: oneOf(INSTANCE_CHARGE_TYPES),
   bindInstanceType: oneOf(BIND_INSTANCE_TYPES),

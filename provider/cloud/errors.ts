@@ -60,14 +60,22 @@ export const NOT_FOUND_CODES: ReadonlySet<string> = new Set([
   "ResourceNotFound.BindInstance",
 ]);
 
-/** Node/httpx network error codes after which nothing reached the service (connect failed). */
+/**
+ * Node/httpx network error codes after which nothing reached the service (connect failed). `EPROTO` is a
+ * TLS handshake that failed — typically an HTTPS client talking to a plain-HTTP server — before any byte
+ * of the request was written.
+ */
 export const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
   "EAI_AGAIN",
   "EHOSTUNREACH",
   "ENETUNREACH",
+  "EPROTO",
 ]);
+
+/** Connect failures that trying again cannot fix (the endpoint's protocol is wrong): not retried. */
+const PERMANENT_CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set(["EPROTO"]);
 
 /** Node network error codes after which the request may or may not have been applied. */
 export const IN_FLIGHT_FAILURE_CODES: ReadonlySet<string> = new Set([
@@ -86,6 +94,7 @@ const CONNECT_FAILURE_LABELS: Readonly<Record<string, string>> = {
   EAI_AGAIN: "host name lookup failed for now",
   EHOSTUNREACH: "host unreachable",
   ENETUNREACH: "network unreachable",
+  EPROTO: "TLS handshake failed",
 };
 
 /** Failures of the connection rather than answers of the service: their attempts are reported with how long they took. */
@@ -104,7 +113,8 @@ export function connectFailureError(r: { code: string; endpoint: string; action:
     message:
       `could not connect to ${r.endpoint} (${CONNECT_FAILURE_LABELS[r.code] ?? r.code}) calling ${r.action}; nothing was sent. ` +
       `Check the ${r.product} endpoint (from ${r.from}; set with ${r.settings})`,
-    kind: "transient",
+    kind: kindOfCode(r.code, undefined),
+    nothingSent: true,
     cause: r.cause,
   });
 }
@@ -119,7 +129,8 @@ export function kindOfCode(code: string | undefined, status: number | undefined)
     if (BUSY_CODES.has(code)) return "busy";
     if (NOT_FOUND_CODES.has(code)) return "notFound";
     if (TRANSIENT_CODES.has(code)) return "transient";
-    if (CONNECT_FAILURE_CODES.has(code) || IN_FLIGHT_FAILURE_CODES.has(code)) return "transient";
+    if (CONNECT_FAILURE_CODES.has(code)) return PERMANENT_CONNECT_FAILURE_CODES.has(code) ? "permanent" : "transient";
+    if (IN_FLIGHT_FAILURE_CODES.has(code)) return "transient";
   }
   if (status === 429) return "throttling";
   if (status !== undefined && TRANSIENT_STATUSES.has(status)) return "transient";
@@ -152,6 +163,13 @@ export interface CloudErrorFields {
   attempts?: number;
   /** For network failures: how long those attempts took, from the first one's start, in ms. */
   elapsedMs?: number;
+  /**
+   * True when no attempt reached the service (each failed to connect, or none was sent): nothing can have
+   * been applied. The retry policy clears it when any earlier attempt may have reached the service.
+   */
+  nothingSent?: boolean;
+  /** What to do about it, from ERROR_HINTS; shown after the cloud's own message and request id. */
+  hint?: string;
   cause?: unknown;
 }
 
@@ -170,6 +188,8 @@ export class CloudError extends Error {
   readonly operation?: string;
   readonly attempts?: number;
   readonly elapsedMs?: number;
+  readonly nothingSent?: boolean;
+  readonly hint?: string;
 
   constructor(fields: CloudErrorFields) {
     super(formatCloudError(fields), { cause: fields.cause });
@@ -183,12 +203,19 @@ export class CloudError extends Error {
     this.operation = fields.operation;
     this.attempts = fields.attempts;
     this.elapsedMs = fields.elapsedMs;
+    this.nothingSent = fields.nothingSent;
+    this.hint = fields.hint;
     this.kind = fields.kind ?? kindOfCode(fields.code, fields.status);
   }
 
   /** The same error, described as part of a named operation. */
   during(operation: string): CloudError {
     return new CloudError({ ...this.fields(), operation });
+  }
+
+  /** The same error with `hint` (none: unchanged). */
+  withHint(hint: string | undefined): CloudError {
+    return hint === undefined ? this : new CloudError({ ...this.fields(), hint });
   }
 
   /** The same error, after the retry policy made `attempts` attempts (over `elapsedMs`, when given). */
@@ -209,6 +236,8 @@ export class CloudError extends Error {
       operation: this.operation,
       attempts: this.attempts,
       elapsedMs: this.elapsedMs,
+      nothingSent: this.nothingSent,
+      hint: this.hint,
       cause: this.cause,
     };
   }
@@ -219,7 +248,8 @@ function formatCloudError(f: CloudErrorFields): string {
   const prefix = (f.operation ? `${f.operation}: ` : "") + (f.attempts && f.attempts > 1 ? `after ${f.attempts} failed attempts${over}: ` : "");
   const rid = f.requestId ? ` (RequestId ${f.requestId})` : "";
   const status = f.requestId || f.status === undefined ? "" : ` (HTTP ${f.status})`;
-  return `${prefix}${f.code}: ${f.message}${rid}${status}`;
+  const hint = f.hint ? `. ${f.hint}` : "";
+  return `${prefix}${f.code}: ${f.message}${rid}${status}${hint}`;
 }
 
 interface TeaLikeError {
@@ -249,7 +279,7 @@ export function toCloudError(err: unknown, operation?: string): CloudError {
     return new CloudError({
       code,
       status,
-      message: cloudMessageOf(data, e.message ?? ""),
+      message: withoutStringToSign(cloudMessageOf(data, e.message ?? "")),
       requestId: stringOr(data["RequestId"] ?? data["requestId"]),
       recommend: stringOr(data["Recommend"]),
       hostId: stringOr(data["HostId"]),
@@ -327,6 +357,85 @@ function firstBytesLabel(parseError: SyntaxError, contentLength: string | undefi
   return quoted ? `starting ${JSON.stringify(quoted[1] + (quoted[2] ? "…" : ""))}` : `unreadable (${parseError.message.slice(0, 120)})`;
 }
 
+/**
+ * A SignatureDoesNotMatch message ends with the gateway's StringToSign (`server StringToSign is […]`,
+ * `server string to sign is:…`): noise to a user, and never worth printing; the message stops before it.
+ */
+function withoutStringToSign(message: string): string {
+  return message.replace(/\s*server\s*(?:StringToSign|string to sign)\b.*$/is, "");
+}
+
 function stringOr(v: unknown): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+// ------------------------------------------------------------------------------------------------ hints
+
+/** Where a failed call went and with what: all a hint may use. */
+export interface HintContext {
+  product: string;
+  action: string;
+  /** The region the call was made in (its `RegionId` and endpoint). */
+  region: string;
+  params: Readonly<Record<string, unknown>>;
+  endpoint: { host: string; protocol: "HTTP" | "HTTPS"; from: string };
+}
+
+/** Where the region of a call is set, told as "set it to `value`". */
+function regionSettingLabel(value: string): string {
+  return `set the resource's regionId to ${value} (or, for every resource without one, Pulumi config alicloud:region or env ALIBABA_CLOUD_REGION)`;
+}
+
+/**
+ * Whether an endpoint host is this machine. The emulator listens on loopback by default and Alibaba Cloud
+ * endpoints never do, so an emulator-specific hint is given for a loopback endpoint (and said as
+ * "presumably the emulator": a local proxy in front of the cloud is loopback too).
+ */
+export function isLoopbackHost(hostPort: string): boolean {
+  const host = hostPort.replace(/^\[([^\]]*)\](:\d+)?$/, "$1").replace(/:\d+$/, "");
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * `OperationDenied.RequestRegionInvalid`'s hint: both regions and the setting. The service's answer does
+ * not name the pool's region; a caller that looked it up (ListIpamPools) passes it as `poolRegion`.
+ */
+export function requestRegionHint(region: string, poolId: unknown, poolRegion?: string): string {
+  const pool = typeof poolId === "string" ? `IPAM pool ${poolId}` : "the IPAM pool";
+  return poolRegion
+    ? `The call was made in region ${region}, but ${pool} is in ${poolRegion}: ${regionSettingLabel(`"${poolRegion}"`)}`
+    : `The call was made in region ${region}, but ${pool} is in another region: ${regionSettingLabel("the pool's region (ListIpamPools shows it as PoolRegionId)")}`;
+}
+
+/** `http://127.0.0.1:8080`: the endpoint as a user configures it. */
+function endpointLabel(e: HintContext["endpoint"]): string {
+  return `${e.protocol.toLowerCase()}://${e.host}`;
+}
+
+/**
+ * What to do about an error, by code: the one table of hints. A builder answers undefined when it has
+ * nothing to say in that context. Hints never repeat the cloud's message; they name the setting to change.
+ */
+export const ERROR_HINTS: Readonly<Record<string, (c: HintContext) => string | undefined>> = {
+  SignatureDoesNotMatch: () =>
+    "The service computed another signature: check the access key secret, which must be the secret of the AccessKeyId sent " +
+    "(Pulumi config alicloud:secretKey, env ALIBABA_CLOUD_ACCESS_KEY_SECRET, or the credentials profile)",
+  "OperationDenied.RequestRegionInvalid": (c) => requestRegionHint(c.region, c.params.IpamPoolId),
+  "ResourceNotFound.IpamPool": (c) => {
+    if (!isLoopbackHost(c.endpoint.host)) return undefined;
+    const pool = typeof c.params.IpamPoolId === "string" ? c.params.IpamPoolId : "ipam-pool-demo";
+    return (
+      `The endpoint ${endpointLabel(c.endpoint)} is local, presumably the emulator, which has no IPAM pool ${pool}: seed one, ` +
+      `e.g. start the emulator with --pool ${pool}=10.0.0.0/16@${c.region}, or POST /_emulator/seed {"vpcipam":{"pools":[{"ipamPoolId":"${pool}","regionId":"${c.region}","cidrs":["10.0.0.0/16"]}]}}`
+    );
+  },
+  EPROTO: (c) =>
+    c.endpoint.protocol === "HTTPS"
+      ? `The endpoint is taken as HTTPS (an endpoint written without http:// is); if it serves plain HTTP, as the emulator does, set it as http://${c.endpoint.host}`
+      : undefined,
+};
+
+/** The error with the hint ERROR_HINTS has for its code in this context (unchanged when none). */
+export function withErrorHint(error: CloudError, context: HintContext): CloudError {
+  return error.withHint(ERROR_HINTS[error.code]?.(context));
 }

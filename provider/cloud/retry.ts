@@ -196,6 +196,8 @@ export async function withRetry<T>(
   let throttled = 0;
   let finalAttemptMade = false;
   let last: CloudError | undefined;
+  /** Whether any attempt may have reached the service (the final error's `nothingSent` must not claim otherwise). */
+  let reached = false;
   try {
     return await pRetry(
       async (attempt) => {
@@ -208,6 +210,7 @@ export async function withRetry<T>(
           return await fn(attempt, remainingMs);
         } catch (err) {
           const cloud = toCloudError(err, operation);
+          reached ||= !cloud.nothingSent;
           last = cloud.afterAttempts(attempt, isNetworkFailure(cloud) ? clock.now() - startedAt : undefined);
           // AbortError makes p-retry reject with `originalError` and skip onFailedAttempt.
           if (!retriedHere(cloud, options.handledByCaller)) throw new pRetry.AbortError(last);
@@ -252,7 +255,8 @@ export async function withRetry<T>(
     );
   } catch (err) {
     // p-retry rejects with its "main" (most frequent) error; the last one is what the user needs to see.
-    throw last ?? toCloudError(err, operation);
+    const final = last ?? toCloudError(err, operation);
+    throw reached && final.nothingSent ? new CloudError({ ...final.fields(), nothingSent: false }) : final;
   }
 }
 

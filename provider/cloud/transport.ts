@@ -11,7 +11,7 @@ import type { IncomingMessage } from "node:http";
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import OpenApiUtil from "@alicloud/openapi-util";
 import * as $Util from "@alicloud/tea-util";
-import { CONNECT_FAILURE_CODES, CloudError, connectFailureError, nonJsonResponseError, toCloudError } from "./errors";
+import { CONNECT_FAILURE_CODES, CloudError, connectFailureError, nonJsonResponseError, toCloudError, withErrorHint } from "./errors";
 import { withMissingPermission } from "./permission";
 import { CredentialSource, missingCredentialsMessage, resolveCredentialSource } from "./credentials";
 import { Endpoint, resolveEndpoint } from "./endpoints";
@@ -152,7 +152,7 @@ export class SignedTransport implements Transport {
           ? nonJsonResponseError({ parseError: err, ...head, endpoint: this.endpointLabel(product, options.region), action })
           : withMissingPermission(toCloudError(err), err, action));
       this.onCall?.({ product, action, ok: false, code: cloud.code, requestId: cloud.requestId });
-      throw cloud;
+      throw withErrorHint(cloud, { product, action, region: options.region, params, endpoint: this.endpointFor(product, options.region) });
     }
   }
 }

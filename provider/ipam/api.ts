@@ -1,11 +1,12 @@
 /** Typed VpcIpam calls over the shared transport and retry policy. */
-import { CloudError } from "../cloud/errors";
+import { CloudError, requestRegionHint } from "../cloud/errors";
 import { BatchReader, ReadCall } from "../cloud/coalesce";
 import { callIn, Operation, readIn } from "../operation";
 import { text } from "../parse";
 import { AllocationRecord, IpamPoolAllocationOutputs } from "./types";
 
 const NOT_FOUND = "ResourceNotFound.IpamPoolAllocation";
+const REQUEST_REGION_INVALID = "OperationDenied.RequestRegionInvalid";
 
 export function allocationLabel(id: string): string {
   return `IPAM pool allocation ${id}`;
@@ -137,6 +138,11 @@ export function readAllocation(op: Operation, id: string, ipamPoolId: string | u
  * or the answer does not say (the create call then reports what is wrong).
  */
 export async function describePoolIpVersion(op: Operation, poolId: string): Promise<string | undefined> {
+  return text((await describePool(op, poolId))?.IpVersion);
+}
+
+/** ListIpamPools for one pool: its entry (`IpVersion`, `PoolRegionId`, …), or undefined when not listed. */
+async function describePool(op: Operation, poolId: string): Promise<Record<string, unknown> | undefined> {
   const body = await callIn(op, {
     operation: `reading IPAM pool ${poolId}`,
     product: "VpcIpam",
@@ -144,7 +150,20 @@ export async function describePoolIpVersion(op: Operation, poolId: string): Prom
     params: { RegionId: op.region, IpamPoolIds: [poolId] },
   });
   const pools = Array.isArray(body.IpamPools) ? body.IpamPools.filter((p): p is Record<string, unknown> => !!p && typeof p === "object") : [];
-  return text(pools.find((p) => p.IpamPoolId === poolId)?.IpVersion);
+  return pools.find((p) => p.IpamPoolId === poolId);
+}
+
+/**
+ * After `OperationDenied.RequestRegionInvalid`: the error with a hint naming the pool's region too, read
+ * with ListIpamPools (best effort: if that read fails, the error keeps the hint it has).
+ */
+export async function withPoolRegionHint(op: Operation, poolId: string, err: unknown): Promise<unknown> {
+  if (!(err instanceof CloudError) || err.code !== REQUEST_REGION_INVALID) return err;
+  const poolRegion = await describePool(op, poolId).then(
+    (p) => text(p?.PoolRegionId),
+    () => undefined,
+  );
+  return poolRegion ? err.withHint(requestRegionHint(op.region, poolId, poolRegion)) : err;
 }
 
 export async function createAllocation(
@@ -229,6 +248,7 @@ export function outputsFromRecord(record: AllocationRecord, inputs: Partial<Ipam
     poolRegionId: record.RegionId || record.ResourceRegionId || undefined,
     name: record.IpamPoolAllocationName || undefined,
     description: record.IpamPoolAllocationDescription || undefined,
+    createTime: record.CreationTime || undefined,
     creationTime: record.CreationTime || undefined,
     cidrMask: inputs.cidrMask,
     adoptAllocationId: inputs.adoptAllocationId,

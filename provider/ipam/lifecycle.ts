@@ -2,7 +2,7 @@
  * IpamPoolAllocation's lifecycle: check and diff offline; create with one ClientToken and read back;
  * delete that reads, refuses what it must not release, releases with one ClientToken, and confirms.
  */
-import { adoptionRecord, refuseReplacingAdopted } from "../adoption";
+import { adoptionRecord, adoptionWarningLabel, refuseReplacingAdopted } from "../adoption";
 import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, resourceUrn, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf, roundWaiter } from "../operation";
@@ -17,11 +17,12 @@ import {
   outputsFromRecord,
   readAllocation,
   updateAllocation,
+  withPoolRegionHint,
 } from "./api";
-import { assertAllocationReleasable, inspectAllocationRelease } from "./checks";
+import { allocationVerdict, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
-import { cidrsMayOverlap } from "./cidr";
+import { cidrTextsMayOverlap } from "../cidr";
 import { MAX_IPV4_MASK, validateAllocationInputs } from "./validate";
 
 /**
@@ -53,7 +54,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
 
   async diff(ctx, _id, olds, news) {
     // A new block that overlaps the one we hold cannot be allocated while we hold it: release first.
-    const overlapping = (replaces: string[]) => replaces.includes("cidr") && olds.cidr !== "" && typeof news.cidr === "string" && cidrsMayOverlap(olds.cidr, news.cidr);
+    const overlapping = (replaces: string[]) => replaces.includes("cidr") && olds.cidr !== "" && typeof news.cidr === "string" && cidrTextsMayOverlap(olds.cidr, news.cidr);
     const diff = diffByTable(ALLOCATION_PROPERTIES, olds, news, overlapping);
     refuseReplacingAdopted(diff.replaces ?? [], olds.allocationId, news.adoptAllocationId, {
       label: allocationLabel(olds.allocationId),
@@ -80,6 +81,8 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
       if (inputs.cidr && record.Cidr && inputs.cidr !== record.Cidr) {
         throw new Error(`adoptAllocationId: ${allocationLabel(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
       }
+      const warning = adoptionWarningLabel(allocationLabel(id), allocationVerdict(id, record, applied, region));
+      if (warning) ctx.progress(warning);
       adoptions.adopted(id);
       return { id, outs: outputsFromRecord(record, { ...applied, adoptedInRun: adoptions.mark }) };
     }
@@ -95,6 +98,8 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
       name: inputs.name,
       description: inputs.description,
       clientToken,
+    }).catch(async (err: unknown) => {
+      throw await withPoolRegionHint(op, inputs.ipamPoolId, err);
     });
     const known: IpamPoolAllocationOutputs = {
       ...outputsFromRecord({ IpamPoolAllocationId: created.id, Cidr: created.cidr, SourceCidr: created.sourceCidr, IpamPoolId: inputs.ipamPoolId, ResourceType: "Custom", Status: "Created" }, applied),

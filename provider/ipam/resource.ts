@@ -23,6 +23,9 @@ export class IpamPoolAllocation extends pulumi.dynamic.Resource {
   declare readonly poolRegionId: pulumi.Output<string | undefined>;
   declare readonly name: pulumi.Output<string | undefined>;
   declare readonly description: pulumi.Output<string | undefined>;
+  /** When the allocation was made (ISO 8601, UTC), as `AnycastEipAddress.createTime`. */
+  declare readonly createTime: pulumi.Output<string | undefined>;
+  /** @deprecated Use `createTime` (the same value); kept for programs written against earlier versions. */
   declare readonly creationTime: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: IpamPoolAllocationArgs, opts?: pulumi.CustomResourceOptions) {
@@ -39,6 +42,7 @@ export class IpamPoolAllocation extends pulumi.dynamic.Resource {
         resourceId: undefined,
         status: undefined,
         poolRegionId: undefined,
+        createTime: undefined,
         creationTime: undefined,
         // Echoed inputs are outputs too; seeding keeps them registered when the user leaves them unset.
         cidr: args.cidr,

@@ -6,7 +6,7 @@ import { isUnknown, Props } from "../lifecycle";
 import { LIMIT_ROWS, PropertyTable, REGION_ROW, valueChanged } from "../properties";
 import { bool, limitsOf, nonEmptyText, num, text } from "../parse";
 import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
-import { cidrPrefix } from "./cidr";
+import { cidrPrefix } from "../cidr";
 
 /**
  * `cidr` in the outputs is the allocated block. A mask-based allocation has no cidr input; switching
@@ -73,7 +73,9 @@ export function allocationFromState(props: Props, id: string, providerRegion?: s
     poolRegionId: text(props.poolRegionId),
     name: text(props.name),
     description: text(props.description),
-    creationTime: text(props.creationTime),
+    // State written before createTime existed has creationTime only: either name gives both.
+    createTime: text(props.createTime) ?? text(props.creationTime),
+    creationTime: text(props.creationTime) ?? text(props.createTime),
     cidrMask: num(props.cidrMask),
     adoptAllocationId: nonEmptyText(props.adoptAllocationId),
     allowVpcAllocationRelease: bool(props.allowVpcAllocationRelease),

@@ -63,6 +63,9 @@ export interface IpamPoolAllocationOutputs {
   poolRegionId?: string;
   name?: string;
   description?: string;
+  /** When the allocation was made (GetIpamPoolAllocation `CreationTime`), named as on AnycastEipAddress. */
+  createTime?: string;
+  /** @deprecated The same value as `createTime`, kept for programs and state of earlier versions. */
   creationTime?: string;
   /** The requested prefix length, when allocated by mask. */
   cidrMask?: number;

@@ -3,7 +3,7 @@ import type { CheckFailure } from "@pulumi/pulumi/dynamic";
 import { CONTROL_CHARACTER, MAX_TIMEOUT_SECONDS, rejectedValueLabel, unknownPropertyFailures } from "../input-names";
 import { isUnknown, Props } from "../lifecycle";
 import { propertyNames } from "../properties";
-import { parseIpv4Cidr, parseIpv6Cidr } from "./cidr";
+import { parseCidr } from "../cidr";
 import { ALLOCATION_PROPERTIES } from "./state";
 
 export const POOL_ID = /^ipam-pool-[a-z0-9]+$/;
@@ -48,8 +48,8 @@ export function validateAllocationInputs(news: Props): CheckFailure[] {
   if (cidr !== undefined && !isUnknown(cidr)) {
     if (typeof cidr !== "string") failures.push({ property: "cidr", reason: "cidr must be a string such as 10.0.1.0/24" });
     else {
-      const r = cidr.includes(":") ? parseIpv6Cidr(cidr) : parseIpv4Cidr(cidr);
-      if (!r.ok) failures.push({ property: "cidr", reason: `cidr "${cidr}" is invalid: ${r.reason}` });
+      const r = parseCidr(cidr);
+      if (!r.ok) failures.push({ property: "cidr", reason: `cidr ${rejectedValueLabel(cidr)} is invalid: ${r.problem}` });
     }
   }
   if (cidrMask !== undefined && !isUnknown(cidrMask)) {

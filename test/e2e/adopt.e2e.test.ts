@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 const POOL = "ipam-pool-e2e";
-const allocations = () => (emu.control.state().vpcipam as { allocations: { IpamPoolAllocationId: string; Cidr: string }[] }).allocations;
+const allocations = () => (emu.control.state().vpcipam as { allocations: { ipamPoolAllocationId: string; cidr: string }[] }).allocations;
 const eips = () => (emu.control.state().eipanycast as { eips: { anycastId: string; status: string }[] }).eips;
 const mutations = () => emu.control.calls().filter((c) => c.mutating).map((c) => c.action);
 
@@ -58,7 +58,7 @@ test("adopted allocation: adding cidrMask (a replacement) is refused at preview 
   const up = await stack.up();
   expect(up.code).not.toBe(0);
   expect(mutations()).toEqual([]);
-  expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([id]);
+  expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([id]);
 
   // Put back, the stack is as it was.
   await stack.setResources([adoptedAllocation("held", id)]);
@@ -77,7 +77,7 @@ test("adopted allocation renamed in the program: the new resource keeps it, the 
   const up = await stack.up();
   expect(up.code).toBe(0);
   expect(mutations()).toEqual([]);
-  expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([id]);
+  expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([id]);
   expect(up.output).toContain("was adopted by another resource in this run; leaving it to that resource instead of releasing it");
   expect((await stack.resources()).map((r) => [r.urn.split("::").pop(), r.id])).toEqual([["new-name", id]]);
 

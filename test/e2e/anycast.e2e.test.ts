@@ -26,8 +26,8 @@ interface EipInventory {
   bindings: { bindInstanceId: string; status: string }[];
 }
 interface AllocationInventory {
-  IpamPoolAllocationId: string;
-  ResourceType: string;
+  ipamPoolAllocationId: string;
+  resourceType: string;
 }
 const eips = () => (emu.control.state().eipanycast as { eips: EipInventory[] }).eips;
 const allocations = () => (emu.control.state().vpcipam as { allocations: AllocationInventory[] }).allocations;
@@ -210,7 +210,7 @@ test("destroy refuses to release an adopted VPC allocation, names the VPC and th
   expect(refused.output).toContain("set allowVpcAllocationRelease: true and run `pulumi up` first");
   expect(callsSince(mark).filter((c) => c.action === "DeleteIpamPoolAllocation")).toEqual([]);
   expect((await stack.resources()).map((r) => r.id)).toEqual([ALLOC]);
-  expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([ALLOC]);
+  expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([ALLOC]);
 
   await stack.setResources([adopted({ allowVpcAllocationRelease: true })]);
   expect((await stack.plan()).ops).toEqual({ "vpc-alloc": "update" });

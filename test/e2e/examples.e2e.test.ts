@@ -23,7 +23,7 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const inventory = () => emu.control.state() as { vpcipam: { allocations: { Cidr: string; ResourceType: string }[] }; eipanycast: { eips: unknown[] } };
+const inventory = () => emu.control.state() as { vpcipam: { allocations: { cidr: string; resourceType: string }[] }; eipanycast: { eips: unknown[] } };
 
 interface OutputBlock {
   /** `pulumi preview --non-interactive`, as the README shows it. */
@@ -87,7 +87,7 @@ test("examples/ipam-allocation: preview, up and destroy print what the README sh
   expect(await runBlock(stack, preview)).toBe(0);
   expect(emu.control.calls().filter((c) => c.mutating)).toEqual([]);
   expect(await runBlock(stack, up)).toBe(0);
-  expect(inventory().vpcipam.allocations.map((a) => a.Cidr).sort()).toEqual(["10.0.0.0/26", "10.0.1.0/24"]);
+  expect(inventory().vpcipam.allocations.map((a) => a.cidr).sort()).toEqual(["10.0.0.0/26", "10.0.1.0/24"]);
   expect(await runBlock(stack, destroy)).toBe(0);
   expect(inventory().vpcipam.allocations).toEqual([]);
 });
@@ -125,5 +125,5 @@ test("examples/anycast-eip: the adopted VPC allocation is refused and kept, the 
   expect(refused.output).toContain(`\`${stateDelete.command.replace(/ --yes$/, "")}\``);
   expect(await runBlock(stack, stateDelete)).toBe(0);
   expect(await runBlock(stack, destroy)).toBe(0);
-  expect(inventory().vpcipam.allocations.map((a) => a.ResourceType)).toEqual(["VPC"]);
+  expect(inventory().vpcipam.allocations.map((a) => a.resourceType)).toEqual(["VPC"]);
 });

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 const mutatingCalls = () => emu.control.calls().filter((c) => c.mutating || ["CreateIpamPoolAllocation", "UpdateIpamPoolAllocation", "DeleteIpamPoolAllocation"].includes(c.action ?? ""));
-const allocations = () => (emu.control.state().vpcipam as { allocations: { Cidr: string; IpamPoolAllocationName?: string }[] }).allocations;
+const allocations = () => (emu.control.state().vpcipam as { allocations: { cidr: string; ipamPoolAllocationName?: string }[] }).allocations;
 
 const byCidr = (cidr = "10.0.1.0/24", name = "web") => ({ type: "IpamPoolAllocation", name: "by-cidr", args: { ipamPoolId: "ipam-pool-e2e", cidr, name } });
 const byMask = { type: "IpamPoolAllocation", name: "by-mask", args: { ipamPoolId: "ipam-pool-e2e", cidrMask: 26 } };
@@ -38,7 +38,7 @@ test("preview is read-only; up creates; a second up changes nothing; rename upda
 
   const up = await stack.up();
   expect(up.code).toBe(0);
-  expect(allocations().map((a) => a.Cidr).sort()).toEqual(["10.0.0.0/26", "10.0.1.0/24"]);
+  expect(allocations().map((a) => a.cidr).sort()).toEqual(["10.0.0.0/26", "10.0.1.0/24"]);
 
   const again = await stack.preview(["--expect-no-changes"]);
   expect(again.code).toBe(0);
@@ -56,7 +56,7 @@ test("preview is read-only; up creates; a second up changes nothing; rename upda
   emu.control.clearCalls();
   expect((await stack.up()).code).toBe(0);
   expect(mutatingCalls().map((c) => c.action)).toEqual(["UpdateIpamPoolAllocation"]);
-  expect(allocations().find((a) => a.Cidr === "10.0.1.0/24")?.IpamPoolAllocationName).toBe("web-renamed");
+  expect(allocations().find((a) => a.cidr === "10.0.1.0/24")?.ipamPoolAllocationName).toBe("web-renamed");
 
   // new CIDR: replace
   await stack.setResources([byCidr("10.0.2.0/24", "web-renamed"), byMask]);
@@ -64,7 +64,7 @@ test("preview is read-only; up creates; a second up changes nothing; rename upda
   expect((await stack.plan()).ops).toEqual({ "by-cidr": "replace" });
   expect(mutatingCalls()).toEqual([]);
   expect((await stack.up()).code).toBe(0);
-  expect(allocations().map((a) => a.Cidr).sort()).toEqual(["10.0.0.0/26", "10.0.2.0/24"]);
+  expect(allocations().map((a) => a.cidr).sort()).toEqual(["10.0.0.0/26", "10.0.2.0/24"]);
 
   const destroy = await stack.destroy();
   expect(destroy.code).toBe(0);

@@ -23,9 +23,9 @@ interface EipInventory {
   status: string;
 }
 interface AllocationInventory {
-  IpamPoolAllocationId: string;
-  IpamPoolAllocationName?: string;
-  Cidr: string;
+  ipamPoolAllocationId: string;
+  ipamPoolAllocationName?: string;
+  cidr: string;
 }
 const eips = () => (emu.control.state().eipanycast as { eips: EipInventory[] }).eips;
 const allocations = () => (emu.control.state().vpcipam as { allocations: AllocationInventory[] }).allocations;
@@ -159,7 +159,7 @@ describe("an up killed while CreateIpamPoolAllocation is in flight", () => {
     stack = new TestStack(emu);
     await killedCreate(stack);
     const [orphan] = await findByName("web");
-    expect(orphan).toBe(allocations()[0].IpamPoolAllocationId);
+    expect(orphan).toBe(allocations()[0].ipamPoolAllocationId);
 
     const cleared = await stack.refresh(["--clear-pending-creates"]);
     expect(cleared.code).toBe(0);
@@ -170,7 +170,7 @@ describe("an up killed while CreateIpamPoolAllocation is in flight", () => {
     const adopt = await stack.up();
     expect(adopt.code).toBe(0);
     expect(callsSince(mark).filter((c) => c.mutating)).toEqual([]); // adopting creates nothing
-    expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([orphan]);
+    expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([orphan]);
     expect((await stack.resources()).map((r) => r.id)).toEqual([orphan]);
     expect((await stack.up(["--expect-no-changes"])).code).toBe(0);
 
@@ -183,7 +183,7 @@ describe("an up killed while CreateIpamPoolAllocation is in flight", () => {
   test("--import-pending-creates does not import, and a plain `pulumi up` then leaks the first allocation; deleting the orphan recovers", async () => {
     stack = new TestStack(emu);
     await killedCreate(stack);
-    const [orphan] = allocations().map((a) => a.IpamPoolAllocationId);
+    const [orphan] = allocations().map((a) => a.ipamPoolAllocationId);
 
     // `pulumi refresh --import-pending-creates <urn> <id>` (URN and ID are given as two values of the flag)
     // exits 0 and drops the pending create, but with CLI v3.274.1 nothing is imported into the state.
@@ -198,13 +198,13 @@ describe("an up killed while CreateIpamPoolAllocation is in flight", () => {
     expect(rerun.code).toBe(0);
     const [managed] = await stack.resources();
     expect(managed.id).not.toBe(orphan);
-    expect(allocations().map((a) => a.IpamPoolAllocationId).sort()).toEqual([orphan, managed.id].sort());
+    expect(allocations().map((a) => a.ipamPoolAllocationId).sort()).toEqual([orphan, managed.id].sort());
 
     // The orphan is the pool's allocation named "web" that the state does not hold: delete it.
     const named = await findByName("web");
     expect(named.sort()).toEqual([orphan, managed.id].sort());
     await cloudCall(emu, "VpcIpam", "DeleteIpamPoolAllocation", { RegionId: "cn-hangzhou", IpamPoolAllocationId: named.find((id) => id !== managed.id)! });
-    expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([managed.id]);
+    expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([managed.id]);
     expect((await stack.up(["--expect-no-changes"])).code).toBe(0);
 
     expect((await stack.destroy()).code).toBe(0);

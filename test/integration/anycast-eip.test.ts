@@ -144,6 +144,25 @@ describe("create / read / update / delete", () => {
     expect(eips()).toEqual([]);
   });
 
+  test("adopting what destroy would refuse (bound, service-managed) warns at up with the refusal's reason and fix; detachOnDelete adopts a bound one silently", async () => {
+    const binding = { bindInstanceId: "eni-adopt1", bindInstanceRegionId: "us-west-1", bindInstanceType: "NetworkInterface" };
+    const [bound, managed] = seed({ bindings: [binding] }, { serviceManaged: true });
+    for (const id of [bound, managed]) {
+      const ctx = ctxFor();
+      const r = await created(ctx, { serviceLocation: "international", adoptAnycastId: id });
+      const refusal = await caught(lc.delete(ctxFor(), id, r.outs));
+      expect(refusal).toBeInstanceOf(ReleaseRefusedError);
+      const { reason, fix } = refusal as ReleaseRefusedError;
+      const warnings = ctx.lines.filter((l) => l.startsWith("warning: "));
+      expect(warnings).toEqual([expect.stringMatching(/^warning: adopted Anycast EIP aeip-\S+ \(.*\), but `pulumi destroy` would refuse to release it: /)]);
+      expect(warnings[0].endsWith(`: ${reason}. ${fix}`)).toBe(true);
+    }
+    const quiet = ctxFor();
+    const [another] = seed({ bindings: [{ ...binding, bindInstanceId: "eni-adopt2" }] });
+    await created(quiet, { serviceLocation: "international", adoptAnycastId: another, detachOnDelete: true });
+    expect(quiet.lines.filter((l) => l.startsWith("warning: "))).toEqual([]);
+  });
+
   test("adopting an EIP that does not exist is refused with a plain error naming adoptAnycastId", async () => {
     const ctx = ctxFor();
     const err = await caught(created(ctx, { serviceLocation: "international", adoptAnycastId: "aeip-doesnotexist" }));

@@ -3,12 +3,14 @@
  * Runs the built CLI (npm test builds first).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 const BIN = path.resolve(__dirname, "..", "..", "dist", "cli", "main.js");
+/** The package as `npm run -s build` installs it into the repository's node_modules (scripts/link-self.js). */
+const INSTALLED_PACKAGE = path.resolve(__dirname, "..", "..", "node_modules", "pulumi-alicloud-release");
 
 interface CliRun {
   readonly child: ChildProcessWithoutNullStreams;
@@ -178,4 +180,135 @@ test("a port in use: one line naming the port, exit 1", async () => {
   } finally {
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
   }
+});
+
+/**
+ * A project that depends on the package, as a user's does: `node_modules/pulumi-alicloud-release` and
+ * the bin link npm makes in `node_modules/.bin`, so `npx pulumi-alicloud-release` runs the real bin.
+ */
+function userProject(root: string): string {
+  const project = path.join(root, "project");
+  mkdirSync(path.join(project, "node_modules", ".bin"), { recursive: true });
+  writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "user-project", version: "1.0.0", private: true }));
+  symlinkSync(INSTALLED_PACKAGE, path.join(project, "node_modules", "pulumi-alicloud-release"), "dir");
+  // executable, as npm install leaves it (scripts/link-self.js does the same)
+  symlinkSync(path.join(INSTALLED_PACKAGE, "dist", "cli", "main.js"), path.join(project, "node_modules", ".bin", "pulumi-alicloud-release"));
+  return project;
+}
+
+/** Resolves once every process holding the child's stdout and stderr has closed them (exited). */
+function pipesClosed(child: ChildProcessWithoutNullStreams): Promise<void> {
+  const ended = (s: NodeJS.ReadableStream) => new Promise<void>((resolve) => s.once("close", () => resolve()));
+  return Promise.all([ended(child.stdout), ended(child.stderr)]).then(() => undefined);
+}
+
+function portRefuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(true));
+  });
+}
+
+test("`npx pulumi-alicloud-release emulator &` then `kill $!`: the emulator stops with npx", async () => {
+  // npm exec runs the bin under `sh -c`, and forwards SIGTERM to that shell only: the shell dies and,
+  // without a watch of its own, the emulator lived on, orphaned, holding its port.
+  const project = userProject(dir);
+  const env = { ...process.env, npm_config_offline: "true", npm_config_update_notifier: "false", npm_config_fund: "false" };
+  const child = spawn("npx", ["pulumi-alicloud-release", "emulator", "--port", "0", "--quiet"], { cwd: project, env, stdio: ["pipe", "pipe", "pipe"] });
+  running.add(child);
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const closed = pipesClosed(child);
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", () => out.includes("\n") && resolve(out.split("\n")[0]));
+    void closed.then(() => reject(new Error(`npx ended before listening: ${err}`)));
+  });
+  const port = Number(/^emulator listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line)?.[1]);
+  expect(port).toBeGreaterThan(0);
+
+  child.kill("SIGTERM"); // the `kill $!` of the shell: $! is npx
+  await closed; // the emulator held these pipes: they close when it has exited
+  expect(await portRefuses(port)).toBe(true);
+  expect(err).toContain("[emulator] ");
+  expect(err).toMatch(/stopping\n$/);
+}, 60_000);
+
+test("SIGHUP (the terminal closed) stops it like SIGTERM, saving the state file", async () => {
+  const statePath = path.join(dir, "state.json");
+  const { run } = await startListening(["--port", "0", "--quiet", "--state", statePath]);
+  run.child.kill("SIGHUP");
+  expect(await run.exited).toBe(0);
+  expect(run.stderr()).toBe(`[emulator] SIGHUP: saving state to ${statePath} and stopping\n`);
+  expect(existsSync(statePath)).toBe(true);
+});
+
+describe("--pool ID=CIDR[@region]: an IPAM pool without a seed file", () => {
+  test("each --pool seeds one pool (region default cn-hangzhou, family from the CIDR); the banner lists them", async () => {
+    const { run, url } = await startListening(["--port", "0", "--quiet", "--pool", "ipam-pool-demo1=10.0.0.0/16@cn-shanghai", "--pool", "ipam-pool-demo6=2408:4000::/48"]);
+    try {
+      const { vpcipam } = (await (await fetch(`${url}/_emulator/state`)).json()) as { vpcipam: { pools: { ipamPoolId: string; poolRegionId: string; ipVersion: string; cidrs: string[] }[] } };
+      expect(vpcipam.pools.map((p) => [p.ipamPoolId, p.poolRegionId, p.ipVersion, p.cidrs])).toEqual([
+        ["ipam-pool-demo1", "cn-shanghai", "IPv4", ["10.0.0.0/16"]],
+        ["ipam-pool-demo6", "cn-hangzhou", "IPv6", ["2408:4000::/48"]],
+      ]);
+      expect(run.stdout()).toContain("  ipam pools:        ipam-pool-demo1 10.0.0.0/16 (cn-shanghai)\n                     ipam-pool-demo6 2408:4000::/48 (cn-hangzhou)\n");
+      expect(run.stdout()).not.toMatch(/no IPAM pool/);
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  });
+
+  test("without any pool the banner says so, and how to add one", async () => {
+    const { run } = await startListening(["--port", "0", "--quiet"]);
+    try {
+      const line = run.stdout().split("\n").find((l) => l.startsWith("  ipam pools:"));
+      expect(line).toMatch(/no IPAM pool: CreateIpamPoolAllocation answers ResourceNotFound\.IpamPool until one exists/);
+      expect(line).toContain("--pool ID=CIDR[@region]");
+      expect(line).toContain("POST /_emulator/seed");
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  });
+
+  test.each([
+    ["10.0.0.0/16", /--pool "10\.0\.0\.0\/16" is not ID=CIDR\[@region\]/],
+    ["pool1=10.0.0.0/16", /--pool "pool1=10\.0\.0\.0\/16": the ID must look like ipam-pool-<lowercase letters and digits>/],
+    ["ipam-pool-a=10.0.0/16", /--pool "ipam-pool-a=10\.0\.0\/16": 10\.0\.0\/16 is not a CIDR block/],
+    ["ipam-pool-a=10.0.0.0/16@Hangzhou", /--pool "ipam-pool-a=10\.0\.0\.0\/16@Hangzhou": the region must look like cn-hangzhou/],
+  ])("--pool %s: one line naming --pool and the valid form, exit 2", async (value, expected) => {
+    const run = runEmulatorCli(["--port", "0", "--pool", value]);
+    expect({ code: await run.exited, stdout: run.stdout() }).toEqual({ code: 2, stdout: "" });
+    const lines = run.stderr().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(expected);
+    expect(lines[0]).toContain("ID=CIDR[@region]");
+  });
+
+  test.each([
+    ["ipam-pool-a=10.0.0.1/16", /--pool "ipam-pool-a=10\.0\.0\.1\/16": 10\.0\.0\.1\/16 is not a CIDR block: host bits are set; the network address is 10\.0\.0\.0\/16/],
+    ["ipam-pool-a=010.0.0.0/16", /--pool "ipam-pool-a=010\.0\.0\.0\/16": 010\.0\.0\.0\/16 is not a CIDR block: .*leading zero/],
+  ])("--pool %s: the CIDR is checked as the provider checks a cidr, exit 2", async (value, expected) => {
+    const run = runEmulatorCli(["--port", "0", "--pool", value]);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(expected);
+  });
+
+  test("--pool given twice for one ID, or an ID the --seed file also has: one line naming --pool", async () => {
+    const twice = runEmulatorCli(["--port", "0", "--pool", "ipam-pool-a=10.0.0.0/16", "--pool", "ipam-pool-a=10.1.0.0/16"]);
+    expect(await twice.exited).toBe(2);
+    expect(twice.stderr()).toMatch(/^--pool ipam-pool-a is given twice; a pool with several CIDRs needs a --seed file \(ID=CIDR\[@region\] once per pool\)\n$/);
+
+    const seedPath = path.join(dir, "seed.json");
+    writeFileSync(seedPath, JSON.stringify({ vpcipam: { pools: [{ ipamPoolId: "ipam-pool-a", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } }));
+    const line = await expectOneLineFailure(["--port", "0", "--seed", seedPath, "--pool", "ipam-pool-a=10.1.0.0/16"]);
+    expect(line).toMatch(/^emulator: --pool ipam-pool-a=10\.1\.0\.0\/16 is refused: .*ipam-pool-a already exists/);
+  });
 });

@@ -20,7 +20,7 @@ beforeEach(() => {
   [poolId] = seeded.vpcipam.ipamPoolIds;
 });
 
-const allocationIds = () => (emu.control.state().vpcipam as { allocations: { IpamPoolAllocationId: string }[] }).allocations.map((a) => a.IpamPoolAllocationId);
+const allocationIds = () => (emu.control.state().vpcipam as { allocations: { ipamPoolAllocationId: string }[] }).allocations.map((a) => a.ipamPoolAllocationId);
 
 // The HTTP read timeout far above the deadline: only the deadline can cut the slow call short.
 const LONG_READ_TIMEOUT = { ALICLOUD_RELEASE_READ_TIMEOUT_MS: "60000" };

@@ -42,7 +42,7 @@ function seedAllocations(n: number): string[] {
 }
 
 const eipIds = () => (emu.control.state().eipanycast as { eips: { anycastId: string }[] }).eips.map((e) => e.anycastId);
-const allocationIds = () => (emu.control.state().vpcipam as { allocations: { IpamPoolAllocationId: string }[] }).allocations.map((a) => a.IpamPoolAllocationId);
+const allocationIds = () => (emu.control.state().vpcipam as { allocations: { ipamPoolAllocationId: string }[] }).allocations.map((a) => a.ipamPoolAllocationId);
 
 /** The ids a List call named (`Name.1`, `Name.2`, …). */
 function listedIds(call: CallRecord, prefix: string): string[] {

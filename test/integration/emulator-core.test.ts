@@ -972,6 +972,33 @@ describe("real product models", () => {
     expect(eipErr.code).toBe("InvalidAction.NotFound");
   });
 
+  it("GET /_emulator/state uses one casing for both products: the seed's camelCase field names", async () => {
+    const emu = await startEmulator({ port: 0 });
+    running.push(emu);
+    emu.control.seed({
+      vpcipam: {
+        pools: [{ ipamPoolId: "ipam-pool-casing1", regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"], tags: { env: "dev" } }],
+        allocations: [{ ipamPoolId: "ipam-pool-casing1", cidr: "10.0.1.0/24", resourceType: "VPC", resourceId: "vpc-casing1" }],
+      },
+      eipanycast: { eips: [{ name: "casing", tags: [{ key: "env", value: "dev" }], bindings: [{ bindInstanceId: "eni-casing1", bindInstanceRegionId: "cn-hangzhou", bindInstanceType: "NetworkInterface" }] }] },
+    });
+    const state = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as Record<string, unknown>;
+    const keys: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(walk);
+      if (v === null || typeof v !== "object") return;
+      for (const [k, x] of Object.entries(v)) {
+        keys.push(k);
+        walk(x);
+      }
+    };
+    walk(state);
+    expect(keys.filter((k) => !/^[a-z][A-Za-z0-9]*$/.test(k))).toEqual([]);
+    const vpcipam = state.vpcipam as { pools: Record<string, unknown>[]; allocations: Record<string, unknown>[] };
+    expect(vpcipam.pools[0]).toMatchObject({ ipamPoolId: "ipam-pool-casing1", poolRegionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"], tags: [{ key: "env", value: "dev" }] });
+    expect(vpcipam.allocations[0]).toMatchObject({ ipamPoolId: "ipam-pool-casing1", cidr: "10.0.1.0/24", resourceType: "VPC", resourceId: "vpc-casing1", creationTime: expect.stringMatching(/Z$/) });
+  });
+
   it("Eipanycast AllocateAnycastEipAddress: a lost response, then a ClientToken retry, allocates exactly one EIP", async () => {
     const emu = await startEmulator({ port: 0 });
     running.push(emu);

@@ -1,6 +1,8 @@
 /**
  * IpamPoolAllocation's lifecycle against the emulator over real HTTP with real signatures.
  */
+import { invoke } from "../../provider/cloud/context";
+import { CloudError } from "../../provider/cloud/errors";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { ReleaseRefusedError } from "../../provider/lifecycle";
 import { callsOf, caught, checkedCreate, emulatorContext, REGION } from "../helpers/cloud";
@@ -23,7 +25,7 @@ beforeEach(() => {
   [poolId, v6PoolId] = seeded.vpcipam.ipamPoolIds;
 });
 
-const allocations = () => (emu.control.state().vpcipam as { allocations: { IpamPoolAllocationId: string; Cidr: string }[] }).allocations;
+const allocations = () => (emu.control.state().vpcipam as { allocations: { ipamPoolAllocationId: string; cidr: string }[] }).allocations;
 
 const created = (ctx: ReturnType<typeof emulatorContext>, args: Record<string, unknown>) => checkedCreate(lc, ctx, args);
 
@@ -48,7 +50,7 @@ describe("create / read / update / delete", () => {
     const calls = emu.control.calls().map((c) => c.action);
     // read, release, confirm: three calls
     expect(calls).toEqual(["GetIpamPoolAllocation", "DeleteIpamPoolAllocation", "GetIpamPoolAllocation"]);
-    expect(allocations().map((x) => x.Cidr)).toEqual(["10.0.16.0/20"]);
+    expect(allocations().map((x) => x.cidr)).toEqual(["10.0.16.0/20"]);
     expect(await lc.read(ctx, a.id, a.outs as Record<string, unknown>)).toEqual({});
   });
 
@@ -131,7 +133,7 @@ describe("faults: exactly one allocation, none left behind, one ClientToken per 
     emu.control.addFault({ action: "CreateIpamPoolAllocation", ...(fault as { kind: "error" }) });
     const ctx = emulatorContext(emu);
     const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
-    expect(allocations().map((x) => x.IpamPoolAllocationId)).toEqual([a.id]);
+    expect(allocations().map((x) => x.ipamPoolAllocationId)).toEqual([a.id]);
     const creates = callsOf(emu, "CreateIpamPoolAllocation");
     expect(creates.length).toBeGreaterThan(1);
     expect(new Set(creates.map((c) => c.clientToken)).size).toBe(1);
@@ -164,8 +166,8 @@ describe("faults: exactly one allocation, none left behind, one ClientToken per 
     emu.control.addFault({ action: "GetIpamPoolAllocation", kind: "error", code: "Forbidden.RAM", status: 403, count: 1 });
     const err = await lc.create(ctx, { ipamPoolId: poolId, cidrMask: 24, regionId: REGION }).catch((e) => e);
     expect(callsOf(emu, "GetIpamPoolAllocation")).toHaveLength(1);
-    expect(err.id).toBe(allocations()[0].IpamPoolAllocationId);
-    expect(err.properties).toMatchObject({ allocationId: err.id, cidr: allocations()[0].Cidr, regionId: REGION });
+    expect(err.id).toBe(allocations()[0].ipamPoolAllocationId);
+    expect(err.properties).toMatchObject({ allocationId: err.id, cidr: allocations()[0].cidr, regionId: REGION });
     expect(err.message).toMatch(/was created, but reading it back failed: .*Forbidden\.RAM/);
   });
 
@@ -220,10 +222,100 @@ test("an allocation adopted by a create of this process is not released by anoth
   emu.control.clearCalls();
   await lc.delete(ctx, id, earlierRun);
   expect(emu.control.calls()).toEqual([]);
-  expect(allocations().map((a) => a.IpamPoolAllocationId)).toEqual([id]);
+  expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([id]);
   expect(ctx.lines).toContain(`IPAM pool allocation ${id} was adopted by another resource in this run; leaving it to that resource instead of releasing it`);
 
   await lc.delete(ctx, id, adopted.outs as Record<string, unknown>);
   expect(callsOf(emu, "DeleteIpamPoolAllocation")).toHaveLength(1);
   expect(allocations()).toEqual([]);
+});
+
+describe("one CIDR parser: the provider's check and the emulator read every cidr the same way", () => {
+  /** Pools that hold every valid block below, so only the CIDR's syntax can make the emulator refuse it. */
+  const seedWidePools = () =>
+    emu.control.seed({
+      vpcipam: {
+        pools: [
+          { ipamPoolId: "ipam-pool-wide4", regionId: REGION, cidrs: ["0.0.0.0/0"] },
+          { ipamPoolId: "ipam-pool-wide6", regionId: REGION, cidrs: ["::/0"], ipVersion: "IPv6" },
+        ],
+      },
+    });
+
+  /** The emulator's verdict on the syntax: a DryRun create, refused with InvalidParameter only for the CIDR itself. */
+  async function emulatorVerdict(cidr: string): Promise<"accepted" | "refused"> {
+    const pool = cidr.includes(":") ? "ipam-pool-wide6" : "ipam-pool-wide4";
+    const err = await caught(
+      invoke(emulatorContext(emu), { operation: "dry run", product: "VpcIpam", action: "CreateIpamPoolAllocation", region: REGION, params: { RegionId: REGION, IpamPoolId: pool, Cidr: cidr, DryRun: true } }),
+    );
+    return (err as CloudError).code === "InvalidParameter" ? "refused" : "accepted";
+  }
+
+  test.each([
+    // leading zeros: octal to some tools, decimal to others — ambiguous, refused
+    ["010.0.1.0/24", "refused", /cidr "010\.0\.1\.0\/24" is invalid: the octet "010" has a leading zero, which some tools read as octal; write 10\.0\.1\.0 if decimal is meant/],
+    // host bits set in IPv6 as in IPv4: refused, naming the network address
+    ["2001:db8::1/64", "refused", /cidr "2001:db8::1\/64" is invalid: host bits are set; the network address is 2001:db8::\/64/],
+    // IPv4-mapped IPv6: an IPv6 block like any other
+    ["::ffff:10.0.0.0/120", "accepted", undefined],
+    ["10.0.1.0/24", "accepted", undefined],
+    ["2408:4000:0:100::/56", "accepted", undefined],
+    ["10.0.0.0/08", "refused", /prefix length "08"/],
+    ["1.2.3/8", "refused", /not a dotted-quad IPv4 address/],
+    ["0x0a.0.0.0/8", "refused", /not a dotted-quad IPv4 address/],
+    ["fe80::%eth0/64", "refused", /not an IPv6 address/],
+    ["::ffff:010.0.0.0/120", "refused", /not an IPv6 address/],
+  ])("%s: %s by both", async (cidr, verdict, reason) => {
+    seedWidePools();
+    const checked = await lc.check(emulatorContext(emu), {}, { ipamPoolId: "ipam-pool-wide4", cidr });
+    const cidrFailures = checked.failures!.filter((f) => f.property === "cidr");
+    expect({ provider: cidrFailures.length === 0 ? "accepted" : "refused", emulator: await emulatorVerdict(cidr) }).toEqual({ provider: verdict, emulator: verdict });
+    if (reason) expect(cidrFailures[0].reason).toMatch(reason);
+  });
+});
+
+test("createTime is the allocation's creation time, as on the EIP; creationTime stays as its alias, and state written before (creationTime only) reads back with both", async () => {
+  const ctx = emulatorContext(emu);
+  const a = await created(ctx, { ipamPoolId: poolId, cidrMask: 24 });
+  expect(a.outs.createTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  expect(a.outs.creationTime).toBe(a.outs.createTime);
+
+  // An earlier version's state: creationTime only.
+  const { createTime, ...earlier } = a.outs;
+  const read = await lc.read(ctx, a.id, earlier);
+  expect(read.props).toMatchObject({ createTime, creationTime: createTime });
+  // update (no cloud change) and diff against it keep the time and see no change
+  expect(await lc.diff(ctx, a.id, earlier, a.inputs)).toMatchObject({ changes: false });
+  const updated = await lc.update(ctx, a.id, earlier, a.inputs);
+  expect(updated.outs).toMatchObject({ createTime, creationTime: createTime });
+});
+
+describe("adopting what destroy would refuse warns at up, with the fix preflight and delete give", () => {
+  /** The `<reason>. <fix>` of the refusal the delete of `outs` throws. */
+  async function refusalOf(ctx: ReturnType<typeof emulatorContext>, id: string, outs: Record<string, unknown>): Promise<string> {
+    const err = await caught(lc.delete(ctx, id, outs));
+    expect(err).toBeInstanceOf(ReleaseRefusedError);
+    return err.message.replace(`refusing to release IPAM pool allocation ${id}: `, "");
+  }
+
+  test("a VPC allocation: the warning carries the refusal's reason and fix; the opt-in adopts it silently", async () => {
+    const seeded = emu.control.seed({ vpcipam: { allocations: [{ ipamPoolId: poolId, cidr: "10.0.128.0/20", resourceType: "VPC", resourceId: "vpc-prod1" }] } }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+    const id = seeded.vpcipam.ipamPoolAllocationIds[0];
+    const ctx = emulatorContext(emu);
+    const adopted = await checkedCreate(lc, ctx, { ipamPoolId: poolId, adoptAllocationId: id });
+    const warnings = ctx.lines.filter((l) => l.startsWith("warning: "));
+    expect(warnings).toEqual([`warning: adopted IPAM pool allocation ${id}, but \`pulumi destroy\` would refuse to release it: ${await refusalOf(ctx, id, adopted.outs)}`]);
+    expect(warnings[0]).toContain("allowVpcAllocationRelease: true");
+
+    const quiet = emulatorContext(emu);
+    await checkedCreate(lc, quiet, { ipamPoolId: poolId, adoptAllocationId: id, allowVpcAllocationRelease: true });
+    expect(quiet.lines.filter((l) => l.startsWith("warning: "))).toEqual([]);
+  });
+
+  test("a Custom allocation adopts without a warning", async () => {
+    const seeded = emu.control.seed({ vpcipam: { allocations: [{ ipamPoolId: poolId, cidr: "10.0.9.0/24", resourceType: "Custom" }] } }) as { vpcipam: { ipamPoolAllocationIds: string[] } };
+    const ctx = emulatorContext(emu);
+    await checkedCreate(lc, ctx, { ipamPoolId: poolId, adoptAllocationId: seeded.vpcipam.ipamPoolAllocationIds[0] });
+    expect(ctx.lines.filter((l) => l.startsWith("warning: "))).toEqual([]);
+  });
 });

@@ -136,8 +136,8 @@ describe("the sweeper against the emulator", () => {
     target.emulator!.control.setRamPolicy(documentedPolicy("ram-policy-sweep.json"));
     const lines: string[] = [];
     expect(await executeSweep(target, await plan(), (l) => lines.push(l))).toEqual({ released: 3, failed: 0 });
-    const state = target.emulator!.control.state() as { eipanycast: { eips: { anycastId: string }[] }; vpcipam: { allocations: { IpamPoolAllocationId: string }[] } };
-    const left = [...state.eipanycast.eips.map((e) => e.anycastId), ...state.vpcipam.allocations.map((a) => a.IpamPoolAllocationId)].sort();
+    const state = target.emulator!.control.state() as { eipanycast: { eips: { anycastId: string }[] }; vpcipam: { allocations: { ipamPoolAllocationId: string }[] } };
+    const left = [...state.eipanycast.eips.map((e) => e.anycastId), ...state.vpcipam.allocations.map((a) => a.ipamPoolAllocationId)].sort();
     expect(left).toEqual([...f.unmarked, ...f.young].sort());
     expect(target.emulator!.control.calls().filter((c) => c.outcome.code === "Forbidden.RAM")).toEqual([]);
   });

@@ -105,8 +105,8 @@ async function makeFixtures(target: LiveTarget, shiftClock: (ms: number) => void
 
 /** What the emulator still holds (EIPs not released, allocations), by id. */
 function inventoryIds(target: LiveTarget): string[] {
-  const state = target.emulator!.control.state() as { eipanycast: { eips: { anycastId: string }[] }; vpcipam: { allocations: { IpamPoolAllocationId: string }[] } };
-  return [...state.eipanycast.eips.map((e) => e.anycastId), ...state.vpcipam.allocations.map((a) => a.IpamPoolAllocationId)].sort();
+  const state = target.emulator!.control.state() as { eipanycast: { eips: { anycastId: string }[] }; vpcipam: { allocations: { ipamPoolAllocationId: string }[] } };
+  return [...state.eipanycast.eips.map((e) => e.anycastId), ...state.vpcipam.allocations.map((a) => a.ipamPoolAllocationId)].sort();
 }
 
 async function emulatorSelfCheck(o: SweepOptions): Promise<number> {

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AnycastEipAddress, AnycastEipAssociation } from "../../provider/anycast";
+import { IpamPoolAllocation } from "../../provider/ipam";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 
@@ -55,4 +56,13 @@ test("AnycastEipAddress and AnycastEipAssociation register with their type token
   expect(provider).toMatch(/AnycastEipAddress/);
   expect(provider).not.toMatch(/ReleaseAnycastEipAddress|accessKey/i);
   expect(provider.length).toBeLessThan(5000);
+});
+
+test("IpamPoolAllocation registers createTime (the EIP's name for it) and keeps creationTime as its alias", async () => {
+  const alloc = new IpamPoolAllocation("alloc", { ipamPoolId: "ipam-pool-a", cidrMask: 24 });
+  expect(await value(alloc.urn)).toMatch(/pulumi-nodejs:dynamic\/alicloud:IpamPoolAllocation::alloc$/);
+  for (const k of ["createTime", "creationTime", "status", "resourceType"] as const) {
+    expect(pulumi.Output.isInstance(alloc[k])).toBe(true);
+  }
+  expect(registered.find((r) => r.name === "alloc")!.inputs).toMatchObject({ ipamPoolId: "ipam-pool-a", cidrMask: 24 });
 });

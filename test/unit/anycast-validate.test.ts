@@ -43,6 +43,17 @@ describe("validateAnycastEipAddress", () => {
     expect(f.reason).toMatch(/"international".*got "mainland"/);
   });
 
+  test("serviceLocation \"ChineseMainland\" (the official Terraform provider's example) is refused saying the API documents only \"international\"", () => {
+    expect(validateAnycastEipAddress({ serviceLocation: "ChineseMainland" })).toEqual([
+      {
+        property: "serviceLocation",
+        reason:
+          'must be "international": the AllocateAnycastEipAddress API documents only this value (the areas outside the Chinese mainland); ' +
+          '"ChineseMainland", which some examples use (the official Terraform provider\'s among them), is not a documented value; got "ChineseMainland"',
+      },
+    ]);
+  });
+
   test.each([
     ["bandwidth", 199],
     ["bandwidth", 1001],

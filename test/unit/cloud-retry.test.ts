@@ -105,6 +105,22 @@ describe("withRetry", () => {
     expect(err.message).toMatch(/deadline/);
   });
 
+  test("nothingSent survives only when no attempt may have reached the service", async () => {
+    const refused = () => new CloudError({ code: "ECONNREFUSED", message: "refused; nothing was sent", kind: "transient", nothingSent: true });
+    const reset = () => new CloudError({ code: "ECONNRESET", message: "lost", kind: "transient" });
+    const run = (errors: (() => CloudError)[]) => {
+      let i = 0;
+      return withRetry("allocating", async () => {
+        throw errors[Math.min(i++, errors.length - 1)]();
+      }, { ...policy, maxAttempts: 2 }, { clock: virtualClock() }).catch((e: CloudError) => e);
+    };
+    expect(await run([refused, refused])).toMatchObject({ code: "ECONNREFUSED", attempts: 2, nothingSent: true });
+    // the first attempt may have been applied: the last error, a refused connection, must not say otherwise
+    expect(await run([reset, refused])).toMatchObject({ code: "ECONNREFUSED", attempts: 2, nothingSent: false });
+    expect(await run([reset, reset])).toMatchObject({ code: "ECONNRESET" });
+    expect((await run([reset, reset])).nothingSent).toBeFalsy();
+  });
+
   test("decideRetry is a pure decision", () => {
     const p = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, deadlineMs: 0 };
     const state = { error: busy(), counted: 1, throttled: 0, finalAttemptMade: false, remainingMs: 10_000 };

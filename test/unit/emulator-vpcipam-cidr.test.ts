@@ -56,13 +56,13 @@ describe("VpcIpam CIDR parsing", () => {
     "12345::/16",
     "",
   ])("rejects malformed %j", (input) => {
-    expect(parseCidr(input)).toEqual({ ok: false, reason: "malformed" });
+    expect(parseCidr(input)).toMatchObject({ ok: false, reason: "malformed" });
   });
 
   it.each(["10.0.0.1/8", "10.0.1.0/23", "192.168.1.128/24", "2001:db8::1/64", "2001:db8:0:1::/63"])(
     "reports host bits set in %s",
     (input) => {
-      expect(parseCidr(input)).toEqual({ ok: false, reason: "hostBitsSet" });
+      expect(parseCidr(input)).toMatchObject({ ok: false, reason: "hostBitsSet" });
     },
   );
 

@@ -401,7 +401,7 @@ describe("VpcIpam DeleteIpamPoolAllocation (seed API)", () => {
     throw new Error("delete succeeded");
   };
   const exists = (i: number) =>
-    (model.inventory(now).allocations as { IpamPoolAllocationId: string }[]).some((a) => a.IpamPoolAllocationId === ids.ipamPoolAllocationIds[i]);
+    (model.inventory(now).allocations as { ipamPoolAllocationId: string }[]).some((a) => a.ipamPoolAllocationId === ids.ipamPoolAllocationIds[i]);
 
   it("releases a Custom allocation; its CIDR becomes free again; a second delete is not found", () => {
     expect(del(0)).toEqual({});
@@ -686,11 +686,13 @@ describe("VpcIpam inventory, snapshot and restore", () => {
     const id = create({ CidrMask: "24" }).IpamPoolAllocationId as string;
     const inv = model.inventory(now) as { pools: Record<string, unknown>[]; allocations: Record<string, unknown>[] };
     expect(JSON.parse(JSON.stringify(inv))).toEqual(inv);
-    expect(inv.pools.map((p) => [p.IpamPoolId, p.Cidrs])).toEqual([
+    expect(inv.pools.map((p) => [p.ipamPoolId, p.cidrs])).toEqual([
       [POOL, ["10.0.0.0/16"]],
       [POOL6, ["2001:db8::/56"]],
     ]);
-    expect(inv.allocations).toEqual([call("GetIpamPoolAllocation", { RegionId: REGION, IpamPoolAllocationId: id })]);
+    // the Get answer's fields under the SDK models' camelCase names (the inventory's one casing)
+    const camel = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), v]));
+    expect(inv.allocations).toEqual([camel(call("GetIpamPoolAllocation", { RegionId: REGION, IpamPoolAllocationId: id }))]);
   });
 
   it("round-trips through plain JSON, state and behaviour included", () => {

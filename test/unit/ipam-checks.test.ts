@@ -94,6 +94,10 @@ describe("diff", () => {
     expect((await lc.diff(ctx, "id", olds, { ...olds, regionId: "cn-shanghai" })).replaces).toEqual(["regionId"]);
     expect(await lc.diff(ctx, "id", olds, { ...olds, cidr: "10.0.2.0/24" })).toMatchObject({ replaces: ["cidr"], deleteBeforeReplace: false });
     expect(await lc.diff(ctx, "id", olds, { ...olds, cidr: "10.0.0.0/16" })).toMatchObject({ replaces: ["cidr"], deleteBeforeReplace: true });
+    // IPv6 blocks are compared exactly too (the one CIDR parser), no longer assumed to overlap
+    const v6 = { ...olds, cidr: "2408:4000::/56" };
+    expect(await lc.diff(ctx, "id", v6, { ...v6, cidr: "2408:4000:0:100::/56" })).toMatchObject({ replaces: ["cidr"], deleteBeforeReplace: false });
+    expect(await lc.diff(ctx, "id", v6, { ...v6, cidr: "2408:4000::/48" })).toMatchObject({ replaces: ["cidr"], deleteBeforeReplace: true });
     const byMask = { ...olds, cidrMask: 24 };
     expect((await lc.diff(ctx, "id", byMask, { ipamPoolId: "ipam-pool-a", cidrMask: 24, regionId: "cn-hangzhou", name: "a" })).changes).toBe(false);
     expect((await lc.diff(ctx, "id", byMask, { ipamPoolId: "ipam-pool-a", cidrMask: 25, regionId: "cn-hangzhou", name: "a" })).replaces).toEqual(["cidrMask"]);
