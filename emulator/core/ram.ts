@@ -60,6 +60,9 @@ const byResourceIds: ResourceOf = (p, region) => {
  * checked on `*` here. Eipanycast: Allocate is documented on `anycast/*` and Release on
  * `anycast/{AnycastId}`; the other actions on one EIP are checked on that EIP's ARN (assumption: older
  * pages list them as "All Resources", so the documented policy grants them on `*`, which matches either way).
+ * The List actions the read coalescer batches with (ListAnycastEipAddresses, ListIpamPoolAllocations) name
+ * many objects or none and are checked on `*`: the ListIpamPoolAllocations page gives "All Resources";
+ * `eipanycast:ListAnycastEipAddresses` on `*` is an assumption (docs/ram.md A4).
  */
 export const RAM_ACTIONS: Readonly<Record<ProductName, Readonly<Record<string, RamActionEntry>>>> = {
   VpcIpam: {

@@ -25,15 +25,21 @@
  * timeout, like the transport's), leaving the call to the others.
  *
  * A List call refused with an error no retry can cure (a RAM policy that allows Describe but not List, an
- * answer that makes no sense) says nothing about any one object: the group reads each id with the
- * one-object call instead, and keeps doing so while it lives.
+ * answer that makes no sense) says nothing about any one object: the round reads each id with the
+ * one-object call instead, and one progress line says so (for a RAM denial, with the permission that
+ * would batch the reads). The refusal is remembered by the transport of every read of that round, and a
+ * later round of the group with any such read skips the List call: the deletes of one destroy, whose
+ * pre-delete reads share the first round, so make one denied List call per group, not one per round of
+ * confirmation probes (a group is dropped between bursts, so its own memory would not last).
  *
- * The groups are this module's deliberate per-process cache. A group is dropped as soon as it has no read
- * pending, no round in the air and no poller waiting, so none outlives the burst of reads it served; its
- * key holds a digest of the credentials, never a secret, and is shown nowhere.
+ * The groups and those refusals are this module's deliberate per-process cache. A group is dropped as soon
+ * as it has no read pending, no round in the air and no poller waiting, so none outlives the burst of
+ * reads it served; its key holds a digest of the credentials, never a secret, and is shown nowhere. The
+ * refusals are held weakly by transport, so they go with the contexts that saw them.
  */
 import { attemptErrorLabel } from "./context";
 import { CloudError, isRetryable } from "./errors";
+import { permissionToGrantLabel } from "./permission";
 import { ProductName } from "./products";
 import { Clock } from "./retry";
 import { Transport } from "./transport";
@@ -95,16 +101,23 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * The group keys whose List call each transport has seen refused for good (see the module comment): held
+ * weakly, so a context's memory goes with it.
+ */
+const refusedLists = new WeakMap<Transport, Set<string>>();
+
 /** The reads and pollers of one scope. */
 class ReadGroup<T> {
   private pending = new Map<string, PendingRead<T>[]>();
   private phase: "idle" | "collecting" | "inflight" = "idle";
   private readonly wakers = new Set<() => void>();
-  /** The error that refused this group's List call, after which it reads one object per call. */
-  private listRefused: CloudError | undefined;
+  /** Whether a List call of the round in the air was refused for good (its reads then read one by one). */
+  private roundRefused = false;
 
   constructor(
     private readonly reader: BatchReader<T>,
+    private readonly key: string,
     private readonly drop: () => void,
   ) {}
 
@@ -167,7 +180,10 @@ class ReadGroup<T> {
       // Any read's transport will do (one scope: same endpoint, same credentials); the call may wait as
       // long as the read with the most time left.
       const call: ReadCall = { scope: reads[0].scope, timeoutMs: Math.max(1, Math.max(...reads.map((r) => r.expiresAt)) - Date.now()) };
-      const outcomes = await this.send(call, round.map(([id]) => id), reads[0].progress);
+      const refused = reads.some((r) => refusedLists.get(r.scope.transport)?.has(this.key) === true);
+      this.roundRefused = false;
+      const outcomes = await this.send(call, round.map(([id]) => id), reads[0].progress, refused);
+      if (refused || this.roundRefused) for (const r of reads) this.rememberRefusal(r.scope.transport);
       for (const [id, waiting] of round) for (const r of waiting) r.settle(outcomes.get(id) ?? { ok: true, value: undefined });
     }
     this.phase = "idle";
@@ -175,9 +191,15 @@ class ReadGroup<T> {
     else this.dropIfIdle();
   }
 
-  private async send(call: ReadCall, ids: string[], progress: (line: string) => void): Promise<Map<string, Outcome<T>>> {
+  private rememberRefusal(transport: Transport): void {
+    let keys = refusedLists.get(transport);
+    if (!keys) refusedLists.set(transport, (keys = new Set()));
+    keys.add(this.key);
+  }
+
+  private async send(call: ReadCall, ids: string[], progress: (line: string) => void, refused: boolean): Promise<Map<string, Outcome<T>>> {
     const outcomes = new Map<string, Outcome<T>>();
-    if (ids.length === 1 || this.listRefused) {
+    if (ids.length === 1 || refused) {
       await Promise.all(ids.map(async (id) => outcomes.set(id, await this.readOne(call, id))));
     } else {
       await Promise.all(chunks(ids, this.reader.maxIds).map((some) => this.sendList(call, some, outcomes, progress)));
@@ -194,10 +216,9 @@ class ReadGroup<T> {
         for (const id of ids) outcomes.set(id, { ok: false, error });
         return;
       }
-      if (!this.listRefused) {
-        this.listRefused = error;
-        const { listAction, noun, oneAction } = this.reader;
-        progress(`${listAction} was refused (${attemptErrorLabel(error)}: ${error.cloudMessage}); reading each ${noun} with its own ${oneAction} call instead`);
+      if (!this.roundRefused) {
+        this.roundRefused = true;
+        progress(this.fallbackLine(error));
       }
       await Promise.all(ids.map(async (id) => outcomes.set(id, await this.readOne(call, id))));
       return;
@@ -208,6 +229,18 @@ class ReadGroup<T> {
         outcomes.set(id, record === undefined || this.reader.complete(record) ? { ok: true, value: record } : await this.readOne(call, id));
       }),
     );
+  }
+
+  /**
+   * `ListAnycastEipAddresses was refused (Forbidden.RAM, RequestId …: … Missing RAM permission: …); reading
+   * each Anycast EIP with its own DescribeAnycastEipAddress call instead (grant eipanycast:ListAnycastEipAddresses
+   * to batch these reads)`: the last part only for a permission denial.
+   */
+  private fallbackLine(error: CloudError): string {
+    const { listAction, noun, oneAction } = this.reader;
+    const grant = permissionToGrantLabel(error, listAction);
+    const hint = grant ? ` (grant ${grant} to batch these reads)` : "";
+    return `${listAction} was refused (${attemptErrorLabel(error)}: ${error.cloudMessage}); reading each ${noun} with its own ${oneAction} call instead${hint}`;
   }
 
   private async readOne(call: ReadCall, id: string): Promise<Outcome<T>> {
@@ -239,7 +272,7 @@ function groupOf<T>(reader: BatchReader<T>, scope: ReadScope): ReadGroup<T> {
   const key = `${reader.listAction}|${scope.partition ?? ""}|${who}`;
   const found = groups.get(key) as ReadGroup<T> | undefined;
   if (found) return found;
-  const group: ReadGroup<T> = new ReadGroup(reader, () => {
+  const group: ReadGroup<T> = new ReadGroup(reader, key, () => {
     if (groups.get(key) === group) groups.delete(key);
   });
   groups.set(key, group as ReadGroup<unknown>);

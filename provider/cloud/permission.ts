@@ -40,3 +40,15 @@ export function withMissingPermission(cloud: CloudError, err: unknown, apiAction
   const stop = /[.!?]$/.test(cloud.cloudMessage) ? "" : ".";
   return new CloudError({ ...cloud.fields(), message: `${cloud.cloudMessage}${stop} ${missingPermissionLabel(err, apiAction)}` });
 }
+
+/**
+ * What to grant so that `apiAction` is allowed, after `error` denied it: the RAM action the denial's
+ * AccessDeniedDetail names (`eipanycast:ListAnycastEipAddresses`), or, when it names none, "the RAM
+ * permission for <API action>" (the error's own message then points to docs/ram.md, see
+ * missingPermissionLabel). Undefined when `error` is no permission denial.
+ */
+export function permissionToGrantLabel(error: CloudError, apiAction: string): string | undefined {
+  const action = text(detailOf(error.cause)?.AuthAction);
+  if (action) return action;
+  return PERMISSION_DENIED_CODES.has(error.code) ? `the RAM permission for ${apiAction}` : undefined;
+}

@@ -123,6 +123,44 @@ export async function preflightStack(ctx: CloudContext): Promise<StateResource[]
 }
 
 /** `pulumi-alicloud-release preflight` over `resources`, with the settings a provider process would have. */
-export function runPreflightScenario(emu: RunningEmulator, resources: readonly StateResource[]): Promise<PreflightReport> {
-  return runPreflight(resources, { settings: envSource(emulatorEnv(emu)), source: "test", progress: () => undefined });
+export function runPreflightScenario(emu: RunningEmulator, resources: readonly StateResource[], progress: (line: string) => void = () => undefined): Promise<PreflightReport> {
+  return runPreflight(resources, { settings: envSource(emulatorEnv(emu)), source: "test", progress });
+}
+
+/** How many EIPs and how many allocations (all in one pool) the concurrent scenarios make. */
+export const CONCURRENT_EACH = 3;
+
+/**
+ * `CONCURRENT_EACH` Anycast EIPs and as many allocations in one pool, made one after the other through the
+ * lifecycle (so their state is real), as a stack export would list them.
+ */
+async function makeConcurrentStack(ctx: CloudContext): Promise<{ kind: ResourceKind; id: string; outs: Props }[]> {
+  const made: { kind: ResourceKind; id: string; outs: Props }[] = [];
+  for (let i = 0; i < CONCURRENT_EACH; i++) {
+    const alloc = await checkedCreate(lifecycleOf("IpamPoolAllocation"), ctx, { ipamPoolId: V4_POOL, cidrMask: 27 });
+    made.push({ kind: "IpamPoolAllocation", id: alloc.id, outs: alloc.outs });
+    const eip = await checkedCreate(lifecycleOf("AnycastEipAddress"), ctx, { serviceLocation: "international" });
+    made.push({ kind: "AnycastEipAddress", id: eip.id, outs: eip.outs });
+  }
+  return made;
+}
+
+/**
+ * What `pulumi destroy` does with independent resources: every delete at once, in one provider process
+ * (here one context), after making them: the deletes' pre-delete reads and confirmation probes are batched
+ * into List calls (ListAnycastEipAddresses for the EIPs, ListIpamPoolAllocations for the pool's allocations).
+ */
+export async function runConcurrentDestroyScenario(ctx: CloudContext): Promise<void> {
+  const made = await makeConcurrentStack(ctx);
+  await Promise.all(made.map((r) => lifecycleOf(r.kind).delete(ctx, r.id, r.outs)));
+}
+
+/**
+ * A stack of `CONCURRENT_EACH` allocations of one pool and as many EIPs, alternating, for a preflight: its
+ * first checks run at once (4 by default), so their reads of two allocations and two EIPs are batched
+ * into List calls.
+ */
+export async function concurrentPreflightStack(ctx: CloudContext): Promise<StateResource[]> {
+  const made = await makeConcurrentStack(ctx);
+  return made.map((r, i) => stateResource(r.kind, `${r.kind === "AnycastEipAddress" ? "eip" : "alloc"}${i >> 1}`, r.id, r.outs));
 }
