@@ -196,7 +196,7 @@ const getAllocation: Handler = (state, p) => {
 const listAllocations: Handler = (state, p, ctx) => {
   required(p, "RegionId"); // any region (assumption, as Get)
   const ipamPoolId = required(p, "IpamPoolId");
-  const ids = list(p, "IpamPoolAllocationIds", 100);
+  const ids = list(p, "IpamPoolAllocationIds", 20);
   const cidr = cidrParam(p, "Cidr");
   const allocName = optional(p, "IpamPoolAllocationName");
   maxResults(p); // validate before the pool lookup

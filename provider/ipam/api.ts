@@ -60,9 +60,9 @@ export async function getAllocation(op: Operation, id: string): Promise<Allocati
 /**
  * Most `IpamPoolAllocationIds.N` one ListIpamPoolAllocations call is given, and its `MaxResults` (the
  * model allows 1–100, default 10): one page holds a full batch. The SDK model states no limit for the
- * ids; 100 matches MaxResults and the documented limit of the sibling `IpamPoolIds.N`.
+ * ids, but the public API page says the list holds up to 20 IDs: the smaller, documented bound.
  */
-export const LIST_ALLOCATIONS_MAX_IDS = 100;
+export const LIST_ALLOCATIONS_MAX_IDS = 20;
 
 /**
  * ListIpamPoolAllocations of one pool (`scope.partition`, required by the API) for `ids`, following

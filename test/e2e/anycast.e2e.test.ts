@@ -132,7 +132,7 @@ test("preview is read-only; up allocates and associates; no-op up; bandwidth upd
   // Progress lines (the provider's stderr) reach the CLI: shown live on the stack's row and again
   // under "Diagnostics: pulumi:pulumi:Stack" — not under the resource they belong to.
   expect(destroy.output).toContain(`releasing Anycast EIP ${replaced.anycastId}: attempt 1 failed (SystemBusy`);
-  expect(destroy.output).toMatch(new RegExp(`pulumi:pulumi:Stack \\S+\\s+waiting for SlbInstance ${LB} \\(cn-hangzhou\\) on Anycast EIP ${replaced.anycastId} to be detached`));
+  expect(destroy.output).toMatch(new RegExp(`pulumi:pulumi:Stack \\S+\\s+"assoc": waiting for SlbInstance ${LB} \\(cn-hangzhou\\) on Anycast EIP ${replaced.anycastId} to be detached`));
   expect(destroy.output).toMatch(/Diagnostics:\n\s+pulumi:pulumi:Stack \(e2e-[^)]+\):\n(.*\n)*\s+released Anycast EIP/);
 });
 

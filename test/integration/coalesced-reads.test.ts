@@ -258,17 +258,18 @@ describe("Anycast EIPs", () => {
 });
 
 describe("IPAM pool allocations", () => {
-  test("150 concurrent deletes in one pool: the pre-delete reads are ceil(150/100) List calls; one delete per allocation", async () => {
+  test("150 concurrent deletes in one pool: the pre-delete reads are ceil(150/20) List calls; one delete per allocation", async () => {
     const n = 150;
     const ids = seedAllocations(n);
     emu.control.clearCalls();
     await Promise.all(ids.map((id) => allocLc.delete(freshCtx(), id, { allocationId: id, ipamPoolId: POOL, regionId: REGION })));
     const calls = emu.control.calls();
-    const firstDelete = calls.findIndex((c) => c.action === "DeleteIpamPoolAllocation");
-    const preReads = calls.slice(0, firstDelete);
-    expect(preReads.map((c) => c.action)).toEqual(Array(Math.ceil(n / LIST_ALLOCATIONS_MAX_IDS)).fill("ListIpamPoolAllocations"));
-    expect(preReads.map((c) => listedIds(c, "IpamPoolAllocationIds").length).sort((a, b) => a - b)).toEqual([50, 100]);
-    expect(preReads.every((c) => c.params.IpamPoolId === POOL && c.params.RegionId === REGION && c.params.MaxResults === "100")).toBe(true);
+    // The first round: its ceil(150/20) List calls go out together (deletes may start as soon as the
+    // first answers), and no allocation is read on its own.
+    const preReads = calls.filter((c) => c.action === "ListIpamPoolAllocations").slice(0, Math.ceil(n / LIST_ALLOCATIONS_MAX_IDS));
+    expect(calls.filter((c) => c.action === "GetIpamPoolAllocation")).toEqual([]);
+    expect(preReads.map((c) => listedIds(c, "IpamPoolAllocationIds").length).sort((a, b) => a - b)).toEqual([10, 20, 20, 20, 20, 20, 20, 20]);
+    expect(preReads.every((c) => c.params.IpamPoolId === POOL && c.params.RegionId === REGION && c.params.MaxResults === String(LIST_ALLOCATIONS_MAX_IDS))).toBe(true);
     expect(new Set(preReads.flatMap((c) => listedIds(c, "IpamPoolAllocationIds")))).toEqual(new Set(ids));
     const deletes = calls.filter((c) => c.action === "DeleteIpamPoolAllocation");
     expect(deletes.map((c) => c.params.IpamPoolAllocationId).sort()).toEqual([...ids].sort());
@@ -308,7 +309,7 @@ describe("IPAM pool allocations", () => {
 });
 
 describe("the List calls as the SDK sends them", () => {
-  test("AnycastIds.N takes up to 50 ids; ListIpamPoolAllocations needs IpamPoolId and takes up to 100 IpamPoolAllocationIds.N", async () => {
+  test("AnycastIds.N takes up to 50 ids; ListIpamPoolAllocations needs IpamPoolId and takes up to 20 IpamPoolAllocationIds.N (its API page)", async () => {
     const ctx = freshCtx({ retry: { maxAttempts: 1 } });
     const call = (product: "Eipanycast" | "VpcIpam", action: string, params: Record<string, unknown>) =>
       invoke(ctx, { operation: action, product, action, params: params as CallParams, region: REGION });
@@ -317,9 +318,9 @@ describe("the List calls as the SDK sends them", () => {
     expect(await caught(call("Eipanycast", "ListAnycastEipAddresses", { AnycastIds: aeips(51), MaxResults: 50 }))).toMatchObject({ code: "InvalidParameter.AnycastIds" });
     seedAllocations(1);
     const allocs = (n: number) => Array.from({ length: n }, (_, i) => `ipam-pool-alloc-x${i}`);
-    const listed = await call("VpcIpam", "ListIpamPoolAllocations", { RegionId: REGION, IpamPoolId: POOL, IpamPoolAllocationIds: allocs(100), MaxResults: 100 });
+    const listed = await call("VpcIpam", "ListIpamPoolAllocations", { RegionId: REGION, IpamPoolId: POOL, IpamPoolAllocationIds: allocs(20), MaxResults: 100 });
     expect(listed).toMatchObject({ IpamPoolAllocations: [], MaxResults: 100 });
-    expect(await caught(call("VpcIpam", "ListIpamPoolAllocations", { RegionId: REGION, IpamPoolId: POOL, IpamPoolAllocationIds: allocs(101) }))).toMatchObject({ code: "InvalidParameter" });
+    expect(await caught(call("VpcIpam", "ListIpamPoolAllocations", { RegionId: REGION, IpamPoolId: POOL, IpamPoolAllocationIds: allocs(21) }))).toMatchObject({ code: "InvalidParameter" });
     expect(await caught(call("VpcIpam", "ListIpamPoolAllocations", { RegionId: REGION, IpamPoolAllocationIds: allocs(1) }))).toMatchObject({ code: "MissingParameter" });
   });
 });
