@@ -190,7 +190,7 @@ async function adopt(op: Operation, inputs: AnycastEipAddressInputs, anycastId: 
     );
   }
   op.ctx.progress(`adopting ${eipLabel(record)} (${record.status})`);
-  const warning = adoptionWarningLabel(eipLabel(record), releaseVerdict(record, { detachOnDelete: inputs.detachOnDelete }));
+  const warning = adoptionWarningLabel(eipLabel(record), releaseVerdict(record, { detachOnDelete: inputs.detachOnDelete, urn: resourceUrn(op.ctx, "AnycastEipAddress") }));
   if (warning) op.ctx.progress(warning);
   adoptions.adopted(anycastId);
   const applied = { ...inputs, adoptedInRun: adoptions.mark, regionId: op.region, declaredTags: inputs.tags };

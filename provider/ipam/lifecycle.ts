@@ -81,7 +81,7 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
       if (inputs.cidr && record.Cidr && inputs.cidr !== record.Cidr) {
         throw new Error(`adoptAllocationId: ${allocationLabel(id)} holds ${record.Cidr}, not cidr ${inputs.cidr}; remove cidr or set it to ${record.Cidr}`);
       }
-      const warning = adoptionWarningLabel(allocationLabel(id), allocationVerdict(id, record, applied, region));
+      const warning = adoptionWarningLabel(allocationLabel(id), allocationVerdict(id, record, { ...applied, urn: resourceUrn(ctx, "IpamPoolAllocation") }, region));
       if (warning) ctx.progress(warning);
       adoptions.adopted(id);
       return { id, outs: outputsFromRecord(record, { ...applied, adoptedInRun: adoptions.mark }) };
