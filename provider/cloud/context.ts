@@ -24,6 +24,8 @@ export interface CloudContext {
   progress(line: string): void;
   /** The Pulumi resource the call is for, when its state or inputs carry one (see provider/identity.ts). */
   readonly resource?: ResourceIdentity;
+  /** A create's ClientToken as `check` recorded it in the inputs (see provider/create-token.ts). */
+  readonly createToken?: string;
 }
 
 export interface ContextOverrides {
