@@ -1,3 +1,5 @@
+import { CliIo } from "../../cli/io";
+import { main } from "../../cli/main";
 import { parseRecoverArgs } from "../../cli/recover";
 import { parseRecoverExport, recoveredDeployment, secretOf } from "../../provider/recover/export";
 import { CreateFacts, durationLabel, exitCodeOf, parseDuration, planCreate } from "../../provider/recover/plan";
@@ -136,5 +138,30 @@ describe("recover's arguments", () => {
     [["--list-orphans", "--yes"], "--list-orphans only reads; it cannot be combined with --yes or --adopt"],
   ])("%j is refused: %s", (argv, message) => {
     expect(() => parseRecoverArgs(argv)).toThrow(message);
+  });
+});
+
+describe("recover on the command line", () => {
+  async function run(argv: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, cwd: "/" };
+    return { code: await main(argv, io), stdout, stderr };
+  }
+
+  test("--help documents the options, what it does to each pending operation, and the exit codes", async () => {
+    const help = await run(["recover", "--help"]);
+    expect(help.code).toBe(0);
+    for (const s of ["--stack NAME", "--yes", "--json", "--adopt ID", "--replay-window DUR", "--list-orphans", "--state FILE", "--out FILE", "creating", "deleting", "pulumi cancel --yes", "0  done", "2  something needs a decision", "1  error"]) {
+      expect(help.stdout).toContain(s);
+    }
+    expect((await run(["--help"])).stdout).toContain("recover     settle what a killed");
+  });
+
+  test("a bad option: exit 1, the usage, no pulumi run", async () => {
+    const bad = await run(["recover", "--nope"]);
+    expect(bad).toMatchObject({ code: 1, stdout: "" });
+    expect(bad.stderr).toContain('pulumi-alicloud-release recover: unknown option "--nope"');
+    expect(bad.stderr).toContain("Usage: pulumi-alicloud-release recover");
   });
 });
