@@ -205,8 +205,8 @@ async function writeState(args: RecoverArgs, io: CliIo, loaded: Loaded, doc: Rec
   }
 }
 
-/** The closing lines: what happened to the state and what the user runs next. */
-function nextLines(report: RecoverReport, stackFlag: string): string[] {
+/** The closing lines: what happened to the state and what the user runs next (`out`: the --out file, with --state). */
+function nextLines(report: RecoverReport, stackFlag: string, out?: string): string[] {
   const actions = report.operations.map((o) => o.action);
   const rerun = "run the interrupted command again: `pulumi up` (or `pulumi destroy`, if that was it)";
   if (report.operations.length === 0) return ["Nothing to recover."];
@@ -215,10 +215,11 @@ function nextLines(report: RecoverReport, stackFlag: string): string[] {
   const settles = actions.some((a) => a === "resume" || a === "adopt" || a === "clear");
   if (!report.applied) return settles ? [`Nothing was changed. \`pulumi-alicloud-release recover${stackFlag} --yes\` carries this out; then ${rerun}.`] : [`Nothing to change: ${rerun}.`];
   const added = report.operations.filter((o) => o.done && o.objectId !== null && (o.action === "resume" || o.action === "adopt")).length;
-  return [
-    report.written ? `The state was written: ${added} resource${added === 1 ? "" : "s"} added, no pending operations left.` : "The state needed no change.",
-    `Next: ${rerun}. Afterwards \`pulumi up\` shows no changes.`,
-  ];
+  const resources = `${added} resource${added === 1 ? "" : "s"} added, no pending operations left`;
+  if (out !== undefined) {
+    return report.written ? [`The recovered export was written to ${out} (${resources}): load it with \`pulumi stack import --file ${out}\`, then ${rerun}.`] : ["The state needed no change: nothing was written."];
+  }
+  return [report.written ? `The state was written: ${resources}.` : "The state needed no change.", `Next: ${rerun}. Afterwards \`pulumi up\` shows no changes.`];
 }
 
 /** Runs the command; returns the exit status (0 done, 2 needs a decision, 1 error). */
@@ -262,7 +263,7 @@ export async function recoverCommand(argv: readonly string[], io: CliIo): Promis
     return fail(err.message);
   }
   const report = outcome.report;
-  report.next = nextLines(report, loaded.stack !== null ? ` --stack ${loaded.stack}` : ` --state ${args.state}`);
+  report.next = nextLines(report, loaded.stack !== null ? ` --stack ${loaded.stack}` : ` --state ${args.state}`, args.out);
   io.stdout(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatRecoverReport(report));
   return report.exitCode;
 }

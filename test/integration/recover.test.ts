@@ -5,6 +5,11 @@
  * recover must not send the create again: past the replay window, a stale create whose resource a later
  * run made again. Also the checks of interrupted deletes and updates, `--adopt`, and the orphans view.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CliIo } from "../../cli/io";
+import { recoverCommand } from "../../cli/recover";
 import { allocateAnycastEip } from "../../provider/anycast/api";
 import { anycastEipAssociationLifecycle as assocLc } from "../../provider/anycast/association-lifecycle";
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
@@ -281,5 +286,31 @@ describe("pending deletes and updates", () => {
     expect((await runRecover(exp, options())).report.operations[0]).toMatchObject({ action: "rerun", id: made.id });
     await allocLc.delete(emulatorContext(emu), made.id, made.outs as Props);
     expect((await runRecover(exp, options())).report).toMatchObject({ exitCode: 2, operations: [{ action: "decide", next: expect.stringContaining("pulumi refresh") }] });
+  });
+});
+
+describe("recover --state FILE --yes --out FILE (settings from the environment only)", () => {
+  test("reads the export, settles the create, writes the recovered export for `pulumi stack import`", async () => {
+    const inputs = await checked(eipLc, "web", { serviceLocation: "international", name: "web" });
+    await interruptedCreate(eipLc, inputs, "Eipanycast", "AllocateAnycastEipAddress");
+    const [made] = eips();
+    const dir = mkdtempSync(path.join(tmpdir(), "recover-state-"));
+    try {
+      const exp = exportOf([{ type: "creating", kind: "AnycastEipAddress", name: "web", inputs }]);
+      writeFileSync(path.join(dir, "state.json"), JSON.stringify(exp.doc));
+      let stdout = "";
+      let stderr = "";
+      const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: emulatorEnv(emu), cwd: dir };
+      expect(await recoverCommand(["--state", "state.json", "--yes", "--out", "recovered.json"], io)).toBe(0);
+      expect(stdout).toContain("→ sent the create again");
+      expect(stdout).toContain("The recovered export was written to recovered.json (1 resource added, no pending operations left): load it with `pulumi stack import --file recovered.json`");
+      const written = JSON.parse(readFileSync(path.join(dir, "recovered.json"), "utf8")) as { deployment: { resources: { id: string }[]; pending_operations: unknown[] } };
+      expect(written.deployment.resources.map((r) => r.id)).toEqual([made.anycastId]);
+      expect(written.deployment.pending_operations).toEqual([]);
+      expect(eips()).toHaveLength(1);
+      expect(stderr).not.toContain("Error");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
