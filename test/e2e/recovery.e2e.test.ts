@@ -165,8 +165,11 @@ describe("an up killed while a create is in flight", () => {
     const killed = await s.runKilledWhen(upArgs(s), called(action));
     emu.control.clearFaults();
     expect(killed.signal).toBe("SIGKILL");
-    // The object exists, but the engine never learnt its ID: a pending "creating" operation without one.
+    // The object exists, but the engine never learnt its ID: a pending "creating" operation without one —
+    // whose recorded inputs are the checked ones, with the ClientToken the interrupted call carried.
     expect((await s.pendingOperations()).map((op) => [op.type, op.resource.id])).toEqual([["creating", undefined]]);
+    const [pending] = (await s.exportState()).deployment.pending_operations as { resource: { inputs: { createToken?: string } } }[];
+    expect(emu.control.calls().filter((c) => c.action === action).map((c) => c.clientToken)).toEqual([pending.resource.inputs.createToken]);
     expect(await s.resources()).toEqual([]);
     expect((await s.cancel()).code).toBe(0);
   }
@@ -229,6 +232,34 @@ describe("an up killed while a create is in flight", () => {
     expect((await stack.destroy()).code).toBe(0);
     expect(callsSince(mark).filter((c) => c.mutating).map((c) => [c.action, c.params.AnycastId])).toEqual([["ReleaseAnycastEipAddress", anycastId]]);
     expect(eips()).toEqual([]);
+  });
+});
+
+describe("the create token is never reused", () => {
+  test("`--replace` with identical inputs and a destroy-then-up each send a new token: a new EIP every time, none answered with an earlier one", async () => {
+    stack = new TestStack(emu);
+    await stack.init([eipSpec]);
+    expect((await stack.up()).code).toBe(0);
+    const [{ anycastId: first }] = eips();
+    const urn = stack.urn("AnycastEipAddress", "eip");
+    const replaced = await stack.up(["--replace", urn]);
+    expect(replaced.code).toBe(0);
+    const [{ anycastId: second }] = eips();
+    expect(second).not.toBe(first);
+    expect((await stack.destroy()).code).toBe(0);
+    expect((await stack.up()).code).toBe(0);
+    const [{ anycastId: third }] = eips();
+    expect([first, second]).not.toContain(third);
+
+    // Three allocations, three tokens — each the one check recorded in that run's inputs — none replayed.
+    const allocs = emu.control.calls().filter((c) => c.action === "AllocateAnycastEipAddress");
+    expect(allocs.map((c) => [c.mutating, c.replayed])).toEqual([[true, false], [true, false], [true, false]]);
+    expect(new Set(allocs.map((c) => c.clientToken)).size).toBe(3);
+    const [stored] = await stack.resources();
+    const inputs = ((await stack.exportState()).deployment.resources as { urn: string; inputs: { createToken?: string } }[]).find((r) => r.urn === urn)!.inputs;
+    expect(stored.id).toBe(third);
+    expect(allocs[2].clientToken).toBe(inputs.createToken);
+    expect(eips()).toHaveLength(1);
   });
 });
 
