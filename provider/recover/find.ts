@@ -107,7 +107,7 @@ export interface CandidateScope {
  * Anycast EIPs that may be the one a pending create allocated: in its region, of its service location and
  * name, not in the state, not tagged as another resource's, created since the create started.
  */
-async function eipCandidates(ctx: CloudContext, op: PendingOperation, scope: CandidateScope): Promise<Candidate[]> {
+async function listEipCandidates(ctx: CloudContext, op: PendingOperation, scope: CandidateScope): Promise<Candidate[]> {
   const inputs = eipInputs(op.inputs);
   const operation = operationOf(ctx, inputs);
   const mine = scope.identity === undefined ? undefined : ownerTagValue(scope.identity);
@@ -124,7 +124,7 @@ async function eipCandidates(ctx: CloudContext, op: PendingOperation, scope: Can
  * IPAM pool allocations that may be the one a pending create made: `Custom` ones of its pool, of its CIDR
  * (or prefix length) and name, not in the state, created since the create started.
  */
-async function allocationCandidates(ctx: CloudContext, op: PendingOperation, scope: CandidateScope): Promise<Candidate[]> {
+async function listAllocationCandidates(ctx: CloudContext, op: PendingOperation, scope: CandidateScope): Promise<Candidate[]> {
   const inputs = allocationInputs(op.inputs);
   const operation = operationOf(ctx, inputs);
   const records = await listPoolAllocations(operation, { ipamPoolId: inputs.ipamPoolId, cidr: inputs.cidr, name: inputs.name });
@@ -138,14 +138,14 @@ async function allocationCandidates(ctx: CloudContext, op: PendingOperation, sco
 }
 
 /** The candidates of a pending create of an EIP or an allocation (read-only). */
-export function createCandidates(ctx: CloudContext, op: PendingOperation, scope: CandidateScope): Promise<Candidate[]> {
-  if (op.kind === "AnycastEipAddress") return eipCandidates(ctx, op, scope);
-  if (op.kind === "IpamPoolAllocation") return allocationCandidates(ctx, op, scope);
+export function listCreateCandidates(ctx: CloudContext, op: PendingOperation, scope: CandidateScope): Promise<Candidate[]> {
+  if (op.kind === "AnycastEipAddress") return listEipCandidates(ctx, op, scope);
+  if (op.kind === "IpamPoolAllocation") return listAllocationCandidates(ctx, op, scope);
   throw new Error(`no candidate search for ${op.kind ?? op.urn}`);
 }
 
 /** The binding a pending AnycastEipAssociation create asked for, as the EIP reports it now (undefined: none). */
-export async function pendingBinding(ctx: CloudContext, op: PendingOperation): Promise<{ id: string; binding?: BindingRecord; eip?: AnycastEipRecord }> {
+export async function describePendingBinding(ctx: CloudContext, op: PendingOperation): Promise<{ id: string; binding?: BindingRecord; eip?: AnycastEipRecord }> {
   const inputs = associationInputs(op.inputs);
   const key = { anycastId: inputs.anycastId, bindInstanceId: inputs.bindInstanceId, bindInstanceRegionId: inputs.bindInstanceRegionId, bindInstanceType: inputs.bindInstanceType };
   const id = [key.anycastId, key.bindInstanceId, key.bindInstanceRegionId, key.bindInstanceType].join(":");
@@ -155,7 +155,7 @@ export async function pendingBinding(ctx: CloudContext, op: PendingOperation): P
 }
 
 /** EIPs in `regions` that carry this stack's ownership tag and are not in `held`. */
-export async function ownerTaggedEips(ctx: CloudContext, regions: readonly string[], project: string, stack: string, held: ReadonlySet<string>): Promise<{ region: string; record: AnycastEipRecord }[]> {
+export async function listOwnerTaggedEips(ctx: CloudContext, regions: readonly string[], project: string, stack: string, held: ReadonlySet<string>): Promise<{ region: string; record: AnycastEipRecord }[]> {
   const prefix = stackOwnerPrefix(project, stack);
   const out: { region: string; record: AnycastEipRecord }[] = [];
   for (const region of regions) {

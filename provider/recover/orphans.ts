@@ -6,7 +6,7 @@
 import type { CloudContext } from "../cloud/context";
 import { SettingsError } from "../cloud/settings";
 import { kindOfTypeToken } from "../registry";
-import { eipCandidateLabel, ownerTaggedEips } from "./find";
+import { eipCandidateLabel, listOwnerTaggedEips } from "./find";
 import { OWNER_TAG_KEY } from "../anycast/ownership";
 import { Orphan, RecoverResult, StackExport } from "./types";
 
@@ -27,7 +27,7 @@ export async function listOrphans(ctx: CloudContext, exp: StackExport, results: 
   const held = new Set(exp.resources.map((r) => r.id).filter((id): id is string => id !== undefined));
   const orphans: Orphan[] = [];
   if (exp.project !== undefined && exp.stack !== undefined) {
-    for (const { region, record } of await ownerTaggedEips(ctx, eipRegions(ctx, exp), exp.project, exp.stack, held)) {
+    for (const { region, record } of await listOwnerTaggedEips(ctx, eipRegions(ctx, exp), exp.project, exp.stack, held)) {
       orphans.push({ type: "AnycastEipAddress", id: record.anycastId, label: eipCandidateLabel(record), region, via: `ownership tag ${OWNER_TAG_KEY}=${record.tags[OWNER_TAG_KEY]}` });
     }
   }

@@ -13,7 +13,7 @@ import { IDENTITY_PROPERTY, parseIdentity } from "../identity";
 import { PartialCreateError } from "../lifecycle";
 import { kindOfTypeToken, REGISTRY, ResourceKind } from "../registry";
 import { Recovered, stateResourceOf, unwrapSecrets } from "./export";
-import { CLOCK_SKEW_MS, createCandidates, pendingBinding } from "./find";
+import { CLOCK_SKEW_MS, listCreateCandidates, describePendingBinding } from "./find";
 import { listOrphans } from "./orphans";
 import { CreateFacts, durationLabel, exitCodeOf, planCreate } from "./plan";
 import { PendingOperation, Props, RecoverInputError, RecoverReport, RecoverResult, RecoverSummary, StackExport } from "./types";
@@ -79,7 +79,7 @@ function heldIds(exp: StackExport): Map<string, string> {
 }
 
 /** Facts and plan of one pending create (read-only). */
-async function prepareCreate(ctx: CloudContext, exp: StackExport, item: Item, options: RecoverOptions, now: number): Promise<void> {
+async function inspectPendingCreate(ctx: CloudContext, exp: StackExport, item: Item, options: RecoverOptions, now: number): Promise<void> {
   const { op, result } = item;
   const kind = op.kind!;
   const token = parseCreateToken(op.inputs[CREATE_TOKEN_PROPERTY]);
@@ -105,11 +105,11 @@ async function prepareCreate(ctx: CloudContext, exp: StackExport, item: Item, op
     ageLabel: ageMs === undefined ? undefined : durationLabel(ageMs),
   };
   if (kind === "AnycastEipAssociation") {
-    const { id, binding } = await pendingBinding(ctx, op);
+    const { id, binding } = await describePendingBinding(ctx, op);
     if (binding !== undefined) facts.binding = { id, status: binding.status, heldBy: held.get(id) };
   } else if (!facts.adopting) {
     const cutoffMs = token === undefined ? undefined : token.issuedAt - CLOCK_SKEW_MS;
-    facts.candidates = await createCandidates(ctx, op, { held: new Set(held.keys()), cutoffMs, identity: parseIdentity(op.inputs[IDENTITY_PROPERTY]) });
+    facts.candidates = await listCreateCandidates(ctx, op, { held: new Set(held.keys()), cutoffMs, identity: parseIdentity(op.inputs[IDENTITY_PROPERTY]) });
     result.candidates = [...facts.candidates];
   }
   item.facts = facts;
@@ -125,7 +125,7 @@ function scopeLabel(op: PendingOperation): string {
 }
 
 /** A pending delete: the delete's own read-only checks say whether running it again is enough. */
-async function prepareDelete(ctx: CloudContext, exp: StackExport, item: Item): Promise<void> {
+async function inspectPendingDelete(ctx: CloudContext, exp: StackExport, item: Item): Promise<void> {
   const { op, result } = item;
   const resources = exp.resources.map(stateResourceOf);
   const target = stateResourceOf({ urn: op.urn, type: String(op.raw.type), id: op.id, outputs: outputsOf(op), pendingDelete: op.raw.delete === true, raw: op.raw });
@@ -145,7 +145,7 @@ function outputsOf(op: PendingOperation): Props {
 }
 
 /** A pending update: the object must still exist for `pulumi up` to apply the change again. */
-async function prepareUpdate(ctx: CloudContext, exp: StackExport, item: Item): Promise<void> {
+async function inspectPendingUpdate(ctx: CloudContext, exp: StackExport, item: Item): Promise<void> {
   const { op, result } = item;
   // The engine records an update's new state, which carries no ID: the state's live resource of the URN does.
   const stored = exp.resources.find((r) => r.urn === op.urn && !r.pendingDelete && r.id !== undefined && (op.id === undefined || r.id === op.id));
@@ -168,7 +168,7 @@ async function prepareUpdate(ctx: CloudContext, exp: StackExport, item: Item): P
 }
 
 /** Fills one item's plan, read-only. */
-async function prepare(ctx: CloudContext, exp: StackExport, item: Item, options: RecoverOptions, now: number): Promise<void> {
+async function inspectPending(ctx: CloudContext, exp: StackExport, item: Item, options: RecoverOptions, now: number): Promise<void> {
   const { op, result } = item;
   if (op.kind === undefined) {
     if (op.type === "creating") {
@@ -182,11 +182,11 @@ async function prepare(ctx: CloudContext, exp: StackExport, item: Item, options:
   }
   try {
     if (op.type === "creating") {
-      await prepareCreate(ctx, exp, item, options, now);
+      await inspectPendingCreate(ctx, exp, item, options, now);
       const plan = planCreate({ ...item.facts!, adopt: undefined });
       patch(result, { action: plan.action, objectId: plan.objectId ?? null, reason: plan.reason, next: plan.next });
-    } else if (op.type === "deleting") await prepareDelete(ctx, exp, item);
-    else if (op.type === "updating") await prepareUpdate(ctx, exp, item);
+    } else if (op.type === "deleting") await inspectPendingDelete(ctx, exp, item);
+    else if (op.type === "updating") await inspectPendingUpdate(ctx, exp, item);
     else patch(result, { action: "rerun", reason: `interrupted while ${op.type}: running the command again settles it` });
   } catch (err) {
     patch(result, { action: "error", reason: errorText(err) });
@@ -213,7 +213,7 @@ function applyAdoptions(items: readonly Item[], adopt: readonly string[]): void 
 }
 
 /** Carries out a `resume` or `adopt`: returns what goes into the state, or settles the item otherwise. */
-async function execute(ctx: CloudContext, exp: StackExport, item: Item): Promise<Recovered | undefined> {
+async function carryOut(ctx: CloudContext, exp: StackExport, item: Item): Promise<Recovered | undefined> {
   const { op, result } = item;
   const lifecycle = REGISTRY[op.kind!].loadLifecycle();
   if (result.action === "adopt") {
@@ -276,7 +276,7 @@ export async function runRecover(exp: StackExport, options: RecoverOptions): Pro
   const ctx = createContext(options.settings, { progress: options.progress ?? stderrProgress, ...options.context });
   const now = (options.now ?? ctx.clock.now)();
   const items: Item[] = exp.pending.map((op) => ({ op, result: baseResult(op) }));
-  for (const item of items) await prepare(ctx, exp, item, options, now);
+  for (const item of items) await inspectPending(ctx, exp, item, options, now);
   applyAdoptions(items, options.adopt ?? []);
   const recovered: Recovered[] = [];
   if (options.apply) {
@@ -284,7 +284,7 @@ export async function runRecover(exp: StackExport, options: RecoverOptions): Pro
       const { action } = item.result;
       try {
         if (action === "resume" || action === "adopt") {
-          const r = await execute(ctx, exp, item);
+          const r = await carryOut(ctx, exp, item);
           if (r !== undefined) recovered.push(r);
         } else if (action === "clear") item.result.done = true;
       } catch (err) {
