@@ -49,8 +49,8 @@ export interface StateParsers<Inputs, Outputs> {
  * The engine-facing lifecycle of a typed one: parses at the boundary, answers plain JSON. The hidden
  * `resourceIdentity` input is handled here for every resource: kept out of the resource's own check and
  * diff, copied into the outputs, and handed to each call as `ctx.resource`. So is the hidden
- * `createToken` (provider/create-token.ts): made fresh by every check, never a diff, handed to create as
- * `ctx.createToken`; it stays in the inputs only.
+ * `createToken` (provider/create-token.ts): made fresh by every check (one already in the arguments is
+ * replaced), never a diff, handed to create as `ctx.createToken`; it stays in the inputs only.
  */
 export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outputs>, typed: TypedLifecycle<Inputs, Outputs>): Lifecycle {
   const json = (o: Outputs, identity: ResourceIdentity | undefined): Props => {
@@ -66,7 +66,8 @@ export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outp
   };
   return {
     async check(ctx, olds, news) {
-      const { [IDENTITY_PROPERTY]: given, [CREATE_TOKEN_PROPERTY]: givenToken, ...args } = news;
+      // A token in `news` (earlier checked inputs passed back, e.g. through ignoreChanges) is never kept.
+      const { [IDENTITY_PROPERTY]: given, [CREATE_TOKEN_PROPERTY]: _earlierToken, ...args } = news;
       const [call, identity] = forResource(ctx, news);
       const result = await typed.check(call, olds, args);
       // A fresh token on every check, so a replacement or a later re-create never reuses an earlier one.
@@ -77,9 +78,6 @@ export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outp
       const misused = given !== undefined && given !== null && identity === undefined && !isUnknown(given);
       const failures = [...(result.failures ?? [])];
       if (misused) failures.push({ property: IDENTITY_PROPERTY, reason: `${IDENTITY_PROPERTY} is set by this package's Resource classes; remove it from the arguments` });
-      if (givenToken !== undefined && givenToken !== null) {
-        failures.push({ property: CREATE_TOKEN_PROPERTY, reason: `${CREATE_TOKEN_PROPERTY} is made by this package for every create; remove it from the arguments` });
-      }
       return { inputs, failures: result.failures === undefined && failures.length === 0 ? undefined : failures };
     },
     diff(ctx, id, olds, news) {

@@ -42,8 +42,11 @@ describe.each(args)("%s check", (_kind, lc, news) => {
     expect(diff.changes).toBe(false);
   });
 
-  test("a program passing createToken itself is refused, naming the property", async () => {
-    const r = await lc.check(ctx, {}, { ...news, createToken: "mine" });
-    expect(r.failures).toEqual([{ property: "createToken", reason: "createToken is made by this package for every create; remove it from the arguments" }]);
+  test("a token already in the arguments (earlier checked inputs passed back) is replaced by a fresh one", async () => {
+    const { inputs } = await lc.check(ctx, {}, news);
+    const again = await lc.check(ctx, inputs!, inputs!);
+    expect(again.failures ?? []).toEqual([]);
+    expect(parseCreateToken(again.inputs!.createToken)).toBeDefined();
+    expect(again.inputs!.createToken).not.toBe(inputs!.createToken);
   });
 });
