@@ -1,11 +1,13 @@
 /**
  * `npm run soak [-- --cycles 500] [-- --seed N] [-- --lanes 4] [-- --rate 0.2] [-- --read-timeout-ms 100] [-- --timing seeded]`
+ * `npm run soak -- --kill-points [--scenario create|update|replace|delete] [--reduced]` (bench/kill-points-run.ts)
  *
  * The full fault soak (see bench/soak-core.ts): prints the seed and a summary, writes
  * bench/results/soak.json, and exits non-zero if any cycle failed, anything leaked, a create made a
  * duplicate, or a refused release made a release call.
  */
 import { describeMachine, machineInfo, parseArgs, writeResult } from "./common";
+import { killPointsMain, KILL_POINTS_USAGE } from "./kill-points-run";
 import { describeSoak, runSoak } from "./soak-core";
 
 const USAGE =
@@ -21,7 +23,11 @@ function num(values: Map<string, string>, key: string, fallback: number, ok: (n:
 async function main(): Promise<void> {
   const { flags, values } = parseArgs(process.argv.slice(2));
   if (flags.has("help") || flags.has("h")) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n${KILL_POINTS_USAGE}\n`);
+    return;
+  }
+  if (flags.has("kill-points")) {
+    if (!(await killPointsMain(flags, values))) process.exitCode = 1;
     return;
   }
   for (const f of flags) throw new Error(`unknown flag --${f}\n${USAGE}`);

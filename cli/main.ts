@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
- * `pulumi-alicloud-release <command>`: the package's command line. Commands: `preflight`.
+ * `pulumi-alicloud-release <command>`: the package's command line. Commands: `preflight`, `recover`, `emulator`.
  */
 import { CliIo, processIo } from "./io";
 import { preflightCommand } from "./preflight";
+import { recoverCommand } from "./recover";
 
 export const USAGE = `Usage: pulumi-alicloud-release <command> [options]
 
 Commands:
   preflight   predict what \`pulumi destroy\` would release or refuse, changing nothing
+  recover     settle what a killed \`pulumi up\`/\`pulumi destroy\` left pending: no orphan, no duplicate
   emulator    run the local VpcIpam + Eipanycast emulator (until interrupted)
 
 Run \`pulumi-alicloud-release <command> --help\` for the command's options.
@@ -16,6 +18,7 @@ Run \`pulumi-alicloud-release <command> --help\` for the command's options.
 
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
   preflight: preflightCommand,
+  recover: recoverCommand,
   // Loaded on demand; once started, the server keeps the process alive until SIGINT/SIGTERM.
   emulator: async (argv) => {
     await (require("../emulator/cli") as { main(argv: string[]): Promise<void> }).main([...argv]);

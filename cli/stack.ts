@@ -1,5 +1,5 @@
 /**
- * What the preflight reads of a stack, through the Automation API of @pulumi/pulumi (a peer dependency):
+ * What the preflight and recover read of a stack (and recover writes back), through the Automation API of @pulumi/pulumi (a peer dependency):
  * a LocalWorkspace over the project directory, driving the `pulumi` CLI found on the environment's PATH.
  * Only the workspace's per-stack calls are used (`exportStack`, `getAllConfig` with the stack's name), never
  * `selectStack`, which would change the project's selected stack: the preflight changes nothing.
@@ -50,6 +50,8 @@ export interface StackReader {
   exportState(): Promise<unknown>;
   /** The current stack config, secrets shown (`pulumi config --json --show-secrets`). */
   config(): Promise<unknown>;
+  /** Replaces the stack's state (`pulumi stack import`): only `recover --yes` writes. */
+  importState(state: unknown): Promise<void>;
 }
 
 /**
@@ -91,5 +93,9 @@ export async function openStack(cwd: string, stack: string | undefined, env: Rea
     name: stackName,
     exportState: () => workspace.exportStack(stackName).catch((err: unknown) => Promise.reject(pulumiFailure(`stack export --show-secrets --stack ${stackName}`, cwd, err))),
     config: () => workspace.getAllConfig(stackName).catch((err: unknown) => Promise.reject(pulumiFailure(`config --json --show-secrets --stack ${stackName}`, cwd, err))),
+    importState: (state) =>
+      workspace
+        .importStack(stackName, state as Parameters<LocalWorkspace["importStack"]>[1])
+        .catch((err: unknown) => Promise.reject(pulumiFailure(`stack import --stack ${stackName}`, cwd, err))),
   };
 }

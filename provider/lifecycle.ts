@@ -8,6 +8,7 @@ import { unknownRegionWarningLabel } from "./cloud/regions";
 import { SettingsError } from "./cloud/settings";
 import { IDENTITY_PROPERTY, ResourceIdentity, parseIdentity, resourceLineLabel, urnOf } from "./identity";
 import { ResourceKind, typeTokenOf } from "./registry";
+import { CREATE_TOKEN_PROPERTY, newCreateToken, parseCreateToken } from "./create-token";
 
 export type Props = Record<string, unknown>;
 
@@ -56,7 +57,7 @@ export interface StateParsers<Inputs, Outputs> {
  * The engine-facing lifecycle of a typed one: parses at the boundary, answers plain JSON. The hidden
  * `resourceIdentity` input is handled here for every resource: kept out of the resource's own check and
  * diff, copied into the outputs, and handed to each call as `ctx.resource` — whose progress lines then
- * name the resource (resourceLineLabel), the one place they get the name.
+ * name the resource (resourceLineLabel), the one place they get the name. So is the hidden (provider/create-token.ts): made fresh by every check (one already in the arguments is replaced), never a diff, handed to create as `ctx.createToken`; it stays in the inputs only.
  */
 export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outputs>, typed: TypedLifecycle<Inputs, Outputs>): Lifecycle {
   const json = (o: Outputs, identity: ResourceIdentity | undefined): Props => {
@@ -73,24 +74,29 @@ export function typedLifecycle<Inputs, Outputs>(parse: StateParsers<Inputs, Outp
   };
   return {
     async check(ctx, olds, news) {
-      const { [IDENTITY_PROPERTY]: given, ...args } = news;
+      // A token in `news` (earlier checked inputs passed back, e.g. through ignoreChanges) is never kept.
+      const { [IDENTITY_PROPERTY]: given, [CREATE_TOKEN_PROPERTY]: _earlierToken, ...args } = news;
       const [call, identity] = forResource(ctx, news);
       const result = await typed.check(call, olds, args);
-      const inputs = identity !== undefined && result.inputs !== undefined ? { ...result.inputs, [IDENTITY_PROPERTY]: identity } : result.inputs;
-      // Set by the Resource classes; anything else there is a program passing it by hand.
+      // A fresh token on every check, so a replacement or a later re-create never reuses an earlier one.
+      const hidden: Props = { [CREATE_TOKEN_PROPERTY]: newCreateToken(ctx.clock.now()) };
+      if (identity !== undefined) hidden[IDENTITY_PROPERTY] = identity;
+      const inputs = result.inputs !== undefined ? { ...result.inputs, ...hidden } : undefined;
+      // Set by the Resource classes and by check; anything else there is a program passing it by hand.
       const misused = given !== undefined && given !== null && identity === undefined && !isUnknown(given);
-      const failures = misused
-        ? [...(result.failures ?? []), { property: IDENTITY_PROPERTY, reason: `${IDENTITY_PROPERTY} is set by this package's Resource classes; remove it from the arguments` }]
-        : result.failures;
-      return { inputs, failures };
+      const failures = [...(result.failures ?? [])];
+      if (misused) failures.push({ property: IDENTITY_PROPERTY, reason: `${IDENTITY_PROPERTY} is set by this package's Resource classes; remove it from the arguments` });
+      return { inputs, failures: result.failures === undefined && failures.length === 0 ? undefined : failures };
     },
     diff(ctx, id, olds, news) {
-      const { [IDENTITY_PROPERTY]: _identity, ...args } = news;
+      const { [IDENTITY_PROPERTY]: _identity, [CREATE_TOKEN_PROPERTY]: _token, ...args } = news;
       const [call] = forResource(ctx, news, olds);
       return typed.diff(call, id, stored(ctx, olds, id), args);
     },
     async create(ctx, inputs) {
-      const [call, identity] = forResource(ctx, inputs);
+      const [withIdentity, identity] = forResource(ctx, inputs);
+      const token = parseCreateToken(inputs[CREATE_TOKEN_PROPERTY])?.token;
+      const call = token === undefined ? withIdentity : { ...withIdentity, createToken: token };
       try {
         const { id, outs } = await typed.create(call, parse.inputs(inputs));
         return { id, outs: json(outs, identity) };

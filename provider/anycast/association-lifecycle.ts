@@ -135,7 +135,8 @@ const typed: TypedLifecycle<AnycastEipAssociationInputs, StoredAssociation> = {
     } else {
       if (transitionOf(record) !== undefined) record = await waitEipReady(op, key, `waiting for Anycast EIP ${key.anycastId} to settle before associating`);
       ctx.progress(`associating ${bindingLabel(key)}`);
-      const clientToken = ctx.newClientToken();
+      // The token `check` recorded in the inputs (and so in the checkpoint), for `recover`.
+      const clientToken = ctx.createToken ?? ctx.newClientToken();
       try {
         await associateAnycastEip(op, { ...key, associationMode: inputs.associationMode, privateIpAddress: inputs.privateIpAddress, popLocations: pops }, clientToken);
       } catch (err) {

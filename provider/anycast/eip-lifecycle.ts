@@ -30,6 +30,7 @@ import {
 } from "./api";
 import { bindingShortLabel, eipLabel, inspectEipRelease, ReleaseOptions, releaseVerdict, throwIfRefused, TRANSITIONAL_EIP_STATUSES } from "./checks";
 import { detachBinding } from "./detach";
+import { ownerTagFailures, tagsWithOwner } from "./ownership";
 import { EIP_PROPERTIES, eipFromState, eipInputs, tagChanges } from "./state";
 import { AnycastEipAddressInputs, AnycastEipAddressOutputs, DEFAULT_BANDWIDTH } from "./types";
 import { validateAnycastEipAddress } from "./validate";
@@ -220,8 +221,9 @@ async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise
     resourceGroupId: inputs.resourceGroupId,
   };
   // One token for the whole logical allocation: a retry after a lost response replays the first result
-  // instead of allocating a second EIP.
-  const clientToken = op.ctx.newClientToken();
+  // instead of allocating a second EIP. It is the one `check` recorded in the inputs (and so in the
+  // checkpoint), so `recover` can send it again after a killed run; older callers get a fresh one.
+  const clientToken = op.ctx.createToken ?? op.ctx.newClientToken();
   op.ctx.progress(`allocating Anycast EIP (${request.serviceLocation}, ${request.bandwidth ?? DEFAULT_BANDWIDTH} Mbit/s) in ${op.region}`);
   let anycastId: string;
   try {
@@ -251,8 +253,10 @@ async function allocate(op: Operation, inputs: AnycastEipAddressInputs): Promise
     });
     op.ctx.progress(`allocated ${eipLabel(record!)}`);
     last = record;
-    // AllocateAnycastEipAddress takes no tags: they are applied right after, still inside this guard.
-    const final = Object.keys(inputs.tags).length > 0 ? await applyInPlace(op, record!, { tags: inputs.tags, previousTags: {} }) : record!;
+    // AllocateAnycastEipAddress takes no tags: they are applied right after, still inside this guard,
+    // with the ownership tag (not a declared tag: declaredTags stays the program's).
+    const tags = tagsWithOwner(inputs.tags, op.ctx.resource);
+    const final = Object.keys(tags).length > 0 ? await applyInPlace(op, record!, { tags, previousTags: {} }) : record!;
     return { id: anycastId, outs: eipOutputsFromRecord(final, applied) };
   } catch (err) {
     const known: AnycastEipRecord = last ?? {
@@ -376,7 +380,7 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
       // A new EIP gets the documented default; an adopted one keeps its bandwidth unless one is declared.
       if (inputs.adoptAnycastId === undefined) inputs.bandwidth ??= DEFAULT_BANDWIDTH;
     };
-    return checkArguments(ctx, news, fill, validateAnycastEipAddress);
+    return checkArguments(ctx, news, fill, (inputs) => [...validateAnycastEipAddress(inputs), ...ownerTagFailures(inputs)]);
   },
 
   async diff(ctx, _id, olds, news) {

@@ -30,6 +30,8 @@ export interface CloudContext {
    * reads each object with its own call and polls on its own schedule only. Unset means true.
    */
   readonly batchReads?: boolean;
+  /** A create's ClientToken as `check` recorded it in the inputs (see provider/create-token.ts). */
+  readonly createToken?: string;
 }
 
 /** What tests, the bench and the demo replace in a context; the provider itself overrides nothing. */

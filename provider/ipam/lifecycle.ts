@@ -89,8 +89,9 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
 
     await refuseIpv4MaskAbove32(op, inputs);
     // One token for the whole create, fixed before the retry loop: a retried create after a lost response
-    // returns the allocation the first attempt made instead of making a second one.
-    const clientToken = ctx.newClientToken();
+    // returns the allocation the first attempt made instead of making a second one. It is the one `check`
+    // recorded in the inputs (and so in the checkpoint), so `recover` can send it again after a killed run.
+    const clientToken = ctx.createToken ?? ctx.newClientToken();
     const created = await createAllocation(op, {
       ipamPoolId: inputs.ipamPoolId,
       cidr: inputs.cidr,

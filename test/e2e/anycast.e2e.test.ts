@@ -60,11 +60,11 @@ test("preview is read-only; up allocates and associates; no-op up; bandwidth upd
   expect(preview.ops).toEqual({ eip: "create", assoc: "create" });
   expect(callsSince(mark)).toEqual([]);
 
-  // up: allocate, then associate (the association depends on eip.anycastId)
+  // up: allocate (then the ownership tag), then associate (the association depends on eip.anycastId)
   mark = lastSeq();
   const up = await stack.up();
   expect(up.code).toBe(0);
-  expect(mutationsSince(mark)).toEqual(["AllocateAnycastEipAddress", "AssociateAnycastEipAddress"]);
+  expect(mutationsSince(mark)).toEqual(["AllocateAnycastEipAddress", "TagResources", "AssociateAnycastEipAddress"]);
   const [eip] = eips();
   expect(eips()).toHaveLength(1);
   expect(eip).toMatchObject({ status: "Associated", bandwidth: 200, bindings: [{ bindInstanceId: LB, status: "BINDED" }] });
@@ -105,6 +105,7 @@ test("preview is read-only; up allocates and associates; no-op up; bandwidth upd
   const replaceCalls = callsSince(mark).filter((c) => c.mutating);
   expect(replaceCalls.map((c) => [c.action, c.params.AnycastId ?? "(new)"])).toEqual([
     ["AllocateAnycastEipAddress", "(new)"],
+    ["TagResources", "(new)"],
     ["UnassociateAnycastEipAddress", eip.anycastId],
     ["AssociateAnycastEipAddress", expect.not.stringMatching(eip.anycastId)],
     ["ReleaseAnycastEipAddress", eip.anycastId],

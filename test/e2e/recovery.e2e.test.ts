@@ -1,14 +1,33 @@
 /**
  * A `pulumi destroy` / `pulumi up` killed mid-way (SIGKILL of the CLI and the plugins it started, as a
- * crashed CI runner would), then recovered as a user would — the steps in docs/recovery.md. The
- * emulator's call log and inventory show nothing is leaked and nothing is released twice.
+ * crashed CI runner would), then recovered as a user would — the steps in docs/recovery.md, with the
+ * package's `recover` command run as a user runs it. The emulator's call log and inventory show nothing
+ * is leaked and nothing is released twice. (Every API-call boundary: test/e2e/kill-points.e2e.test.ts.)
  */
+import { execFile } from "node:child_process";
+import path from "node:path";
 import { CallRecord } from "../../emulator";
-import { cloudCall, TestStack, e2eTimeout } from "./harness";
+import type { RecoverReport } from "../../provider/recover/types";
+import { cloudCall, FIXTURE, TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
-// Scaled with the work: its longest test runs 12 commands.
-jest.setTimeout(e2eTimeout(12));
+// Scaled with the work: its longest test runs 22 commands (recover runs 2–4 pulumi commands itself).
+jest.setTimeout(e2eTimeout(22));
+
+const MAIN = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
+
+/** `pulumi-alicloud-release recover <args>` in the fixture project, with the stack's environment (asynchronous: the emulator runs in this process). */
+function recover(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, "recover", ...args], { cwd: FIXTURE, env }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : null, stdout, stderr });
+    });
+  });
+}
+const recoverJson = async (s: TestStack, args: string[]): Promise<{ code: number | null; report: RecoverReport; stderr: string }> => {
+  const r = await recover(["--stack", s.stack, "--json", ...args], s.env);
+  return { code: r.code, report: JSON.parse(r.stdout) as RecoverReport, stderr: r.stderr };
+};
 
 const emu = useEmulator({ anycastTiming: "instant" });
 let stack: TestStack | undefined;
@@ -77,8 +96,13 @@ describe("a destroy killed while the EIP release is in flight", () => {
     expect(locked.output).toContain("the stack is currently locked");
     expect(locked.output).toContain("pulumi cancel");
 
-    // Recovery: remove the lock, destroy again.
+    // Recovery: remove the lock; recover checks the cloud (read-only) and says re-running is enough; destroy again.
     expect((await stack.cancel()).code).toBe(0);
+    mark = lastSeq();
+    const checked = await recoverJson(stack, ["--yes"]);
+    expect(checked.code).toBe(0);
+    expect(checked.report).toMatchObject({ exitCode: 0, written: false, operations: [{ operation: "deleting", id: anycastId, action: "rerun", reason: expect.stringMatching(/no release is sent$/) }] });
+    expect(callsSince(mark).filter((c) => c.mutating)).toEqual([]);
     mark = lastSeq();
     const again = await stack.destroy();
     expect(again.code).toBe(0);
@@ -128,86 +152,145 @@ describe("a destroy killed while the EIP release is in flight", () => {
   });
 });
 
-describe("an up killed while CreateIpamPoolAllocation is in flight", () => {
+describe("an up killed while a create is in flight", () => {
   const POOL = "ipam-pool-e2erecovery";
-  const allocSpec = (extra: Record<string, unknown> = {}) => ({ type: "IpamPoolAllocation", name: "alloc", args: { ipamPoolId: POOL, cidrMask: 24, name: "web", ...extra } });
+  const allocSpec = { type: "IpamPoolAllocation", name: "alloc", args: { ipamPoolId: POOL, cidrMask: 24, name: "web" } };
+  const allocIds = () => allocations().map((a) => a.ipamPoolAllocationId).sort();
 
-  /** Runs `pulumi up` and kills it once the create has been committed (its answer held back). */
-  async function killedCreate(s: TestStack): Promise<void> {
+  /** Runs `pulumi up` and kills it once `action` has been committed (its answer held back); unlocks the stack. */
+  async function killedCreate(s: TestStack, spec: unknown, product: "VpcIpam" | "Eipanycast", action: string): Promise<void> {
     emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: POOL, regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } });
-    await s.init([allocSpec()]);
-    emu.control.addFault({ product: "VpcIpam", action: "CreateIpamPoolAllocation", kind: "latency", latencyMs: 30_000 });
-    const killed = await s.runKilledWhen(upArgs(s), called("CreateIpamPoolAllocation"));
+    await s.init([spec]);
+    emu.control.addFault({ product, action, kind: "latency", latencyMs: 600_000 });
+    const killed = await s.runKilledWhen(upArgs(s), called(action));
     emu.control.clearFaults();
     expect(killed.signal).toBe("SIGKILL");
-    // The allocation exists, but the engine never learnt its ID: the state has only a pending "creating"
-    // operation, without an id.
-    expect(allocations()).toHaveLength(1);
+    // The object exists, but the engine never learnt its ID: a pending "creating" operation without one —
+    // whose recorded inputs are the checked ones, with the ClientToken the interrupted call carried.
+    expect((await s.pendingOperations()).map((op) => [op.type, op.resource.id])).toEqual([["creating", undefined]]);
+    const [pending] = (await s.exportState()).deployment.pending_operations as { resource: { inputs: { createToken?: string } } }[];
+    expect(emu.control.calls().filter((c) => c.action === action).map((c) => c.clientToken)).toEqual([pending.resource.inputs.createToken]);
     expect(await s.resources()).toEqual([]);
-    const pending = await s.pendingOperations();
-    expect(pending.map((op) => [op.type, op.resource.urn, op.resource.id])).toEqual([["creating", s.urn("IpamPoolAllocation", "alloc"), undefined]]);
     expect((await s.cancel()).code).toBe(0);
   }
 
-  /** What a user does to find the orphan: list the pool's allocations by the name the program gave it. */
-  async function findByName(name: string): Promise<string[]> {
-    const body = await cloudCall(emu, "VpcIpam", "ListIpamPoolAllocations", { RegionId: "cn-hangzhou", IpamPoolId: POOL, IpamPoolAllocationName: name });
-    return (body.IpamPoolAllocations as { IpamPoolAllocationId: string }[]).map((a) => a.IpamPoolAllocationId);
-  }
-
-  test("recovery by adoption: clear the pending create, adopt the orphan with adoptAllocationId — exactly one allocation, then destroy releases it", async () => {
+  test("`pulumi up` before recover makes a second allocation; recover lists the first as an orphan and writes nothing until it is released", async () => {
     stack = new TestStack(emu);
-    await killedCreate(stack);
-    const [orphan] = await findByName("web");
-    expect(orphan).toBe(allocations()[0].ipamPoolAllocationId);
+    await killedCreate(stack, allocSpec, "VpcIpam", "CreateIpamPoolAllocation");
+    const [orphan] = allocIds();
 
-    const cleared = await stack.refresh(["--clear-pending-creates"]);
-    expect(cleared.code).toBe(0);
-    expect(await stack.pendingOperations()).toEqual([]);
+    // The documented mistake: up again. The CLI only warns, and makes a second allocation.
+    const rerun = await stack.up();
+    expect(rerun.code).toBe(0);
+    expect(rerun.output).toContain("interrupted while creating");
+    const [managed] = await stack.resources();
+    expect(allocIds()).toEqual([orphan, managed.id].sort());
 
-    await stack.setResources([allocSpec({ adoptAllocationId: orphan })]);
+    // recover: the pending create is stale (the state holds a later one); its allocation is listed, not adopted.
     let mark = lastSeq();
-    const adopt = await stack.up();
-    expect(adopt.code).toBe(0);
-    expect(callsSince(mark).filter((c) => c.mutating)).toEqual([]); // adopting creates nothing
-    expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([orphan]);
-    expect((await stack.resources()).map((r) => r.id)).toEqual([orphan]);
+    const stale = await recoverJson(stack, ["--yes"]);
+    expect(stale.code).toBe(2);
+    expect(stale.report).toMatchObject({ written: false, operations: [{ operation: "creating", action: "decide", candidates: [{ id: orphan }] }] });
+    const orphans = await recoverJson(stack, ["--list-orphans"]);
+    expect(orphans.report.orphans).toEqual([expect.objectContaining({ type: "IpamPoolAllocation", id: orphan, via: `candidate of the interrupted create of ${stack.urn("IpamPoolAllocation", "alloc")}` })]);
+    expect(callsSince(mark).filter((c) => c.mutating)).toEqual([]);
+    expect(await stack.pendingOperations()).toHaveLength(1);
+
+    // Released by hand, the pending create has no candidate left: recover drops it.
+    await cloudCall(emu, "VpcIpam", "DeleteIpamPoolAllocation", { RegionId: "cn-hangzhou", IpamPoolAllocationId: orphan });
+    mark = lastSeq();
+    const cleared = await recoverJson(stack, ["--yes"]);
+    expect(cleared).toMatchObject({ code: 0, report: { written: true, operations: [{ action: "clear", done: true }] } });
+    expect(callsSince(mark).filter((c) => c.mutating)).toEqual([]);
+    expect(await stack.pendingOperations()).toEqual([]);
+    expect((await stack.up(["--expect-no-changes"])).code).toBe(0);
+
+    expect((await stack.destroy()).code).toBe(0);
+    expect(allocations()).toEqual([]);
+  });
+
+  test("past the replay window (--replay-window 0): the candidate is listed and adopted only with --adopt; then up has no changes and destroy releases it once", async () => {
+    stack = new TestStack(emu);
+    await killedCreate(stack, eipSpec, "Eipanycast", "AllocateAnycastEipAddress");
+    const [{ anycastId }] = eips();
+
+    let mark = lastSeq();
+    const plan = await recover(["--stack", stack.stack, "--replay-window", "0"], stack.env);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain(`candidates: Anycast EIP ${anycastId} (`);
+    expect(plan.stdout).toMatch(/→ needs a decision: 1 candidate; its ClientToken was recorded \d+ s ago, past the 0 s replay window/);
+    expect(plan.stdout).toContain("recover --adopt <id> --yes");
+    expect(plan.stdout).toContain("Nothing was written");
+
+    const adopted = await recoverJson(stack, ["--replay-window", "0", "--adopt", anycastId, "--yes"]);
+    expect(adopted).toMatchObject({ code: 0, report: { written: true, operations: [{ action: "adopt", done: true, objectId: anycastId }] } });
+    expect(callsSince(mark).filter((c) => c.mutating)).toEqual([]);
+    expect((await stack.resources()).map((r) => r.id)).toEqual([anycastId]);
     expect((await stack.up(["--expect-no-changes"])).code).toBe(0);
 
     mark = lastSeq();
     expect((await stack.destroy()).code).toBe(0);
-    expect(callsSince(mark).filter((c) => c.mutating).map((c) => [c.action, c.params.IpamPoolAllocationId])).toEqual([["DeleteIpamPoolAllocation", orphan]]);
-    expect(allocations()).toEqual([]);
+    expect(callsSince(mark).filter((c) => c.mutating).map((c) => [c.action, c.params.AnycastId])).toEqual([["ReleaseAnycastEipAddress", anycastId]]);
+    expect(eips()).toEqual([]);
   });
+});
 
-  test("--import-pending-creates does not import, and a plain `pulumi up` then leaks the first allocation; deleting the orphan recovers", async () => {
+describe("the create token is never reused", () => {
+  test("`--replace` with identical inputs and a destroy-then-up each send a new token: a new EIP every time, none answered with an earlier one", async () => {
     stack = new TestStack(emu);
-    await killedCreate(stack);
-    const [orphan] = allocations().map((a) => a.ipamPoolAllocationId);
-
-    // `pulumi refresh --import-pending-creates <urn> <id>` (URN and ID are given as two values of the flag)
-    // exits 0 and drops the pending create, but with CLI v3.274.1 nothing is imported into the state.
-    const urn = stack.urn("IpamPoolAllocation", "alloc");
-    const imported = await stack.refresh(["--import-pending-creates", urn, "--import-pending-creates", orphan]);
-    expect(imported.code).toBe(0);
-    expect(await stack.pendingOperations()).toEqual([]);
-    expect(await stack.resources()).toEqual([]);
-
-    // So `pulumi up` creates a second allocation: two in the pool, one in the state.
-    const rerun = await stack.up();
-    expect(rerun.code).toBe(0);
-    const [managed] = await stack.resources();
-    expect(managed.id).not.toBe(orphan);
-    expect(allocations().map((a) => a.ipamPoolAllocationId).sort()).toEqual([orphan, managed.id].sort());
-
-    // The orphan is the pool's allocation named "web" that the state does not hold: delete it.
-    const named = await findByName("web");
-    expect(named.sort()).toEqual([orphan, managed.id].sort());
-    await cloudCall(emu, "VpcIpam", "DeleteIpamPoolAllocation", { RegionId: "cn-hangzhou", IpamPoolAllocationId: named.find((id) => id !== managed.id)! });
-    expect(allocations().map((a) => a.ipamPoolAllocationId)).toEqual([managed.id]);
-    expect((await stack.up(["--expect-no-changes"])).code).toBe(0);
-
+    await stack.init([eipSpec]);
+    expect((await stack.up()).code).toBe(0);
+    const [{ anycastId: first }] = eips();
+    const urn = stack.urn("AnycastEipAddress", "eip");
+    const replaced = await stack.up(["--replace", urn]);
+    expect(replaced.code).toBe(0);
+    const [{ anycastId: second }] = eips();
+    expect(second).not.toBe(first);
     expect((await stack.destroy()).code).toBe(0);
-    expect(allocations()).toEqual([]);
+    expect((await stack.up()).code).toBe(0);
+    const [{ anycastId: third }] = eips();
+    expect([first, second]).not.toContain(third);
+
+    // Three allocations, three tokens — each the one check recorded in that run's inputs — none replayed.
+    const allocs = emu.control.calls().filter((c) => c.action === "AllocateAnycastEipAddress");
+    expect(allocs.map((c) => [c.mutating, c.replayed])).toEqual([[true, false], [true, false], [true, false]]);
+    expect(new Set(allocs.map((c) => c.clientToken)).size).toBe(3);
+    const [stored] = await stack.resources();
+    const inputs = ((await stack.exportState()).deployment.resources as { urn: string; inputs: { createToken?: string } }[]).find((r) => r.urn === urn)!.inputs;
+    expect(stored.id).toBe(third);
+    expect(allocs[2].clientToken).toBe(inputs.createToken);
+    expect(eips()).toHaveLength(1);
+  });
+});
+
+describe("bad input to recover: a clear error, exit 1, nothing changed", () => {
+  test("an unknown stack, no pulumi on PATH, an unreadable or malformed --state, a bad option", async () => {
+    stack = new TestStack(emu); // its environment only: a backend with no stack in it
+    const mark = lastSeq();
+
+    const unknown = await recover(["--stack", "no-such-stack", "--yes"], stack.env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^pulumi-alicloud-release recover: `pulumi stack export --show-secrets --stack no-such-stack` \(in .*\) exited with \d+: error: no stack named 'no-such-stack' found/);
+
+    const noCli = await recover(["--stack", "dev", "--yes"], { ...stack.env, PATH: "/nonexistent" });
+    expect(noCli.code).toBe(1);
+    expect(noCli.stderr).toContain("the pulumi CLI was not found on PATH");
+
+    const unreadable = await recover(["--state", "/nonexistent/state.json"], stack.env);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toMatch(/^pulumi-alicloud-release recover: cannot read --state \/nonexistent\/state.json: ENOENT/);
+
+    const malformed = await recover(["--state", path.join(FIXTURE, "Pulumi.yaml"), "--json"], stack.env);
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toMatch(/Pulumi\.yaml is not JSON/);
+    expect(JSON.parse(malformed.stdout)).toMatchObject({ version: 1, exitCode: 1, error: expect.stringMatching(/is not JSON/) });
+
+    const badOption = await recover(["--stack", "dev", "--replay-window", "soon"], stack.env);
+    expect(badOption.code).toBe(1);
+    expect(badOption.stderr).toContain('--replay-window "soon" is not a duration');
+
+    // Nothing was called, nothing was made.
+    expect(callsSince(mark)).toEqual([]);
+    expect(JSON.parse((await stack.ok(["stack", "ls", "--json"])).stdout)).toEqual([]);
   });
 });

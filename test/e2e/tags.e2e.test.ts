@@ -6,6 +6,7 @@
  * and inventory are the witnesses.
  */
 import { CallRecord } from "../../emulator";
+import { OWNER_TAG_KEY } from "../../provider/anycast/ownership";
 import { cloudCall, e2eTimeout, TestStack } from "./harness";
 import { useEmulator } from "../helpers/emulator";
 
@@ -36,13 +37,15 @@ test("tags and resource group change in place; refresh shows a tag changed elsew
   stack = new TestStack(emu);
   await stack.init([eipSpec({ resourceGroupId: "rg-first", tags: { env: "prod", team: "net" } })]);
 
-  // create: allocated, then tagged right after (the allocation request takes no tags)
+  // create: allocated, then tagged right after (the allocation request takes no tags), with the ownership
+  // tag, which is not a declared tag: never managed, never drift
+  const owner = { [OWNER_TAG_KEY]: `e2e/${stack.stack}/eip` };
   let mark = lastSeq();
   expect((await stack.up()).code).toBe(0);
   expect(mutationsSince(mark)).toEqual(["AllocateAnycastEipAddress", "TagResources"]);
   const [eip] = eips();
   expect(eip).toMatchObject({ resourceGroupId: "rg-first" });
-  expect(cloudTags()).toEqual({ env: "prod", team: "net" });
+  expect(cloudTags()).toEqual({ env: "prod", team: "net", ...owner });
   expect((await stack.up(["--expect-no-changes"])).code).toBe(0);
 
   // tags changed and one removed: an in-place update with the tag calls only
@@ -52,7 +55,7 @@ test("tags and resource group change in place; refresh shows a tag changed elsew
   expect(callsSince(mark)).toEqual([]);
   expect((await stack.up()).code).toBe(0);
   expect(mutationsSince(mark)).toEqual(["UntagResources", "TagResources"]);
-  expect(cloudTags()).toEqual({ env: "dev" });
+  expect(cloudTags()).toEqual({ env: "dev", ...owner });
 
   // resource group: moved in place — same AnycastId, same IP (it used to replace the EIP)
   await stack.setResources([eipSpec({ resourceGroupId: "rg-second", tags: { env: "dev" } })]);
@@ -74,7 +77,7 @@ test("tags and resource group change in place; refresh shows a tag changed elsew
   expect((await stack.up()).code).toBe(0);
   expect(mutationsSince(mark)).toEqual(["TagResources"]);
   // The undeclared tag added elsewhere is left alone.
-  expect(cloudTags()).toEqual({ env: "dev", owner: "ops" });
+  expect(cloudTags()).toEqual({ env: "dev", owner: "ops", ...owner });
 
   // bad tags: refused at preview naming the property, not a single API call
   await stack.setResources([eipSpec({ resourceGroupId: "rg-second", tags: { "acs:x": "1" } })]);

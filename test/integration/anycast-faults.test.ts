@@ -231,7 +231,7 @@ describe("allocate", () => {
     expect(alloc).toHaveLength(3);
     // One allocation happened (the first); the two retries replayed it.
     expect(eips()).toHaveLength(1);
-    expect(err?.message).toMatch(/^allocating Anycast EIP: after 3 failed attempts over \d+(\.\d)? s: ECONNRESET: .*adoptAnycastId \(ClientToken [0-9a-f-]{36}\)$/);
+    expect(err?.message).toMatch(/^allocating Anycast EIP: after 3 failed attempts over \d+(\.\d)? s: ECONNRESET: .*adoptAnycastId \(ClientToken pcr1-[0-9a-z]+-[0-9a-f]{32}\)$/);
   });
 });
 

@@ -25,7 +25,7 @@ test("captured by value, the shim is a few hundred bytes per method and reaches 
   const config = new Map([["alicloud:region", "cn-shanghai"]]);
   await provider.configure!({ config: { get: (k: string) => config.get(k), require: (k: string) => config.get(k)! } });
   const checked = await provider.check!({}, { ipamPoolId: "ipam-pool-abc", cidrMask: 24 });
-  expect(checked).toEqual({ inputs: { ipamPoolId: "ipam-pool-abc", cidrMask: 24, regionId: "cn-shanghai" }, failures: [] });
+  expect(checked).toEqual({ inputs: { ipamPoolId: "ipam-pool-abc", cidrMask: 24, regionId: "cn-shanghai", createToken: expect.stringMatching(/^pcr1-/) }, failures: [] });
   const bad = await provider.check!({}, { ipamPoolId: "pool", cidrMask: 24 });
   expect(bad.failures?.map((f) => f.property)).toEqual(["ipamPoolId"]);
 });

@@ -180,7 +180,7 @@ describe("validateAnycastEipAssociation", () => {
 });
 
 describe("check", () => {
-  test("AnycastEipAddress fills defaults (regionId from the provider) and drops __provider/undefined", async () => {
+  test("AnycastEipAddress fills defaults (regionId from the provider), drops __provider/undefined, adds a create token", async () => {
     const r = await eip.check(withRegion, {}, { serviceLocation: "international", name: undefined, __provider: "x" });
     expect(r.failures).toEqual([]);
     expect(r.inputs).toEqual({
@@ -190,6 +190,7 @@ describe("check", () => {
       instanceChargeType: "PostPaid",
       detachOnDelete: false,
       regionId: "cn-hangzhou",
+      createToken: expect.stringMatching(/^pcr1-[0-9a-z]+-[0-9a-f]{32}$/),
     });
   });
 
