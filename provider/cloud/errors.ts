@@ -119,6 +119,16 @@ export function connectFailureError(r: { code: string; endpoint: string; action:
   });
 }
 
+/**
+ * The reason of a network failure as the SDK words it, without the request line it appends
+ * (`socket hang upPOST http://host/?Action…&ClientToken=… failed.`): the query is noise, and the endpoint
+ * and action are named elsewhere in the message.
+ */
+export function networkReasonLabel(sdkMessage: string | undefined, code: string): string {
+  const reason = (sdkMessage ?? "").replace(/\s*(GET|POST|PUT|DELETE) https?:\/\/\S*( failed\.?)?\s*$/, "").trim();
+  return reason === "" ? code : reason;
+}
+
 /** HTTP statuses that are transient whatever the body says. */
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
@@ -307,8 +317,8 @@ export function toCloudError(err: unknown, operation?: string): CloudError {
     return new CloudError({
       code: e.code,
       message: CONNECT_FAILURE_CODES.has(e.code)
-        ? `connection failed (${e.message ?? e.code})`
-        : `connection lost before the response arrived (${e.message ?? e.code}); the request may have been applied`,
+        ? `connection failed (${networkReasonLabel(e.message, e.code)})`
+        : `connection lost before the response arrived (${networkReasonLabel(e.message, e.code)}); the request may have been applied`,
       kind: "transient",
       operation,
       cause: err,
