@@ -134,7 +134,7 @@ test("preview is read-only; up allocates and associates; no-op up; bandwidth upd
   // under "Diagnostics: pulumi:pulumi:Stack" — not under the resource they belong to.
   expect(destroy.output).toContain(`releasing Anycast EIP ${replaced.anycastId}: attempt 1 failed (SystemBusy`);
   expect(destroy.output).toMatch(new RegExp(`pulumi:pulumi:Stack \\S+\\s+"assoc": waiting for SlbInstance ${LB} \\(cn-hangzhou\\) on Anycast EIP ${replaced.anycastId} to be detached`));
-  expect(destroy.output).toMatch(/Diagnostics:\n\s+pulumi:pulumi:Stack \(e2e-[^)]+\):\n(.*\n)*\s+released Anycast EIP/);
+  expect(destroy.output).toMatch(/Diagnostics:\n\s+pulumi:pulumi:Stack \(e2e-[^)]+\):\n(.*\n)*\s+"eip": released Anycast EIP/);
 });
 
 test("destroy refuses to release an EIP associated outside Pulumi, says why and how to fix; detachOnDelete fixes it", async () => {
