@@ -3,7 +3,7 @@
  * PULUMI_HOME and file backend per stack, a passphrase secrets provider, nothing downloaded.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RunningEmulator } from "../../emulator";
@@ -12,6 +12,7 @@ import { CliResult, offlinePulumiEnv, runPulumi } from "../../demo/pulumi-cli";
 import { parseStackExport } from "../../provider/preflight/state";
 import type { StateResource } from "../../provider/preflight/types";
 import { budgetMs } from "../helpers/budget";
+import { descendantPids, killProcessTree } from "../../bench/process-tree";
 
 const { pulumiBinDir } = require("../../scripts/pulumi-bin-dir.js") as { pulumiBinDir(): string };
 
@@ -195,7 +196,7 @@ export class TestStack {
           if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
           if (!when()) return;
           clearInterval(timer);
-          killed.push(...killTree(child.pid));
+          killed.push(...killProcessTree(child.pid));
         }, pollMs);
       },
     });
@@ -216,51 +217,9 @@ export interface PendingOperation {
   resource: Pick<StateResource, "urn" | "type" | "id">;
 }
 
-/** Pids of every live descendant of `root` (from /proc; Linux only). */
-export function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid …": comm may contain spaces and parentheses, so parse after the last ")".
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    const list = children.get(ppid) ?? [];
-    list.push(Number(entry));
-    children.set(ppid, list);
-  }
-  const out: number[] = [];
-  const walk = (pid: number): void => {
-    for (const child of children.get(pid) ?? []) {
-      out.push(child);
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-/**
- * SIGKILLs `pid` and every descendant, each by its id. The tree is read first: the CLI starts its plugins
- * in their own process groups, and once the CLI is dead they would be re-parented and could not be found.
- */
-export function killTree(pid: number): number[] {
-  const pids = [pid, ...descendants(pid)];
-  const killed: number[] = [];
-  for (const p of pids) {
-    try {
-      process.kill(p, "SIGKILL");
-      killed.push(p);
-    } catch {
-      // already gone
-    }
-  }
-  return killed;
-}
+// The process-tree helpers the kill-point run uses too (one /proc walk): `descendants` lists every live
+// descendant of a pid, `killTree` SIGKILLs a pid and its descendants, each by its id.
+export { descendantPids as descendants, killProcessTree as killTree };
 
 /**
  * One signed API call to the emulator, exactly as the provider makes it (same transport and signature) —
