@@ -27,6 +27,34 @@ export class CommandFailure extends Error {
   }
 }
 
+/**
+ * A subcommand's start: its arguments parsed — a mistake prints the message and the usage on stderr
+ * (exit 1) — and `--help` answered with the usage (exit 0). A number is that exit status.
+ */
+export function parseCommandArgs<A extends { help: boolean }>(command: string, usage: string, parse: (argv: readonly string[]) => A, argv: readonly string[], io: CliIo): A | number {
+  let args: A;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    io.stderr(`pulumi-alicloud-release ${command}: ${(err as Error).message}\n\n${usage}`);
+    return 1;
+  }
+  if (args.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  return args;
+}
+
+/** How a subcommand reports a failure: one line on stderr and, with `--json`, the JSON error document; exit 1. */
+export function commandFailureReporter(command: string, json: boolean, io: CliIo): (message: string) => number {
+  return (message) => {
+    if (json) io.stdout(`${JSON.stringify({ version: 1, exitCode: 1, error: message }, null, 2)}\n`);
+    io.stderr(`pulumi-alicloud-release ${command}: ${message}\n`);
+    return 1;
+  };
+}
+
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

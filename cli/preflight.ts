@@ -13,7 +13,7 @@ import { runPreflight } from "../provider/preflight/run";
 import { destroySettings, runProgramSettings, SettingsPlan } from "../provider/preflight/settings";
 import { parseStackState, StackState, stackStateOf } from "../provider/preflight/state";
 import { PreflightInputError } from "../provider/preflight/types";
-import { CliIo, CommandFailure, UsageError } from "./io";
+import { CliIo, CommandFailure, UsageError, commandFailureReporter, parseCommandArgs } from "./io";
 import { openStack } from "./stack";
 
 export const PREFLIGHT_USAGE = `Usage: pulumi-alicloud-release preflight [--stack NAME] [--cwd DIR] [--run-program] [--state FILE] [--json]
@@ -138,22 +138,9 @@ async function load(args: PreflightArgs, io: CliIo): Promise<Loaded> {
 
 /** Runs the command; returns the exit status (0 releasable, 2 refused, 1 error). */
 export async function preflightCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  let args: PreflightArgs;
-  try {
-    args = parsePreflightArgs(argv);
-  } catch (err) {
-    io.stderr(`pulumi-alicloud-release preflight: ${(err as Error).message}\n\n${PREFLIGHT_USAGE}`);
-    return 1;
-  }
-  if (args.help) {
-    io.stdout(PREFLIGHT_USAGE);
-    return 0;
-  }
-  const fail = (message: string): number => {
-    if (args.json) io.stdout(`${JSON.stringify({ version: 1, exitCode: 1, error: message }, null, 2)}\n`);
-    io.stderr(`pulumi-alicloud-release preflight: ${message}\n`);
-    return 1;
-  };
+  const args = parseCommandArgs("preflight", PREFLIGHT_USAGE, parsePreflightArgs, argv, io);
+  if (typeof args === "number") return args;
+  const fail = commandFailureReporter("preflight", args.json, io);
   let loaded: Loaded;
   try {
     loaded = await load(args, io);

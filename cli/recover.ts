@@ -13,7 +13,7 @@ import { formatRecoverReport } from "../provider/recover/format";
 import { parseDuration } from "../provider/recover/plan";
 import { DEFAULT_REPLAY_WINDOW_MS, runRecover, RecoverRun } from "../provider/recover/run";
 import { RecoverInputError, RecoverReport, StackExport } from "../provider/recover/types";
-import { CliIo, CommandFailure, UsageError } from "./io";
+import { CliIo, CommandFailure, UsageError, commandFailureReporter, parseCommandArgs } from "./io";
 import { flatConfig } from "./preflight";
 import { openStack, StackReader } from "./stack";
 
@@ -209,22 +209,9 @@ function nextLines(report: RecoverReport, stackFlag: string, out?: string): stri
 
 /** Runs the command; returns the exit status (0 done, 2 needs a decision, 1 error). */
 export async function recoverCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  let args: RecoverArgs;
-  try {
-    args = parseRecoverArgs(argv);
-  } catch (err) {
-    io.stderr(`pulumi-alicloud-release recover: ${(err as Error).message}\n\n${RECOVER_USAGE}`);
-    return 1;
-  }
-  if (args.help) {
-    io.stdout(RECOVER_USAGE);
-    return 0;
-  }
-  const fail = (message: string): number => {
-    if (args.json) io.stdout(`${JSON.stringify({ version: 1, exitCode: 1, error: message }, null, 2)}\n`);
-    io.stderr(`pulumi-alicloud-release recover: ${message}\n`);
-    return 1;
-  };
+  const args = parseCommandArgs("recover", RECOVER_USAGE, parseRecoverArgs, argv, io);
+  if (typeof args === "number") return args;
+  const fail = commandFailureReporter("recover", args.json, io);
   let loaded: Loaded;
   let outcome: RecoverRun;
   try {
