@@ -7,14 +7,14 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { SettingsError, warnOnceEach } from "../provider/cloud/settings";
+import { SettingsError, Warn, warnOnceEach } from "../provider/cloud/settings";
 import { formatReport } from "../provider/preflight/format";
 import { runPreflight } from "../provider/preflight/run";
 import { destroySettings, runProgramSettings, SettingsPlan } from "../provider/preflight/settings";
 import { parseStackState, StackState, stackStateOf } from "../provider/preflight/state";
 import { PreflightInputError } from "../provider/preflight/types";
 import { CliIo, CommandFailure, UsageError, commandFailureReporter, parseCommandArgs } from "./io";
-import { openStack } from "./stack";
+import { openStack, StackReader } from "./stack";
 
 export const PREFLIGHT_USAGE = `Usage: pulumi-alicloud-release preflight [--stack NAME] [--cwd DIR] [--run-program] [--state FILE] [--json]
 
@@ -114,9 +114,23 @@ interface Loaded {
   source: string;
 }
 
+/** A deprecated setting is reported once per run, on the command's stderr. */
+export function settingsWarning(io: CliIo): Warn {
+  return warnOnceEach((line) => io.stderr(`${line}\n`));
+}
+
+/**
+ * The settings `pulumi destroy` would give the provider of each resource of `stack`: the provider config
+ * stored in `state` (read from `origin`), or with `runProgram` the current stack config (`pulumi config`,
+ * read only then); then the environment. Preflight and recover resolve them the same way.
+ */
+export async function stackSettings(stack: StackReader, state: StackState, runProgram: boolean, io: CliIo, origin: string, command: string): Promise<SettingsPlan> {
+  const warn = settingsWarning(io);
+  return runProgram ? runProgramSettings(flatConfig(await stack.config()), io.env, warn) : destroySettings(state, io.env, origin, warn, command);
+}
+
 async function load(args: PreflightArgs, io: CliIo): Promise<Loaded> {
-  // A deprecated setting is reported once per run, on the command's stderr.
-  const warn = warnOnceEach((line) => io.stderr(`${line}\n`));
+  const warn = settingsWarning(io);
   if (args.state !== undefined) {
     const file = path.resolve(io.cwd, args.state);
     let text: string;
@@ -132,7 +146,7 @@ async function load(args: PreflightArgs, io: CliIo): Promise<Loaded> {
   const stack = await openStack(cwd, args.stack, io.env);
   const origin = `\`pulumi stack export --stack ${stack.name}\``;
   const state = stackStateOf(await stack.exportState(), origin);
-  const settings = args.runProgram ? runProgramSettings(flatConfig(await stack.config()), io.env, warn) : destroySettings(state, io.env, origin, warn);
+  const settings = await stackSettings(stack, state, args.runProgram, io, origin, "preflight");
   return { state, settings, stack: stack.name, source: "pulumi stack export" };
 }
 

@@ -2,22 +2,27 @@
  * `pulumi-alicloud-release recover`: settles what a killed `pulumi up` / `pulumi destroy` left pending
  * in a stack — each interrupted create of this package's resources is found (or proven never made) and
  * put into the state; each interrupted delete or update is checked. The state comes from
- * `pulumi stack export --show-secrets` (or `--state FILE`), settings from the stack's config plus the
- * environment (as preflight reads them), and the recovered state goes back with `pulumi stack import`.
+ * `pulumi stack export --show-secrets` (or `--state FILE`), settings the way `pulumi destroy` resolves
+ * them, as preflight does: the provider config stored in the state (what the interrupted run used) — or,
+ * with `--run-program`, the current stack config — then the environment. The recovered state goes back
+ * with `pulumi stack import`.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { envSource, SettingsError } from "../provider/cloud/settings";
-import { parseRecoverExport, recoveredDeployment } from "../provider/recover/export";
+import { CloudError } from "../provider/cloud/errors";
+import { SettingsError } from "../provider/cloud/settings";
+import { destroySettings, SettingsPlan } from "../provider/preflight/settings";
+import { PreflightInputError } from "../provider/preflight/types";
+import { parseRecoverExport, recoveredDeployment, settingsStateOf } from "../provider/recover/export";
 import { formatRecoverReport } from "../provider/recover/format";
 import { parseDuration } from "../provider/recover/plan";
 import { DEFAULT_REPLAY_WINDOW_MS, runRecover, RecoverRun } from "../provider/recover/run";
 import { RecoverInputError, RecoverReport, StackExport } from "../provider/recover/types";
 import { CliIo, CommandFailure, UsageError, commandFailureReporter, parseCommandArgs } from "./io";
-import { flatConfig } from "./preflight";
+import { settingsWarning, stackSettings } from "./preflight";
 import { openStack, StackReader } from "./stack";
 
-export const RECOVER_USAGE = `Usage: pulumi-alicloud-release recover [--stack NAME] [--cwd DIR] [--yes] [--json]
+export const RECOVER_USAGE = `Usage: pulumi-alicloud-release recover [--stack NAME] [--cwd DIR] [--yes] [--json] [--run-program]
                                       [--adopt ID]... [--replay-window DURATION] [--list-orphans]
        pulumi-alicloud-release recover --state FILE [--out FILE] [...]
 
@@ -48,17 +53,25 @@ Options:
                             adopts only with --adopt
       --list-orphans        list objects of this stack its state does not hold: Anycast EIPs with
                             its ownership tag, and the candidates of its pending creates (read-only)
+      --run-program         resolve settings from the current stack config, as \`pulumi destroy
+                            --run-program\` does, instead of from the provider config stored in the state
       --state FILE          read this \`pulumi stack export --show-secrets\` file instead of running
-                            pulumi; settings from environment variables only (as preflight --state).
-                            Cannot be combined with --stack/--cwd
+                            pulumi (settings from the provider config stored in it, as preflight --state).
+                            Cannot be combined with --stack, --cwd or --run-program
       --out FILE            with --state and --yes: write the recovered export here (load it with
                             \`pulumi stack import --file FILE\`)
   -h, --help                show this help
 
+Settings (region, endpoints, credentials, timeouts) are resolved the way \`pulumi destroy\` will, as
+preflight does: from the provider config the state recorded for each resource — the one the interrupted
+run used, so the object is looked for where it was made — then environment variables; with --run-program
+from the current stack config, then environment variables. The report says which source it used.
+
 Without --state the pulumi CLI (on PATH) runs in the project directory: \`pulumi stack export
---show-secrets\`, \`pulumi config --json --show-secrets\` and, with --yes, \`pulumi stack import\`. So
-it must be able to decrypt the stack's secrets (e.g. PULUMI_CONFIG_PASSPHRASE), and the stack must not
-be locked: after a killed run, \`pulumi cancel --yes\` first.
+--show-secrets\`, \`pulumi config --json --show-secrets\` (--run-program only) and, with --yes,
+\`pulumi stack import\`. So it must be able to decrypt the stack's secrets (e.g.
+PULUMI_CONFIG_PASSPHRASE), and the stack must not be locked: after a killed run, \`pulumi cancel --yes\`
+first.
 
 Exit status:
   0  done (or, without --yes, nothing needs a decision)
@@ -74,12 +87,21 @@ export interface RecoverArgs {
   yes: boolean;
   json: boolean;
   listOrphans: boolean;
+  runProgram: boolean;
   adopt: string[];
   replayWindowMs: number;
   help: boolean;
 }
 
-const FLAGS: Record<string, "yes" | "json" | "listOrphans" | "help"> = { "--yes": "yes", "-y": "yes", "--json": "json", "--list-orphans": "listOrphans", "--help": "help", "-h": "help" };
+const FLAGS: Record<string, "yes" | "json" | "listOrphans" | "runProgram" | "help"> = {
+  "--yes": "yes",
+  "-y": "yes",
+  "--json": "json",
+  "--list-orphans": "listOrphans",
+  "--run-program": "runProgram",
+  "--help": "help",
+  "-h": "help",
+};
 const VALUED: Record<string, "stack" | "cwd" | "state" | "out" | "adopt" | "replayWindow"> = {
   "--stack": "stack",
   "-s": "stack",
@@ -92,14 +114,16 @@ const VALUED: Record<string, "stack" | "cwd" | "state" | "out" | "adopt" | "repl
 };
 
 function checkCombinations(out: RecoverArgs): void {
-  if (out.state !== undefined && (out.stack !== undefined || out.cwd !== undefined)) throw new UsageError("--state reads a stack export file; it cannot be combined with --stack or --cwd");
+  if (out.state !== undefined && (out.stack !== undefined || out.cwd !== undefined || out.runProgram)) {
+    throw new UsageError("--state reads a stack export file (with the provider config stored in it); it cannot be combined with --stack, --cwd or --run-program");
+  }
   if (out.out !== undefined && out.state === undefined) throw new UsageError("--out is for --state: without it the recovered state goes back into the stack");
   if (out.state !== undefined && out.yes && out.out === undefined) throw new UsageError("--state with --yes needs --out FILE: where to write the recovered export");
   if (out.listOrphans && (out.yes || out.adopt.length > 0)) throw new UsageError("--list-orphans only reads; it cannot be combined with --yes or --adopt");
 }
 
 export function parseRecoverArgs(argv: readonly string[]): RecoverArgs {
-  const out: RecoverArgs = { yes: false, json: false, listOrphans: false, adopt: [], replayWindowMs: DEFAULT_REPLAY_WINDOW_MS, help: false };
+  const out: RecoverArgs = { yes: false, json: false, listOrphans: false, runProgram: false, adopt: [], replayWindowMs: DEFAULT_REPLAY_WINDOW_MS, help: false };
   let window: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -140,7 +164,7 @@ function pulumiFailure(err: unknown): FatalError {
 
 interface Loaded {
   exp: StackExport;
-  config: Record<string, string>;
+  settings: SettingsPlan;
   stack: StackReader | null;
   source: string;
 }
@@ -154,14 +178,16 @@ async function load(args: RecoverArgs, io: CliIo): Promise<Loaded> {
     } catch (err) {
       throw new FatalError(`cannot read --state ${args.state}: ${(err as Error).message}`);
     }
-    return { exp: parseRecoverExport(text, file), config: {}, stack: null, source: file };
+    const exp = parseRecoverExport(text, file);
+    return { exp, settings: destroySettings(settingsStateOf(exp, file), io.env, file, settingsWarning(io), "recover"), stack: null, source: file };
   }
   const cwd = path.resolve(io.cwd, args.cwd ?? ".");
   try {
     const reader = await openStack(cwd, args.stack, io.env);
-    const exportText = JSON.stringify(await reader.exportState());
-    const config = flatConfig(await reader.config());
-    return { exp: parseRecoverExport(exportText, `\`pulumi stack export --stack ${reader.name}\``), config, stack: reader, source: "pulumi stack export" };
+    const origin = `\`pulumi stack export --stack ${reader.name}\``;
+    const exp = parseRecoverExport(JSON.stringify(await reader.exportState()), origin);
+    const settings = await stackSettings(reader, settingsStateOf(exp, origin), args.runProgram, io, origin, "recover");
+    return { exp, settings, stack: reader, source: "pulumi stack export" };
   } catch (err) {
     if (err instanceof CommandFailure) throw pulumiFailure(err);
     throw err;
@@ -217,7 +243,8 @@ export async function recoverCommand(argv: readonly string[], io: CliIo): Promis
   try {
     loaded = await load(args, io);
     outcome = await runRecover(loaded.exp, {
-      settings: envSource(io.env, loaded.config),
+      settings: loaded.settings.settingsFor,
+      settingsFrom: loaded.settings.settings,
       stack: loaded.stack?.name ?? null,
       source: loaded.source,
       apply: args.yes,
@@ -231,7 +258,8 @@ export async function recoverCommand(argv: readonly string[], io: CliIo): Promis
       outcome.report.written = true;
     }
   } catch (err) {
-    if (!(err instanceof FatalError || err instanceof RecoverInputError || err instanceof SettingsError)) throw err;
+    // A cloud error outside any one operation (--list-orphans' listing) carries its code, message and request id.
+    if (!(err instanceof FatalError || err instanceof RecoverInputError || err instanceof PreflightInputError || err instanceof SettingsError || err instanceof CloudError)) throw err;
     return fail(err.message);
   }
   const report = outcome.report;

@@ -21,15 +21,16 @@ export function preflightSettings(from: PreflightSettings["from"]): PreflightSet
 
 /**
  * A provider's stored config, then `env`. A key stored as a secret that the export holds only encrypted
- * cannot be read here: looking it up is an error saying how to get an export with its plaintext.
+ * cannot be read here: looking it up is an error saying how to get an export with its plaintext (`command`:
+ * the subcommand to run with --stack instead).
  */
-export function storedConfigSource(stored: StoredProviderConfig, env: Readonly<Record<string, string | undefined>>, origin: string, warn?: Warn): SettingsSource {
+export function storedConfigSource(stored: StoredProviderConfig, env: Readonly<Record<string, string | undefined>>, origin: string, warn?: Warn, command = "preflight"): SettingsSource {
   return {
     config: (key) => {
       if (stored.encrypted.includes(key)) {
         throw new SettingsError(
           `${key} is a secret in the provider config stored in the state, and ${origin} holds only its ciphertext: ` +
-            "export the stack with `pulumi stack export --show-secrets`, or run preflight with --stack",
+            `export the stack with \`pulumi stack export --show-secrets\`, or run ${command} with --stack`,
         );
       }
       const value = stored.values[key];
@@ -49,12 +50,13 @@ export interface SettingsPlan {
 /**
  * The settings `pulumi destroy` (without `--run-program`) uses: each resource's provider config from the
  * state, then `env`. A resource whose provider the state does not hold gets `env` only. One source per
- * provider, so resources of one provider share a context as they share a provider process.
+ * provider, so resources of one provider share a context as they share a provider process. `command`
+ * names the subcommand in the error about a secret the export holds encrypted.
  */
-export function destroySettings(state: StackState, env: Readonly<Record<string, string | undefined>>, origin: string, warn?: Warn): SettingsPlan {
+export function destroySettings(state: StackState, env: Readonly<Record<string, string | undefined>>, origin: string, warn?: Warn, command = "preflight"): SettingsPlan {
   const envOnly = envSource(env, {}, warn);
   const sources = new Map<string, SettingsSource>();
-  for (const [ref, stored] of state.providerConfigs) sources.set(ref, storedConfigSource(stored, env, origin, warn));
+  for (const [ref, stored] of state.providerConfigs) sources.set(ref, storedConfigSource(stored, env, origin, warn, command));
   const settingsFor = (res: StateResource): SettingsSource => (res.provider !== undefined ? sources.get(res.provider) : undefined) ?? envOnly;
   const stored = state.resources.some((res) => kindOf(res.type) !== undefined && res.provider !== undefined && sources.has(res.provider));
   return { settings: preflightSettings(stored ? "state" : "environment"), settingsFor };

@@ -5,6 +5,7 @@
  * unchanged.
  */
 import { kindOfTypeToken } from "../registry";
+import { StackState, stackStateOf } from "../preflight/state";
 import type { StateResource } from "../preflight/types";
 import { PendingOperation, Props, RecoverInputError, StackExport, StateEntry } from "./types";
 
@@ -68,6 +69,11 @@ function objectOr(v: unknown): Props {
   return isObject(v) ? v : {};
 }
 
+/** A resource's provider reference (`urn::id`), as the export records it. */
+function providerOf(r: Props): string | undefined {
+  return typeof r.provider === "string" && r.provider !== "" ? r.provider : undefined;
+}
+
 function entryOf(r: unknown, where: string): StateEntry {
   if (!isObject(r) || typeof r.urn !== "string" || typeof r.type !== "string") throw new RecoverInputError(`${where} has no urn/type`);
   return {
@@ -77,6 +83,7 @@ function entryOf(r: unknown, where: string): StateEntry {
     inputs: objectOr(unwrapSecrets(objectOr(r.inputs))),
     outputs: objectOr(unwrapSecrets(objectOr(r.outputs))),
     pendingDelete: r.delete === true,
+    provider: providerOf(r),
     raw: r,
   };
 }
@@ -85,7 +92,7 @@ function pendingOf(op: unknown, i: number, origin: string): PendingOperation {
   const where = `${origin}: deployment.pending_operations[${i}]`;
   if (!isObject(op) || typeof op.type !== "string") throw new RecoverInputError(`${where} has no type`);
   const entry = entryOf(op.resource, `${where}.resource`);
-  return { type: op.type, urn: entry.urn, name: nameOfUrn(entry.urn), kind: kindOfTypeToken(entry.type), id: entry.id, inputs: entry.inputs, raw: entry.raw };
+  return { type: op.type, urn: entry.urn, name: nameOfUrn(entry.urn), kind: kindOfTypeToken(entry.type), id: entry.id, inputs: entry.inputs, provider: entry.provider, raw: entry.raw };
 }
 
 /**
@@ -116,7 +123,7 @@ export function parseRecoverExport(text: string, origin: string): StackExport {
 }
 
 /** A state entry as the preflight checks read it (the delete's own read-only checks). */
-export function stateResourceOf(e: Pick<StateEntry, "urn" | "type" | "id" | "outputs" | "pendingDelete" | "raw">): StateResource {
+export function stateResourceOf(e: Pick<StateEntry, "urn" | "type" | "id" | "outputs" | "pendingDelete" | "provider" | "raw">): StateResource {
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   const propertyDependencies: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(objectOr(e.raw.propertyDependencies))) propertyDependencies[k] = strings(v);
@@ -132,7 +139,24 @@ export function stateResourceOf(e: Pick<StateEntry, "urn" | "type" | "id" | "out
     retainOnDelete: e.raw.retainOnDelete === true,
     external: e.raw.external === true,
     pendingDelete: e.pendingDelete,
+    provider: e.provider,
   };
+}
+
+/** A pending operation's resource as the preflight checks (and the settings plan) read it. */
+export function pendingStateResource(op: PendingOperation): StateResource {
+  const raw = op.raw.outputs;
+  const outputs = isObject(raw) ? (objectOr(unwrapSecrets(raw)) as Props) : {};
+  return stateResourceOf({ urn: op.urn, type: String(op.raw.type), id: op.id, outputs, pendingDelete: op.raw.delete === true, provider: op.provider, raw: op.raw });
+}
+
+/**
+ * The export as the settings plan reads it (provider/preflight/settings.ts): its resources, the resources
+ * of its pending operations (a pending create is in no other list), and the config stored for each provider.
+ */
+export function settingsStateOf(exp: StackExport, origin: string): StackState {
+  const resources = [...exp.resources.map(stateResourceOf), ...exp.pending.map(pendingStateResource)];
+  return { resources, providerConfigs: stackStateOf(exp.doc, origin).providerConfigs };
 }
 
 /** One pending create recover settled by putting an object into the state. */

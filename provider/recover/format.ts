@@ -29,6 +29,7 @@ export function formatRecoverReport(report: RecoverReport): string {
   const out: string[] = [];
   const n = report.operations.length;
   out.push(`recover: stack ${report.stack ?? "(unknown)"} (${report.source}): ${n === 0 ? "no pending operations" : `${n} pending operation${n === 1 ? "" : "s"}`}`);
+  if (report.settings) out.push(`Settings from ${report.settings.label}.`);
   for (const r of report.operations) out.push("", ...operationLines(r));
   if (report.orphans !== undefined) {
     out.push("", report.orphans.length === 0 ? "orphans: none (no object of this stack outside its state was found)" : `orphans: ${report.orphans.length}`);

@@ -23,12 +23,19 @@ function eipRegions(ctx: CloudContext, exp: StackExport): string[] {
   return [...regions].sort();
 }
 
-export async function listOrphans(ctx: CloudContext, exp: StackExport, results: readonly RecoverResult[]): Promise<Orphan[]> {
+/**
+ * The orphans, listed with each of `contexts` (one per provider the stack's resources use: their regions,
+ * endpoints and credentials may differ); an object found through several is listed once.
+ */
+export async function listOrphans(contexts: readonly CloudContext[], exp: StackExport, results: readonly RecoverResult[]): Promise<Orphan[]> {
   const held = new Set(exp.resources.map((r) => r.id).filter((id): id is string => id !== undefined));
   const orphans: Orphan[] = [];
   if (exp.project !== undefined && exp.stack !== undefined) {
-    for (const { region, record } of await listOwnerTaggedEips(ctx, eipRegions(ctx, exp), exp.project, exp.stack, held)) {
-      orphans.push({ type: "AnycastEipAddress", id: record.anycastId, label: eipCandidateLabel(record), region, via: `ownership tag ${OWNER_TAG_KEY}=${record.tags[OWNER_TAG_KEY]}` });
+    for (const ctx of contexts) {
+      for (const { region, record } of await listOwnerTaggedEips(ctx, eipRegions(ctx, exp), exp.project, exp.stack, held)) {
+        if (orphans.some((o) => o.id === record.anycastId)) continue;
+        orphans.push({ type: "AnycastEipAddress", id: record.anycastId, label: eipCandidateLabel(record), region, via: `ownership tag ${OWNER_TAG_KEY}=${record.tags[OWNER_TAG_KEY]}` });
+      }
     }
   }
   for (const r of results) {

@@ -7,12 +7,14 @@
  */
 import { ContextOverrides, CloudContext, createContext, stderrProgress } from "../cloud/context";
 import { CloudError } from "../cloud/errors";
+import { systemClock } from "../cloud/retry";
 import { SettingsSource } from "../cloud/settings";
+import type { PreflightSettings, StateResource } from "../preflight/types";
 import { CREATE_TOKEN_PROPERTY, parseCreateToken } from "../create-token";
 import { IDENTITY_PROPERTY, parseIdentity } from "../identity";
 import { PartialCreateError } from "../lifecycle";
 import { kindOfTypeToken, REGISTRY, ResourceKind } from "../registry";
-import { Recovered, stateResourceOf, unwrapSecrets } from "./export";
+import { pendingStateResource, Recovered, stateResourceOf } from "./export";
 import { CLOCK_SKEW_MS, listCreateCandidates, describePendingBinding } from "./find";
 import { listOrphans } from "./orphans";
 import { CreateFacts, durationLabel, exitCodeOf, planCreate } from "./plan";
@@ -22,8 +24,14 @@ import { PendingOperation, Props, RecoverInputError, RecoverReport, RecoverResul
 export const DEFAULT_REPLAY_WINDOW_MS = 60 * 60 * 1000;
 
 export interface RecoverOptions {
-  /** Settings as the provider reads them: `envSource(env, stackConfig)`. */
-  settings: SettingsSource;
+  /**
+   * Settings as the provider reads them — one source for every resource, or each resource's own (its
+   * provider's config stored in the state: provider/preflight/settings.ts). Resources given the same
+   * source share one context, as they share a provider process.
+   */
+  settings: SettingsSource | ((res: StateResource) => SettingsSource);
+  /** Where the settings came from, for the report. */
+  settingsFrom?: PreflightSettings;
   stack?: string | null;
   /** Where the export came from, for the report. */
   source: string;
@@ -58,6 +66,8 @@ function errorText(err: unknown): string {
 /** One pending operation on its way through recover. */
 interface Item {
   op: PendingOperation;
+  /** The context its provider would have: from the settings of the provider it ran with. */
+  ctx: CloudContext;
   result: RecoverResult;
   facts?: CreateFacts;
 }
@@ -128,7 +138,7 @@ function scopeLabel(op: PendingOperation): string {
 async function inspectPendingDelete(ctx: CloudContext, exp: StackExport, item: Item): Promise<void> {
   const { op, result } = item;
   const resources = exp.resources.map(stateResourceOf);
-  const target = stateResourceOf({ urn: op.urn, type: String(op.raw.type), id: op.id, outputs: outputsOf(op), pendingDelete: op.raw.delete === true, raw: op.raw });
+  const target = pendingStateResource(op);
   const finding = await REGISTRY[op.kind!].loadPreflightCheck()(ctx, target, resources);
   const rerun = (reason: string): void => patch(result, { action: "rerun", reason });
   if (finding.verdict === "gone") rerun(`${finding.reason}: running the command again drops it from the state; no release is sent`);
@@ -136,12 +146,6 @@ async function inspectPendingDelete(ctx: CloudContext, exp: StackExport, item: I
   else if (finding.verdict === "retained") rerun(finding.reason);
   else if (finding.verdict === "refused") patch(result, { action: "decide", reason: `running the command again would be refused: ${finding.reason}`, next: finding.fix });
   else patch(result, { action: "error", reason: finding.reason });
-}
-
-/** The outputs the pending operation's resource carries (a delete's and an update's are the stored ones). */
-function outputsOf(op: PendingOperation): Props {
-  const raw = op.raw.outputs;
-  return raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (unwrapSecrets(raw) as Props) : {};
 }
 
 /** A pending update: the object must still exist for `pulumi up` to apply the change again. */
@@ -271,12 +275,37 @@ function summarize(results: readonly RecoverResult[]): RecoverSummary {
   return s;
 }
 
+/**
+ * The context of a resource: one per settings source (its provider's stored config, or the one source),
+ * as one provider process serves all the resources of a provider. Invalid settings the context itself
+ * needs (e.g. the retry base delay) fail the run here, before any call, as they would fail every call.
+ */
+function contextsOf(options: RecoverOptions): (res: StateResource) => CloudContext {
+  const settingsFor = typeof options.settings === "function" ? options.settings : () => options.settings as SettingsSource;
+  const contexts = new Map<SettingsSource, CloudContext>();
+  return (res) => {
+    const source = settingsFor(res);
+    let ctx = contexts.get(source);
+    if (ctx === undefined) {
+      ctx = createContext(source, { progress: options.progress ?? stderrProgress, ...options.context });
+      contexts.set(source, ctx);
+    }
+    return ctx;
+  };
+}
+
+/** The contexts `--list-orphans` lists with: those of this package's resources and pending operations (else of every resource). */
+function orphanContexts(exp: StackExport, items: readonly Item[], contextOf: (res: StateResource) => CloudContext): CloudContext[] {
+  const ours = [...exp.resources.filter((r) => kindOfTypeToken(r.type) !== undefined).map((r) => contextOf(stateResourceOf(r))), ...items.filter((i) => i.op.kind !== undefined).map((i) => i.ctx)];
+  return [...new Set(ours.length > 0 ? ours : exp.resources.map((r) => contextOf(stateResourceOf(r))))];
+}
+
 /** Runs recover over `exp` (see the module comment). Throws RecoverInputError for a bad `--adopt` (nothing done). */
 export async function runRecover(exp: StackExport, options: RecoverOptions): Promise<RecoverRun> {
-  const ctx = createContext(options.settings, { progress: options.progress ?? stderrProgress, ...options.context });
-  const now = (options.now ?? ctx.clock.now)();
-  const items: Item[] = exp.pending.map((op) => ({ op, result: baseResult(op) }));
-  for (const item of items) await inspectPending(ctx, exp, item, options, now);
+  const contextOf = contextsOf(options);
+  const now = (options.now ?? (options.context?.clock ?? systemClock).now)();
+  const items: Item[] = exp.pending.map((op) => ({ op, result: baseResult(op), ctx: contextOf(pendingStateResource(op)) }));
+  for (const item of items) await inspectPending(item.ctx, exp, item, options, now);
   applyAdoptions(items, options.adopt ?? []);
   const recovered: Recovered[] = [];
   if (options.apply) {
@@ -284,7 +313,7 @@ export async function runRecover(exp: StackExport, options: RecoverOptions): Pro
       const { action } = item.result;
       try {
         if (action === "resume" || action === "adopt") {
-          const r = await carryOut(ctx, exp, item);
+          const r = await carryOut(item.ctx, exp, item);
           if (r !== undefined) recovered.push(r);
         } else if (action === "clear") item.result.done = true;
       } catch (err) {
@@ -296,7 +325,7 @@ export async function runRecover(exp: StackExport, options: RecoverOptions): Pro
   // marked for deletion when the state is written, so `pulumi up` releases it.
   recovered.sort((a, b) => (parseCreateToken(a.op.inputs[CREATE_TOKEN_PROPERTY])?.issuedAt ?? 0) - (parseCreateToken(b.op.inputs[CREATE_TOKEN_PROPERTY])?.issuedAt ?? 0));
   const results = items.map((i) => i.result);
-  const orphans = options.listOrphans ? await listOrphans(ctx, exp, results) : undefined;
+  const orphans = options.listOrphans ? await listOrphans(orphanContexts(exp, items, contextOf), exp, results) : undefined;
   const exitCode = exitCodeOf(results.map((r) => r.action), orphans?.length ?? 0);
   const settledCreates = results.some((r) => r.operation === "creating" && r.done);
   const write = options.apply && settledCreates && !results.some((r) => r.action === "decide" || r.action === "error");
@@ -304,6 +333,7 @@ export async function runRecover(exp: StackExport, options: RecoverOptions): Pro
     version: 1,
     stack: options.stack ?? exp.stack ?? null,
     source: options.source,
+    ...(options.settingsFrom !== undefined ? { settings: options.settingsFrom } : {}),
     applied: options.apply,
     written: false,
     exitCode,

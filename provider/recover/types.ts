@@ -3,6 +3,7 @@
  * export) and the report it produces. The report is what `recover --json` prints; its shape is versioned
  * (`version`) and only grows (new optional fields) within a version.
  */
+import type { PreflightSettings } from "../preflight/types";
 import type { ResourceKind } from "../registry";
 
 export type Props = Record<string, unknown>;
@@ -20,6 +21,8 @@ export interface PendingOperation {
   id?: string;
   /** The recorded inputs, secrets unwrapped where the export holds their plaintext. */
   inputs: Props;
+  /** The provider the operation ran with (`urn::id`): its config is stored in the state. */
+  provider?: string;
   /** The export's resource object, exactly as it was (what goes back into the state). */
   raw: Props;
 }
@@ -33,6 +36,8 @@ export interface StateEntry {
   outputs: Props;
   /** A replaced resource waiting for its delete (`delete: true`). */
   pendingDelete: boolean;
+  /** Its provider (`urn::id`), whose config the state stores. */
+  provider?: string;
   raw: Props;
 }
 
@@ -124,6 +129,12 @@ export interface RecoverReport {
   version: 1;
   stack: string | null;
   source: string;
+  /**
+   * Where the settings (region, endpoints, credentials) came from: the provider config stored in the
+   * state (the default, as `pulumi destroy` reads it), the current stack config (`--run-program`), or the
+   * environment only. Absent in reports built without it.
+   */
+  settings?: PreflightSettings;
   /** `--yes`: the actions were carried out. */
   applied: boolean;
   /** Whether a recovered state was written (`pulumi stack import`, or `--out`). */

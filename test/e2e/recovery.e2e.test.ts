@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { CallRecord } from "../../emulator";
+import { CallRecord, RunningEmulator, startEmulator } from "../../emulator";
 import type { RecoverReport } from "../../provider/recover/types";
 import { cloudCall, FIXTURE, TestStack, e2eTimeout } from "./harness";
 import { useEmulator } from "../helpers/emulator";
@@ -232,6 +232,48 @@ describe("an up killed while a create is in flight", () => {
     expect((await stack.destroy()).code).toBe(0);
     expect(callsSince(mark).filter((c) => c.mutating).map((c) => [c.action, c.params.AnycastId])).toEqual([["ReleaseAnycastEipAddress", anycastId]]);
     expect(eips()).toEqual([]);
+  });
+});
+
+describe("settings: recover looks where the interrupted run made the object (and where destroy looks)", () => {
+  const POOL = "ipam-pool-e2erecovery";
+  let other: RunningEmulator;
+  beforeAll(async () => {
+    other = await startEmulator({ port: 0 });
+  });
+  afterAll(() => other.close());
+
+  test("the stack config now points at another endpoint: by default recover reads the stored provider config; --run-program reads the current one", async () => {
+    stack = new TestStack(emu);
+    emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: POOL, regionId: "cn-hangzhou", cidrs: ["10.0.0.0/16"] }] } });
+    await stack.init([eipSpec]);
+    emu.control.addFault({ product: "Eipanycast", action: "AllocateAnycastEipAddress", kind: "latency", latencyMs: 600_000 });
+    expect((await stack.runKilledWhen(upArgs(stack), called("AllocateAnycastEipAddress"))).signal).toBe("SIGKILL");
+    emu.control.clearFaults();
+    expect((await stack.cancel()).code).toBe(0);
+    const [{ anycastId }] = eips();
+    // After the kill the stack config is pointed elsewhere (another account or region, a moved endpoint).
+    await stack.ok(["config", "set", "alicloud:endpoints", JSON.stringify([{ vpcipam: other.url, eipanycast: other.url }]), "-s", stack.stack]);
+
+    const plan = await recover(["--stack", stack.stack], stack.env);
+    expect(plan.stderr).toBe("");
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain("Settings from the state's stored provider config (last `pulumi up`), then environment variables");
+    expect(plan.stdout).toContain(`candidates: Anycast EIP ${anycastId} (`);
+    expect(other.control.calls()).toEqual([]);
+
+    // Where the current config points there is no candidate: that plan would drop the pending create.
+    const current = await recoverJson(stack, ["--run-program"]);
+    expect(current.report).toMatchObject({ settings: { from: "stack-config" }, operations: [{ action: "clear", candidates: [] }] });
+    expect(other.control.calls().map((c) => c.action)).toEqual(["ListAnycastEipAddresses"]);
+
+    const done = await recoverJson(stack, ["--yes"]);
+    expect(done).toMatchObject({ code: 0, report: { settings: { from: "state" }, written: true, operations: [{ action: "resume", done: true, objectId: anycastId }] } });
+    expect((await stack.resources()).map((r) => r.id)).toEqual([anycastId]);
+    // destroy reads the stored config as well: it releases the EIP where it was made.
+    expect((await stack.destroy()).code).toBe(0);
+    expect(eips()).toEqual([]);
+    expect(other.control.calls().filter((c) => c.mutating)).toEqual([]);
   });
 });
 

@@ -20,7 +20,7 @@ import type { Lifecycle, Props } from "../../provider/lifecycle";
 import { operationOf } from "../../provider/operation";
 import { parseRecoverExport } from "../../provider/recover/export";
 import { runRecover, RecoverOptions } from "../../provider/recover/run";
-import { RecoverInputError } from "../../provider/recover/types";
+import { RecoverInputError, RecoverReport } from "../../provider/recover/types";
 import { caught, emulatorContext, emulatorEnv } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
 import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
@@ -289,7 +289,60 @@ describe("pending deletes and updates", () => {
   });
 });
 
-describe("recover --state FILE --yes --out FILE (settings from the environment only)", () => {
+describe("settings: the provider config stored in the state, then the environment (as `pulumi destroy` reads them)", () => {
+  let other: RunningEmulator;
+  beforeAll(async () => {
+    other = await startEmulator({ port: 0 });
+  });
+  afterAll(() => other.close());
+
+  test("--state: the interrupted create is looked for where the stored config points, not where the environment points", async () => {
+    const inputs = await checked(eipLc, "web", { serviceLocation: "international", name: "web" });
+    await interruptedCreate(eipLc, inputs, "Eipanycast", "AllocateAnycastEipAddress");
+    const [made] = eips();
+    const exp = exportOf([{ type: "creating", kind: "AnycastEipAddress", name: "web", inputs }]);
+    // The provider the create ran with: its config (recorded by the engine) points at `emu`.
+    const provider = {
+      urn: "urn:pulumi:dev::net::pulumi:providers:pulumi-nodejs::default",
+      custom: true,
+      id: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+      type: "pulumi:providers:pulumi-nodejs",
+      inputs: {
+        "alicloud:region": "cn-hangzhou",
+        "alicloud:endpoints": JSON.stringify([{ vpcipam: emu.url, eipanycast: emu.url }]),
+        "alicloud:accessKey": emu.accessKeyId,
+        "alicloud:secretKey": { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(emu.accessKeySecret) },
+        "alicloud-release:retryBaseDelayMs": "0",
+      },
+      outputs: {},
+    };
+    const deployment = exp.doc.deployment as { resources: unknown[]; pending_operations: { resource: Record<string, unknown> }[] };
+    deployment.resources.unshift(provider);
+    deployment.pending_operations[0].resource.provider = `${provider.urn}::${provider.id}`;
+    const dir = mkdtempSync(path.join(tmpdir(), "recover-settings-"));
+    try {
+      writeFileSync(path.join(dir, "state.json"), JSON.stringify(exp.doc));
+      let stdout = "";
+      // The environment points at another emulator (another account, say): the destroy would not look there.
+      const io: CliIo = { stdout: (t) => (stdout += t), stderr: () => undefined, env: emulatorEnv(other), cwd: dir };
+      const mark = lastSeq();
+      expect(await recoverCommand(["--state", "state.json", "--json"], io)).toBe(0);
+      const report = JSON.parse(stdout) as RecoverReport;
+      expect(report.operations[0]).toMatchObject({ action: "resume", candidates: [{ id: made.anycastId }] });
+      expect(emu.control.calls().filter((c) => c.seq > mark).map((c) => c.action)).toEqual(["ListAnycastEipAddresses"]);
+      expect(other.control.calls()).toEqual([]);
+      expect(report.settings).toEqual({ from: "state", label: expect.stringMatching(/^the state's stored provider config/) });
+
+      stdout = "";
+      expect(await recoverCommand(["--state", "state.json"], io)).toBe(0);
+      expect(stdout).toContain("Settings from the state's stored provider config (last `pulumi up`), then environment variables");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("recover --state FILE --yes --out FILE", () => {
   test("reads the export, settles the create, writes the recovered export for `pulumi stack import`", async () => {
     const inputs = await checked(eipLc, "web", { serviceLocation: "international", name: "web" });
     await interruptedCreate(eipLc, inputs, "Eipanycast", "AllocateAnycastEipAddress");

@@ -123,7 +123,8 @@ describe("the stack export", () => {
 describe("recover's arguments", () => {
   test("defaults and values", () => {
     expect(parseRecoverArgs(["--stack", "dev", "--yes", "--adopt", "a", "--adopt=b", "--replay-window", "6h"])).toMatchObject({ stack: "dev", yes: true, adopt: ["a", "b"], replayWindowMs: 21_600_000 });
-    expect(parseRecoverArgs([])).toMatchObject({ yes: false, json: false, adopt: [], replayWindowMs: 3_600_000 });
+    expect(parseRecoverArgs([])).toMatchObject({ yes: false, json: false, runProgram: false, adopt: [], replayWindowMs: 3_600_000 });
+    expect(parseRecoverArgs(["--run-program"])).toMatchObject({ runProgram: true });
   });
 
   test.each([
@@ -132,7 +133,8 @@ describe("recover's arguments", () => {
     [["--stack", "a", "-s", "b"], "--stack given twice"],
     [["--yes=1"], "--yes takes no value"],
     [["--replay-window", "soon"], '--replay-window "soon" is not a duration; use e.g. 0, 90s, 30m, 6h, 1d'],
-    [["--state", "f", "--stack", "dev"], "--state reads a stack export file; it cannot be combined with --stack or --cwd"],
+    [["--state", "f", "--stack", "dev"], "--state reads a stack export file (with the provider config stored in it); it cannot be combined with --stack, --cwd or --run-program"],
+    [["--state", "f", "--run-program"], "--state reads a stack export file (with the provider config stored in it); it cannot be combined with --stack, --cwd or --run-program"],
     [["--state", "f", "--yes"], "--state with --yes needs --out FILE: where to write the recovered export"],
     [["--out", "f"], "--out is for --state: without it the recovered state goes back into the stack"],
     [["--list-orphans", "--yes"], "--list-orphans only reads; it cannot be combined with --yes or --adopt"],
@@ -152,7 +154,7 @@ describe("recover on the command line", () => {
   test("--help documents the options, what it does to each pending operation, and the exit codes", async () => {
     const help = await run(["recover", "--help"]);
     expect(help.code).toBe(0);
-    for (const s of ["--stack NAME", "--yes", "--json", "--adopt ID", "--replay-window DUR", "--list-orphans", "--state FILE", "--out FILE", "creating", "deleting", "pulumi cancel --yes", "0  done", "2  something needs a decision", "1  error"]) {
+    for (const s of ["--stack NAME", "--yes", "--json", "--adopt ID", "--replay-window DUR", "--list-orphans", "--run-program", "--state FILE", "--out FILE", "creating", "deleting", "pulumi cancel --yes", "0  done", "2  something needs a decision", "1  error"]) {
       expect(help.stdout).toContain(s);
     }
     expect((await run(["--help"])).stdout).toContain("recover     settle what a killed");
