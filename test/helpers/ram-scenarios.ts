@@ -1,7 +1,7 @@
 /**
- * The two uses the documented RAM policies are written for, driven through the provider's own lifecycle
- * functions and the preflight's run function over real HTTP with real signatures: every API action the
- * provider calls is made at least once (docs/ram.md lists which step needs which action).
+ * The uses the documented RAM policies are written for, driven through the provider's own lifecycle
+ * functions and the preflight's and recover's run functions over real HTTP with real signatures: every API
+ * action the provider calls is made at least once (docs/ram.md lists which step needs which action).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -11,8 +11,11 @@ import { envSource } from "../../provider/cloud/settings";
 import { Lifecycle, Props } from "../../provider/lifecycle";
 import { runPreflight } from "../../provider/preflight/run";
 import { PreflightReport, StateResource } from "../../provider/preflight/types";
+import { RecoverRun, runRecover } from "../../provider/recover/run";
+import type { StackExport } from "../../provider/recover/types";
 import { REGISTRY, ResourceKind, typeTokenOf } from "../../provider/registry";
-import { checkedCreate, emulatorEnv } from "./cloud";
+import { checkedCreate, emulatorContext, emulatorEnv } from "./cloud";
+import { checkedInputs, exportOf, interruptedCreate } from "./recover-export";
 
 export const V4_POOL = "ipam-pool-ramv4";
 export const V6_POOL = "ipam-pool-ramv6";
@@ -25,8 +28,15 @@ export interface PolicyDocument {
 }
 
 /** docs/<name>, parsed. */
-export function documentedPolicy(name: "ram-policy.json" | "ram-policy-preflight.json" | "ram-policy-sweep.json"): PolicyDocument {
+export function documentedPolicy(
+  name: "ram-policy.json" | "ram-policy-preflight.json" | "ram-policy-sweep.json" | "ram-policy-recover.json" | "ram-policy-recover-apply.json",
+): PolicyDocument {
   return JSON.parse(readFileSync(path.join(__dirname, "..", "..", "docs", name), "utf8")) as PolicyDocument;
+}
+
+/** One policy with the statements of both (recover --yes needs the plan's and the apply's). */
+export function combinedPolicy(a: PolicyDocument, b: PolicyDocument): PolicyDocument {
+  return { Version: "1", Statement: [...a.Statement, ...b.Statement] };
 }
 
 /** The policy without statement `index`. */
@@ -163,4 +173,44 @@ export async function runConcurrentDestroyScenario(ctx: CloudContext): Promise<v
 export async function concurrentPreflightStack(ctx: CloudContext): Promise<StateResource[]> {
   const made = await makeConcurrentStack(ctx);
   return made.map((r, i) => stateResource(r.kind, `${r.kind === "AnycastEipAddress" ? "eip" : "alloc"}${i >> 1}`, r.id, r.outs));
+}
+
+/**
+ * What `recover` finds after killed runs, one pending operation of each kind it reads differently: the
+ * create of an Anycast EIP (tagged) and of an IPv6 allocation by prefix length (above 32, so the create reads
+ * the pool first), each committed with its answer lost; the create of an association whose binding was made;
+ * and the delete of an allocation that still exists. Made without a RAM policy, before one is loaded.
+ */
+export async function recoverStack(emu: RunningEmulator): Promise<StackExport> {
+  const eipInputs = await checkedInputs(emu, lifecycleOf("AnycastEipAddress"), "web", { serviceLocation: "international", name: "web", tags: { env: "prod" } });
+  await interruptedCreate(emu, lifecycleOf("AnycastEipAddress"), eipInputs, "Eipanycast", "AllocateAnycastEipAddress");
+  const v6Inputs = await checkedInputs(emu, lifecycleOf("IpamPoolAllocation"), "v6", { ipamPoolId: V6_POOL, cidrMask: 56, name: "v6" });
+  await interruptedCreate(emu, lifecycleOf("IpamPoolAllocation"), v6Inputs, "VpcIpam", "CreateIpamPoolAllocation");
+
+  const ctx = emulatorContext(emu);
+  const edge = await checkedCreate(lifecycleOf("AnycastEipAddress"), ctx, { serviceLocation: "international" });
+  const bindInputs = await checkedInputs(emu, lifecycleOf("AnycastEipAssociation"), "bind", {
+    anycastId: edge.id,
+    bindInstanceId: "eni-ramrecover01",
+    bindInstanceRegionId: "us-west-1",
+    bindInstanceType: "NetworkInterface",
+  });
+  await lifecycleOf("AnycastEipAssociation").create(ctx, bindInputs);
+  const old = await checkedCreate(lifecycleOf("IpamPoolAllocation"), ctx, { ipamPoolId: V4_POOL, cidrMask: 26 });
+
+  const oldEntry = { kind: "IpamPoolAllocation", name: "old", id: old.id, inputs: old.inputs, outputs: old.outs };
+  return exportOf(
+    [
+      { type: "creating", kind: "AnycastEipAddress", name: "web", inputs: eipInputs },
+      { type: "creating", kind: "IpamPoolAllocation", name: "v6", inputs: v6Inputs },
+      { type: "creating", kind: "AnycastEipAssociation", name: "bind", inputs: bindInputs },
+      { type: "deleting", ...oldEntry },
+    ],
+    [{ kind: "AnycastEipAddress", name: "edge", id: edge.id, inputs: edge.inputs, outputs: edge.outs }, oldEntry],
+  );
+}
+
+/** `pulumi-alicloud-release recover` over `exp` (`apply`: with --yes), with the settings a provider process would have. */
+export function runRecoverScenario(emu: RunningEmulator, exp: StackExport, options: { apply: boolean; listOrphans?: boolean }): Promise<RecoverRun> {
+  return runRecover(exp, { settings: envSource(emulatorEnv(emu)), source: "test", progress: () => undefined, ...options });
 }

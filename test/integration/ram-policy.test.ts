@@ -10,19 +10,29 @@
  *   exactly one denied List call per group of reads and a Describe/Get per object, and the progress line
  *   names the missing permission (code, RAM action, request id).
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CliIo } from "../../cli/io";
+import { main } from "../../cli/main";
 import { CallRecord } from "../../emulator";
+import { formatRecoverReport } from "../../provider/recover/format";
+import type { RecoverResult, StackExport } from "../../provider/recover/types";
 import type { PolicyDocument } from "../helpers/ram-scenarios";
-import { caught, emulatorContext } from "../helpers/cloud";
+import { caught, emulatorContext, emulatorEnv } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
 import {
   actionOf,
+  combinedPolicy,
   CONCURRENT_EACH,
   concurrentPreflightStack,
   documentedPolicy,
   preflightStack,
+  recoverStack,
   runConcurrentDestroyScenario,
   runLifecycleScenario,
   runPreflightScenario,
+  runRecoverScenario,
   seedPools,
   withoutStatement,
 } from "../helpers/ram-scenarios";
@@ -203,5 +213,121 @@ describe("docs/ram-policy-preflight.json (pulumi-alicloud-release preflight: rea
     emu.control.setRamPolicy(withoutStatement(PREFLIGHT, PREFLIGHT.Statement.findIndex((s) => s.Action === "vpc:DeleteIpamPoolAllocation")));
     const report = await runPreflightScenario(emu, resources);
     expect(report.resources[0]).toMatchObject({ name: "alloc", verdict: "refused", fix: expect.stringMatching(/^Grant the caller vpc:DeleteIpamPoolAllocation /) });
+  });
+});
+
+describe("docs/ram-policy-recover.json and docs/ram-policy-recover-apply.json (pulumi-alicloud-release recover, and recover --yes)", () => {
+  const PLAN = documentedPolicy("ram-policy-recover.json");
+  const APPLY = combinedPolicy(PLAN, documentedPolicy("ram-policy-recover-apply.json"));
+  const ramActionsOf = (policy: PolicyDocument) => new Set(policy.Statement.map((s) => actionOf(s).split(":")[1]));
+  /** What recover plans for recoverStack()'s pending operations, and what --yes does with them. */
+  const PLANNED = [
+    ["web", "resume", false],
+    ["v6", "resume", false],
+    ["bind", "resume", false],
+    ["old", "rerun", false],
+  ];
+  const APPLIED = [
+    ["web", "resume", true],
+    ["v6", "resume", true],
+    ["bind", "resume", true],
+    ["old", "rerun", false],
+  ];
+
+  test("are sufficient: the plan (with --list-orphans) reads under the first alone; --yes settles every interrupted create under both; no call denied", async () => {
+    const exp = await recoverStack(emu);
+    emu.control.setRamPolicy(PLAN);
+    let mark = lastSeq();
+    const plan = await runRecoverScenario(emu, exp, { apply: false, listOrphans: true });
+    expect(plan.report.operations.map((o) => [o.name, o.action, o.done])).toEqual(PLANNED);
+    // the interrupted creates' objects are the candidates (and so, until settled, the orphans)
+    expect(plan.report.orphans!.map((o) => [o.type, o.id])).toEqual(plan.report.operations.slice(0, 2).map((o) => [o.type, o.candidates[0].id]));
+    const planCalls = emu.control.calls(mark);
+    expect(planCalls.filter((c) => c.mutating)).toEqual([]);
+    expect(new Set(planCalls.map((c) => c.action))).toEqual(ramActionsOf(PLAN));
+
+    emu.control.setRamPolicy(APPLY);
+    mark = lastSeq();
+    const run = await runRecoverScenario(emu, exp, { apply: true });
+    expect(run.report.operations.map((o) => [o.name, o.action, o.done])).toEqual(APPLIED);
+    expect(run.write).toBe(true);
+    // the creates were answered from their recorded tokens: the interrupted creates' objects, no second one
+    expect(run.recovered.map((r) => r.id)).toEqual([...plan.report.operations.slice(0, 2).map((o) => o.candidates[0].id), plan.report.operations[2].objectId]);
+    expect(emu.control.calls(mark).filter((c) => /^(Allocate|Create)/.test(c.action ?? "")).map((c) => [c.action, c.replayed])).toEqual([
+      ["AllocateAnycastEipAddress", true],
+      ["CreateIpamPoolAllocation", true],
+    ]);
+    expect(denials()).toEqual([]);
+    // every statement of the apply file was needed by the resends (the per-statement tests below prove each)
+    const applied = new Set(emu.control.calls(mark).map((c) => c.action));
+    for (const action of ramActionsOf(documentedPolicy("ram-policy-recover-apply.json"))) expect(applied).toContain(action);
+    expect([...applied].filter((a) => !ramActionsOf(APPLY).has(a!))).toEqual([]);
+  });
+
+  /** The rows whose reason (or next step) carries a RAM denial, and the others' outcome; the report's text. */
+  async function deniedRows(exp: StackExport, options: { apply: boolean }) {
+    const run = await runRecoverScenario(emu, exp, options);
+    const denies = (o: RecoverResult) => `${o.reason} ${o.next ?? ""}`.includes("Forbidden.RAM");
+    const others = run.report.operations.filter((o) => !denies(o)).map((o) => [o.name, o.action, o.done]);
+    return { run, rows: run.report.operations.filter(denies), others, text: formatRecoverReport(run.report) };
+  }
+  const outcomeOf = (rows: readonly (string | boolean)[][], name: string) => rows.filter((r) => r[0] !== name);
+
+  test.each(statementsOf(PLAN, false).concat(statementsOf(PLAN, true)))("the plan's is minimal: without %s one pending operation cannot be checked, and its row names the permission", async (ramAction, index) => {
+    const exp = await recoverStack(emu);
+    emu.control.setRamPolicy(withoutStatement(PLAN, index));
+    const { run, rows, others, text } = await deniedRows(exp, { apply: false });
+    const denied = denials();
+    expect(denied).toHaveLength(1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].action).toMatch(/^(error|decide)$/);
+    expect(others).toEqual(outcomeOf(PLANNED, rows[0].name));
+    expect(run.report.exitCode).not.toBe(0);
+    expectDenialShown(text, ramAction, denied[0]);
+  });
+
+  /**
+   * What --yes does without each statement of the apply file: the resend is refused (an error: nothing is
+   * written, recover can run again once granted) — or, for the tags, the EIP goes into the state with its
+   * create unfinished (`pulumi up` applies the declared tags).
+   */
+  const APPLY_OUTCOME: Record<string, string> = {
+    "eipanycast:AllocateAnycastEipAddress": "not settled",
+    "eipanycast:TagResources": "settled, unfinished",
+    "vpc:CreateIpamPoolAllocation": "not settled",
+    "vpc:ListIpamPools": "not settled",
+  };
+  const APPLY_FILE = documentedPolicy("ram-policy-recover-apply.json");
+  test.each(statementsOf(APPLY_FILE, false))("the apply file's is minimal: without %s --yes cannot settle one interrupted create as it should, and its row names the permission", async (ramAction, index) => {
+    const exp = await recoverStack(emu);
+    emu.control.setRamPolicy(combinedPolicy(PLAN, withoutStatement(APPLY_FILE, index)));
+    const { run, rows, others, text } = await deniedRows(exp, { apply: true });
+    const denied = denials();
+    expect(denied).toHaveLength(1);
+    expect(rows).toHaveLength(1);
+    expect(others).toEqual(outcomeOf(APPLIED, rows[0].name));
+    const outcome = rows[0].action === "error" && !run.write ? "not settled" : rows[0].done && /its create did not finish/.test(rows[0].reason) ? "settled, unfinished" : "other";
+    expect(outcome).toBe(APPLY_OUTCOME[ramAction]);
+    expectDenialShown(text, ramAction, denied[0]);
+  });
+
+  test("--list-orphans without eipanycast:ListAnycastEipAddresses: exit 1, one line naming the code, the permission and the request id", async () => {
+    const exp = await recoverStack(emu);
+    const dir = mkdtempSync(path.join(tmpdir(), "recover-ram-"));
+    try {
+      writeFileSync(path.join(dir, "state.json"), JSON.stringify(exp.doc));
+      emu.control.setRamPolicy(withoutStatement(PLAN, PLAN.Statement.findIndex((st) => st.Action === "eipanycast:ListAnycastEipAddresses")));
+      let stderr = "";
+      const io: CliIo = { stdout: () => undefined, stderr: (t) => (stderr += t), env: emulatorEnv(emu), cwd: dir };
+      expect(await main(["recover", "--state", "state.json", "--list-orphans"], io)).toBe(1);
+      const denied = denials();
+      // the pending EIP create's candidate search, then the orphans' listing
+      expect(denied.map((c) => c.action)).toEqual(["ListAnycastEipAddresses", "ListAnycastEipAddresses"]);
+      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(/^pulumi-alicloud-release recover: listing the Anycast EIPs of cn-hangzhou: /);
+      expectDenialShown(stderr, "eipanycast:ListAnycastEipAddresses", denied[1]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

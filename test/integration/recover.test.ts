@@ -18,62 +18,26 @@ import { envSource } from "../../provider/cloud/settings";
 import { ipamPoolAllocationLifecycle as allocLc } from "../../provider/ipam/lifecycle";
 import type { Lifecycle, Props } from "../../provider/lifecycle";
 import { operationOf } from "../../provider/operation";
-import { parseRecoverExport } from "../../provider/recover/export";
 import { runRecover, RecoverOptions } from "../../provider/recover/run";
 import { RecoverInputError, RecoverReport } from "../../provider/recover/types";
 import { caught, emulatorContext, emulatorEnv } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
+import { checkedInputs, exportOf, identity, interruptedCreate as interruptedCreateIn, urnOf } from "../helpers/recover-export";
 import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../../emulator";
 
 const emu = useEmulator({ anycastTiming: "instant" });
 const POOL = "ipam-pool-recover";
 const HOUR = 3600_000;
 
-const urnOf = (kind: string, name: string) => `urn:pulumi:dev::net::pulumi-nodejs:dynamic/alicloud:${kind}::${name}`;
-const identity = (name: string) => ({ project: "net", stack: "dev", name });
 const eips = () => (emu.control.state().eipanycast as { eips: { anycastId: string; tags: { key: string; value: string }[] }[] }).eips;
 const allocations = () => (emu.control.state().vpcipam as { allocations: { ipamPoolAllocationId: string; cidr: string }[] }).allocations;
 const lastSeq = () => emu.control.calls().reduce((m, c) => Math.max(m, c.seq), 0);
 const mutationsSince = (seq: number) => emu.control.calls().filter((c) => c.seq > seq && c.mutating).map((c) => c.action);
 
-interface Entry {
-  type: "creating" | "deleting" | "updating";
-  kind: string;
-  name: string;
-  inputs: Props;
-  id?: string;
-  outputs?: Props;
-}
-
-/** A stack export with these resources and pending operations, as `pulumi stack export --show-secrets` writes it. */
-function exportOf(pending: Entry[], resources: Omit<Entry, "type">[] = []) {
-  const res = (e: Omit<Entry, "type">) => ({
-    urn: urnOf(e.kind, e.name),
-    custom: true,
-    type: `pulumi-nodejs:dynamic/alicloud:${e.kind}`,
-    ...(e.id !== undefined ? { id: e.id } : {}),
-    inputs: { __provider: "exports.handler = …", ...e.inputs },
-    ...(e.outputs !== undefined ? { outputs: { __provider: "exports.handler = …", ...e.outputs } } : {}),
-  });
-  const doc = { version: 3, deployment: { manifest: { time: "t" }, resources: resources.map(res), pending_operations: pending.map((p) => ({ type: p.type, resource: res(p) })) } };
-  return parseRecoverExport(JSON.stringify(doc), "test export");
-}
-
 const options = (extra: Partial<RecoverOptions> = {}): RecoverOptions => ({ settings: envSource(emulatorEnv(emu)), source: "test", apply: false, progress: () => undefined, ...extra });
 
-/** What `pulumi up` does before a create: check, with the identity the Resource classes pass. */
-async function checked(lc: Lifecycle, name: string, args: Props): Promise<Props> {
-  const r = await lc.check(emulatorContext(emu), {}, { ...args, resourceIdentity: identity(name) });
-  expect(r.failures ?? []).toEqual([]);
-  return r.inputs as Props;
-}
-
-/** The create call goes through, its answer is lost, and the create gives up: what a killed `pulumi up` leaves. */
-async function interruptedCreate(lc: Lifecycle, inputs: Props, product: string, action: string): Promise<void> {
-  emu.control.addFault({ product, action, kind: "lost", count: 1 });
-  await caught(lc.create(emulatorContext(emu, { retry: { maxAttempts: 1 } }), inputs));
-  emu.control.clearFaults();
-}
+const checked = (lc: Lifecycle, name: string, args: Props): Promise<Props> => checkedInputs(emu, lc, name, args);
+const interruptedCreate = (lc: Lifecycle, inputs: Props, product: string, action: string): Promise<void> => interruptedCreateIn(emu, lc, inputs, product, action);
 
 beforeEach(() => {
   emu.control.seed({ vpcipam: { pools: [{ ipamPoolId: POOL, regionId: "cn-hangzhou", cidrs: ["10.9.0.0/16"] }] } });
