@@ -247,12 +247,12 @@ export function cloudCall(
 const CLI = path.join(__dirname, "..", "..", "dist", "cli", "main.js");
 
 /**
- * `pulumi-alicloud-release preflight --stack … --cwd …` through the built command line, with the stack's
+ * `pulumi-alicloud-release <command> --stack … --cwd …` through the built command line, with the stack's
  * environment (PATH with the pulumi CLI, passphrase, backend, and the target's own variables).
  */
-export function runPreflightCli(s: TestStack, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runReleaseCli(command: "preflight" | "recover", s: TestStack, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "preflight", "--stack", s.stack, "--cwd", s.cwd, ...extra], { env: s.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, command, "--stack", s.stack, "--cwd", s.cwd, ...extra], { env: s.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -260,4 +260,9 @@ export function runPreflightCli(s: TestStack, extra: string[] = []): Promise<{ c
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** `pulumi-alicloud-release preflight --stack … --cwd …` (see {@link runReleaseCli}). */
+export function runPreflightCli(s: TestStack, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runReleaseCli("preflight", s, extra);
 }
