@@ -145,7 +145,12 @@ export function decideRetry(state: RetryState, policy: RetryPolicy, random: () =
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
   const attemptLimit = Math.min(maxAttempts, ATTEMPT_CAPS[state.error.code] ?? maxAttempts);
   if (!isThrottled && state.counted >= attemptLimit) return { retry: false, reason: "attempts" };
-  const delay = isThrottled
+  // A paced action (pacing.ts) queues the retry for its next slot: that queue is the wait, shared by
+  // every caller of the action, so a backoff of the caller's own would only leave the slot unused.
+  const paced = isThrottled && state.error.pacedPerSecond !== undefined;
+  const delay = paced
+    ? 0
+    : isThrottled
     ? backoffDelay(state.throttled, { baseDelayMs: policy.baseDelayMs * THROTTLE_BACKOFF_FACTOR, maxDelayMs: policy.maxDelayMs }, random)
     : backoffDelay(state.counted, policy, random);
   if (delay + MIN_CALL_BUDGET_MS <= state.remainingMs) return { retry: true, delayMs: delay, final: false };
