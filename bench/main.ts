@@ -161,7 +161,7 @@ async function runBatchPart(quick: boolean, mode: string, machine: MachineInfo):
 /**
  * The throttle part: N allocations + N EIPs destroyed at once under a per-action throttle, in one process
  * (reads per resource; batched; batched and paced — the default), then through the real CLI at its
- * default --parallel and with every delete at once.
+ * default --parallel (8) and at --parallel 64.
  */
 async function runThrottlePart(quick: boolean, parallel: number | undefined, mode: string, machine: MachineInfo): Promise<string> {
   const size = quick ? 100 : 400;
@@ -175,7 +175,7 @@ async function runThrottlePart(quick: boolean, parallel: number | undefined, mod
   for (const [batchMode, cliParallel, env] of [
     ["per-resource", parallel, { ALICLOUD_RELEASE_BATCH_READS: "false" }],
     ["batched", parallel, {}],
-    ["batched", size, {}],
+    ["batched", 64, {}],
   ] as [BatchMode, number | undefined, Record<string, string>][]) {
     log(`\n== throttled destroy through the real CLI: ${size} resources, every action throttled at 20 requests/s, ${batchMode} reads, --parallel ${cliParallel ?? "default"}`);
     const r = await measureScale({ sizes: [size], perSecond: 20, parallel: cliParallel, baseline: false, env, log });
