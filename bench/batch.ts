@@ -206,28 +206,27 @@ export function printBatch(r: BatchReleaseResult, md = false): string {
   return [md ? markdownTable(BATCH_HEADERS, rows) : table(BATCH_HEADERS, rows), ...failed].join("\n");
 }
 
-/** The scale step (N allocations + N EIPs through the real CLI, throttled) once per mode. */
+/** The scale step (N allocations + N EIPs through the real CLI, throttled) once per reads mode and --parallel. */
 export interface BatchScaleComparison {
   perSecond: number;
-  parallel: number | string;
-  steps: { mode: BatchMode; step: ScaleStep }[];
+  steps: { mode: BatchMode; parallel: number | string; step: ScaleStep }[];
 }
 
-export const BATCH_SCALE_HEADERS = ["resources", "reads", "destroy wall", "API window", "calls", "reads (Describe / Get / List)", "throttled", "release actions' rate (goal ≥ 90 %)", "failed", "removed"];
+export const BATCH_SCALE_HEADERS = ["resources", "reads", "--parallel", "destroy wall", "API window", "calls", "reads (Describe / Get / List)", "throttled", "release actions' rate (goal ≥ 90 %)", "failed", "removed"];
 
 export function batchScaleRows(c: BatchScaleComparison): (string | number)[][] {
-  return c.steps.map(({ mode, step }) => {
+  return c.steps.map(({ mode, parallel, step }) => {
     const d = step.destroy;
     const ok = (a: string) => d.byAction[a]?.ok ?? 0;
     const reads = `${ok("DescribeAnycastEipAddress")} / ${ok("GetIpamPoolAllocation")} / ${ok("ListAnycastEipAddresses") + ok("ListIpamPoolAllocations")}`;
     const rate = d.releases.achieved === null ? "n/a" : `${(d.releases.achieved * 100).toFixed(0)} %`;
-    return [`${step.size} (${step.allocations}+${step.eips})`, mode, seconds(d.wallMs, 1), seconds(d.apiWindowMs, 1), d.calls, reads, d.throttled, rate, d.failures, `${step.inCloudAfterUp - step.leftInCloud}/${step.inCloudAfterUp}`];
+    return [`${step.size} (${step.allocations}+${step.eips})`, mode, parallel, seconds(d.wallMs, 1), seconds(d.apiWindowMs, 1), d.calls, reads, d.throttled, rate, d.failures, `${step.inCloudAfterUp - step.leftInCloud}/${step.inCloudAfterUp}`];
   });
 }
 
 export function printBatchScale(c: BatchScaleComparison, md = false): string {
   const rows = batchScaleRows(c);
-  const note = `(every action throttled at ${c.perSecond} requests/s, burst ${c.perSecond}; --parallel ${c.parallel})`;
+  const note = `(every action throttled at ${c.perSecond} requests/s, burst ${c.perSecond})`;
   return [md ? markdownTable(BATCH_SCALE_HEADERS, rows) : table(BATCH_SCALE_HEADERS, rows), note].join(md ? "\n\n" : "\n");
 }
 
@@ -238,6 +237,8 @@ export function printBatchScale(c: BatchScaleComparison, md = false): string {
  */
 export interface ThrottledDestroy {
   mode: BatchMode;
+  /** Whether throttled actions were paced (provider/cloud/pacing.ts, the default) or each caller backed off on its own. */
+  paced: boolean;
   allocations: number;
   eips: number;
   perSecond: number;
@@ -249,8 +250,23 @@ export interface ThrottledDestroy {
 
 const DESTROY_POOL = "ipam-pool-benchbatch";
 
-export async function measureThrottledDestroy(options: { allocations: number; eips: number; perSecond: number; mode: BatchMode }): Promise<ThrottledDestroy> {
-  const { allocations, eips, perSecond, mode } = options;
+/** The throttled destroy's configurations, side by side: before batching, before pacing, and today's default. */
+export const THROTTLED_DESTROY_CONFIGS: readonly { mode: BatchMode; paced: boolean }[] = [
+  { mode: "per-resource", paced: false },
+  { mode: "batched", paced: false },
+  { mode: "batched", paced: true },
+];
+
+/** The notes under the throttle part's tables. */
+export const THROTTLE_NOTES = [
+  "Every action of both products has its own token bucket in the emulator: 20/s, burst 20; a call over it answers Throttling.User (400) and takes no token.",
+  "release actions' rate = T_min / T_api, T_min = (successful calls of ReleaseAnycastEipAddress or DeleteIpamPoolAllocation − burst) / rate, the larger of the two; T_api = first to last API call of the destroy. 100 % = the releases ran at the throttle bound the whole time.",
+  "unpaced = each throttled caller backs off on its own (full jitter from 1 s, capped at 5 s): the behaviour before pacing; paced = the default: the callers of a throttled action queue in the process and go one per interval at the rate the service accepted over the last second, plus 5 % (provider/cloud/pacing.ts).",
+  "Through the CLI the engine runs at most --parallel deletes at once: at its default (8) no action is throttled and the engine, not the throttle, bounds the destroy.",
+];
+
+export async function measureThrottledDestroy(options: { allocations: number; eips: number; perSecond: number; mode: BatchMode; paced: boolean }): Promise<ThrottledDestroy> {
+  const { allocations, eips, perSecond, mode, paced } = options;
   const emu = await startEmulator({ port: 0 });
   try {
     emu.control.setTiming({ eipanycast: EIPANYCAST_INSTANT_TIMING });
@@ -264,7 +280,7 @@ export async function measureThrottledDestroy(options: { allocations: number; ei
     for (const a of everyAction()) emu.control.setRateLimit({ ...a, perSecond, burst: perSecond });
     const since = emu.control.calls().at(-1)?.seq ?? 0;
     const started = performance.now();
-    const ctx = () => emulatorContext(emu, { batchReads: mode === "batched" });
+    const ctx = () => emulatorContext(emu, { batchReads: mode === "batched", pace: paced ? {} : false });
     const outcomes = await Promise.allSettled([
       ...seeded.vpcipam.ipamPoolAllocationIds.map((id) => ipamPoolAllocationLifecycle.delete(ctx(), id, { allocationId: id, ipamPoolId: DESTROY_POOL, regionId: REGION })),
       ...seeded.eipanycast.anycastIds.map((id) => anycastEipAddressLifecycle.delete(ctx(), id, { anycastId: id, regionId: REGION })),
@@ -274,6 +290,7 @@ export async function measureThrottledDestroy(options: { allocations: number; ei
     const inv = emu.control.state() as { vpcipam: { allocations: unknown[] }; eipanycast: { eips: unknown[] } };
     return {
       mode,
+      paced,
       allocations,
       eips,
       perSecond,
@@ -287,7 +304,7 @@ export async function measureThrottledDestroy(options: { allocations: number; ei
   }
 }
 
-export const DESTROY_HEADERS = ["resources", "reads", "destroy", "calls", "reads (Describe / Get / List)", "throttled", "release actions' rate (goal ≥ 90 %)", "failed", "left"];
+export const DESTROY_HEADERS = ["resources", "reads", "throttled callers", "destroy", "calls", "reads (Describe / Get / List)", "throttled", "release actions' rate (goal ≥ 90 %)", "failed", "left"];
 
 export function destroyRows(runs: ThrottledDestroy[]): (string | number)[][] {
   return runs.map((r) => {
@@ -296,6 +313,7 @@ export function destroyRows(runs: ThrottledDestroy[]): (string | number)[][] {
     return [
       `${r.allocations + r.eips} (${r.allocations}+${r.eips})`,
       r.mode,
+      r.paced ? "paced" : "unpaced",
       seconds(r.phase.wallMs, 1),
       r.phase.calls,
       `${ok("DescribeAnycastEipAddress")} / ${ok("GetIpamPoolAllocation")} / ${ok("ListAnycastEipAddresses") + ok("ListIpamPoolAllocations")}`,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only latency,calls,batch,state,scale] [-- --parallel N]`
+ * `npm run bench [-- --quick] [-- --only latency,calls,batch,throttle,state,scale] [-- --parallel N]`
  *
  * Figures, never assertions: release latency and API calls per release against the emulator on the real
  * clock, the same for many concurrent releases with batched and per-resource reads, bytes of provider
@@ -17,8 +17,9 @@ import { ScaleResult, measureScale, printScale } from "./scale";
 import { writePlots } from "./plots";
 import {
   BATCH_HEADERS,
-  BATCH_MODES,
   BATCH_SCALE_HEADERS,
+  THROTTLED_DESTROY_CONFIGS,
+  THROTTLE_NOTES,
   BatchMode,
   BatchReleaseResult,
   BatchScaleComparison,
@@ -33,14 +34,15 @@ import {
   printBatchScale,
 } from "./batch";
 
-const PARTS = ["latency", "calls", "batch", "state", "scale"] as const;
+const PARTS = ["latency", "calls", "batch", "throttle", "state", "scale"] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only ${PARTS.join(",")}] [-- --parallel N] [-- --sizes 50,100,200,400] [-- --no-baseline] [-- --reps N] [-- --summary]
   --summary    only rewrite bench/results/summary.md from the JSON results there
   --quick      a short run (about a minute): fewer settle times and repetitions, 100 resources for state, 50 for scale
   --only       comma-separated parts (default: all); batch = 1/10/100/200 EIPs released concurrently with batched
-               and per-resource reads, then 200+200 resources destroyed through the CLI both ways (--quick: 1/10/100, 50+50)
+               and per-resource reads (--quick: 1/10/100); throttle = 200+200 resources destroyed at once under a
+               20 requests/s throttle, in one process with and without pacing, then through the CLI (--quick: 50+50)
   --parallel   pulumi --parallel for the scale part (default: the CLI's default, 8 = 4 × cores)
   --no-baseline  skip the unthrottled run of the largest size
   --sizes      total resources per scale step, half allocations, half EIPs (default 50,100,200,400; --quick 50)
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
   const sizes = (values.get("sizes") ?? (quick ? "50" : "50,100,200,400")).split(",").map(Number);
   if (sizes.some((n) => !(Number.isInteger(n) && n >= 2 && n % 2 === 0))) throw new Error("--sizes must be even whole numbers ≥ 2");
 
-  if (parts.has("state") || parts.has("scale") || parts.has("batch")) ensurePulumi();
+  if (parts.has("state") || parts.has("scale") || parts.has("throttle")) ensurePulumi();
   let machine: MachineInfo = machineInfo();
   log(describeMachine(machine));
   const started = Date.now();
@@ -112,7 +114,12 @@ async function main(): Promise<void> {
 
   if (parts.has("batch")) {
     machine = machineInfo();
-    written.push(await runBatchPart(quick, parallel, mode, machine));
+    written.push(await runBatchPart(quick, mode, machine));
+  }
+
+  if (parts.has("throttle")) {
+    machine = machineInfo();
+    written.push(await runThrottlePart(quick, parallel, mode, machine));
   }
 
   if (parts.has("state")) {
@@ -138,45 +145,52 @@ async function main(): Promise<void> {
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${written.map((f) => path.relative(process.cwd(), f)).join(", ") || "nothing"}`);
 }
 
-/** The batch part: concurrent releases both ways, then the throttled scale step both ways through the CLI. */
-async function runBatchPart(quick: boolean, parallel: number | undefined, mode: string, machine: MachineInfo): Promise<string> {
+/** The batch part: concurrent releases with batched and per-resource reads. */
+async function runBatchPart(quick: boolean, mode: string, machine: MachineInfo): Promise<string> {
   const settle = quick ? [500, 2000] : [500, 2000, 5000];
   const counts = quick ? [1, 10, 100] : [1, 10, 100, 200];
   log(`\n== batched reads: ${counts.join(", ")} EIPs released concurrently, per-resource and batched reads (real clock, S = ${settle.map((s) => s / 1000).join(", ")} s)`);
   const releases: BatchReleaseResult = await measureBatchedReleases({ settleMs: settle, counts, log });
   log(`\n${printBatch(releases)}`);
-  const size = quick ? 100 : 400;
-  const destroys: ThrottledDestroy[] = [];
-  for (const batchMode of BATCH_MODES) {
-    log(`\n== batched reads, throttled destroy in one process: ${size / 2} allocations + ${size / 2} EIPs deleted at once, every action throttled at 20 requests/s, ${batchMode} reads`);
-    destroys.push(await measureThrottledDestroy({ allocations: size / 2, eips: size / 2, perSecond: 20, mode: batchMode }));
-  }
-  log(`\n${table(DESTROY_HEADERS, destroyRows(destroys))}`);
-  const scale: BatchScaleComparison = { perSecond: 20, parallel: parallel ?? "CLI default (8)", steps: [] };
-  for (const [batchMode, env] of [
-    ["per-resource", { ALICLOUD_RELEASE_BATCH_READS: "false" }],
-    ["batched", {}],
-  ] as [BatchMode, Record<string, string>][]) {
-    log(`\n== batched reads at scale: ${size} resources through the real CLI, every action throttled at 20 requests/s, ${batchMode} reads`);
-    const r = await measureScale({ sizes: [size], perSecond: 20, parallel, baseline: false, env, log });
-    scale.steps.push({ mode: batchMode, step: r.steps[0] });
-  }
-  log(`\n${printBatchScale(scale)}`);
   const { runs, ...rest } = releases;
   // Per-EIP samples of the 200-EIP runs are many: the file keeps each run's figures and its samples' ratios only.
   const compactRuns = runs.map(({ samples, ...run }) => ({ ...run, samples: samples.map((s) => ({ latencyMs: Math.round(s.latencyMs), sinceReleaseMs: s.sinceReleaseMs, ...(s.error ? { error: s.error } : {}) })) }));
-  return writeResult("batch", {
-    part: "batch",
+  return writeResult("batch", { part: "batch", mode, machine, headers: BATCH_HEADERS, rows: batchRows(releases), ...rest, runs: compactRuns });
+}
+
+/**
+ * The throttle part: N allocations + N EIPs destroyed at once under a per-action throttle, in one process
+ * (reads per resource; batched; batched and paced — the default), then through the real CLI at its
+ * default --parallel (8) and at --parallel 64.
+ */
+async function runThrottlePart(quick: boolean, parallel: number | undefined, mode: string, machine: MachineInfo): Promise<string> {
+  const size = quick ? 100 : 400;
+  const destroys: ThrottledDestroy[] = [];
+  for (const config of THROTTLED_DESTROY_CONFIGS) {
+    log(`\n== throttled destroy in one process: ${size / 2} allocations + ${size / 2} EIPs deleted at once, every action throttled at 20 requests/s, ${config.mode} reads, ${config.paced ? "paced" : "unpaced"}`);
+    destroys.push(await measureThrottledDestroy({ allocations: size / 2, eips: size / 2, perSecond: 20, ...config }));
+  }
+  log(`\n${table(DESTROY_HEADERS, destroyRows(destroys))}`);
+  const scale: BatchScaleComparison = { perSecond: 20, steps: [] };
+  for (const [batchMode, cliParallel, env] of [
+    ["per-resource", parallel, { ALICLOUD_RELEASE_BATCH_READS: "false" }],
+    ["batched", parallel, {}],
+    ["batched", 64, {}],
+  ] as [BatchMode, number | undefined, Record<string, string>][]) {
+    log(`\n== throttled destroy through the real CLI: ${size} resources, every action throttled at 20 requests/s, ${batchMode} reads, --parallel ${cliParallel ?? "default"}`);
+    const r = await measureScale({ sizes: [size], perSecond: 20, parallel: cliParallel, baseline: false, env, log });
+    scale.steps.push({ mode: batchMode, parallel: cliParallel ?? "CLI default (8)", step: r.steps[0] });
+  }
+  log(`\n${printBatchScale(scale)}`);
+  return writeResult("throttle", {
+    part: "throttle",
     mode,
     machine,
-    headers: BATCH_HEADERS,
-    rows: batchRows(releases),
     destroyHeaders: DESTROY_HEADERS,
     destroyRows: destroyRows(destroys),
     scaleHeaders: BATCH_SCALE_HEADERS,
     scaleRows: batchScaleRows(scale),
-    ...rest,
-    runs: compactRuns,
+    notes: THROTTLE_NOTES,
     destroys,
     scale,
   });
@@ -203,12 +217,17 @@ function writeSummary(): string {
     out.push(markdownTable(calls.headers, calls.rows), "");
   }
   type Table = { headers: string[]; rows: (string | number)[][] };
-  const batch = readResult<Rows & { notes: string[]; scale: BatchScaleComparison; destroyHeaders: string[]; destroyRows: Table["rows"]; scaleHeaders: string[]; scaleRows: Table["rows"] }>("batch");
+  const batch = readResult<Rows & { notes: string[] }>("batch");
   if (batch) {
-    header("Concurrent releases with batched reads (goals: ≤ 1.5 calls per release at 100+ EIPs, ≤ 1.2 × S; release actions ≥ 90 % of their throttle bound)", batch);
+    header("Concurrent releases with batched reads (goals: ≤ 1.5 calls per release at 100+ EIPs, ≤ 1.2 × S)", batch);
     out.push(markdownTable(batch.headers, batch.rows), "", ...batch.notes.map((l) => `- ${l}`), "");
-    out.push("Throttled destroy in one process (every delete at once, as the provider process runs them; no CLI):", "", markdownTable(batch.destroyHeaders, batch.destroyRows), "");
-    out.push("The same resources through the real CLI:", "", markdownTable(batch.scaleHeaders, batch.scaleRows), "", `(every action throttled at ${batch.scale.perSecond} requests/s, burst ${batch.scale.perSecond}; --parallel ${batch.scale.parallel})`, "");
+  }
+  const throttle = readResult<{ notes: string[]; scale: BatchScaleComparison; destroyHeaders: string[]; destroyRows: Table["rows"]; scaleHeaders: string[]; scaleRows: Table["rows"] }>("throttle");
+  if (throttle) {
+    header("Throttled destroy: pacing and batched reads (goal: release actions ≥ 90 % of their throttle bound)", throttle);
+    out.push("In one process (every delete at once, as the provider process runs them; no CLI):", "", markdownTable(throttle.destroyHeaders, throttle.destroyRows), "");
+    out.push("Through the real CLI:", "", markdownTable(throttle.scaleHeaders, throttle.scaleRows), "", `(every action throttled at ${throttle.scale.perSecond} requests/s, burst ${throttle.scale.perSecond})`, "");
+    out.push(...throttle.notes.map((l) => `- ${l}`), "");
   }
   const state = readResult<StateResult>("state");
   if (state) {

@@ -42,7 +42,7 @@ import { CloudError, isRetryable } from "./errors";
 import { permissionToGrantLabel } from "./permission";
 import { ProductName } from "./products";
 import { Clock } from "./retry";
-import { Transport } from "./transport";
+import { Transport, scopeKeyOf } from "./transport";
 
 /** How long the first read of a round waits for others before the call goes out. */
 export const BATCH_WINDOW_MS = 5;
@@ -256,20 +256,11 @@ class ReadGroup<T> {
   }
 }
 
-/** The live groups by scope key, and a number for each transport without a scopeKey: the per-process cache. */
+/** The live groups by scope key: the per-process cache. */
 const groups = new Map<string, ReadGroup<unknown>>();
-const transportNumbers = new WeakMap<Transport, number>();
-let transportsNumbered = 0;
 
 function groupOf<T>(reader: BatchReader<T>, scope: ReadScope): ReadGroup<T> {
-  const { transport, region } = scope;
-  let who = transport.scopeKey?.(reader.product, region);
-  if (who === undefined) {
-    let n = transportNumbers.get(transport);
-    if (n === undefined) transportNumbers.set(transport, (n = ++transportsNumbered));
-    who = `${reader.product}|${region}|transport #${n}`;
-  }
-  const key = `${reader.listAction}|${scope.partition ?? ""}|${who}`;
+  const key = `${reader.listAction}|${scope.partition ?? ""}|${scopeKeyOf(scope.transport, reader.product, scope.region)}`;
   const found = groups.get(key) as ReadGroup<T> | undefined;
   if (found) return found;
   const group: ReadGroup<T> = new ReadGroup(reader, key, () => {

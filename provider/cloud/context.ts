@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CloudError } from "./errors";
+import { DEFAULT_PACE_POLICY, PacePolicy, pacedTransport } from "./pacing";
 import { DEFAULT_POLL_POLICY, PollPolicy } from "./poll";
 import { Clock, DEFAULT_RETRY_POLICY, FailedAttempt, RetryPolicy, systemClock, withRetry } from "./retry";
 import { SettingsError, SettingsSource, lookup, resolveBackoffBaseMs, resolveRegion } from "./settings";
@@ -43,6 +44,8 @@ export interface ContextOverrides {
   /** Where progress lines go instead of stderr. */
   progress?: (line: string) => void;
   batchReads?: boolean;
+  /** The pacing of throttled actions (pacing.ts); false turns it off. Off by default with a zero backoff base. */
+  pace?: Partial<PacePolicy> | false;
 }
 
 /** The package's own config key that turns batched reads on or off. */
@@ -82,15 +85,18 @@ export function createContext(source: SettingsSource, overrides: ContextOverride
   const pollScale = base === 0 ? { firstDelayMs: 0, minIntervalMs: 5, maxIntervalMs: 5 } : {};
   // Credentials are resolved on the first call, so offline steps (check, diff) need none.
   let signed: SignedTransport | undefined;
-  const transport: Transport = overrides.transport ?? {
+  const unpaced: Transport = overrides.transport ?? {
     call: (product, action, params, options) => (signed ??= new SignedTransport(source)).call(product, action, params, options),
     scopeKey: (product, region) => (signed ??= new SignedTransport(source)).scopeKey(product, region),
   };
+  const clock = overrides.clock ?? systemClock;
+  // A zero base means "never wait between attempts" (tests, the demo): a paced slot is such a wait.
+  const pace = overrides.pace ?? (base === 0 ? false : {});
   return {
-    transport,
+    transport: pace === false ? unpaced : pacedTransport(unpaced, clock, { ...DEFAULT_PACE_POLICY, ...pace }),
     retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, ...overrides.retry },
     poll: { ...DEFAULT_POLL_POLICY, ...pollScale, ...overrides.poll },
-    clock: overrides.clock ?? systemClock,
+    clock,
     region: (explicit) => resolveRegion(source, explicit),
     newClientToken: () => randomUUID(),
     progress: overrides.progress ?? stderrProgress,
@@ -100,7 +106,13 @@ export function createContext(source: SettingsSource, overrides: ContextOverride
 
 /** The progress line for one failed attempt, e.g. `releasing Anycast EIP aeip-1: attempt 2 failed (SystemBusy, RequestId …); retrying in 0.4 s`. */
 export function failedAttemptLabel(info: FailedAttempt): string {
-  const next = info.nextDelayMs === undefined ? "giving up" : `retrying in ${Math.round(info.nextDelayMs / 100) / 10} s`;
+  const paced = info.error.pacedPerSecond;
+  const next =
+    info.nextDelayMs === undefined
+      ? "giving up"
+      : paced !== undefined && info.nextDelayMs === 0
+        ? `retrying in turn (the action is paced at ${paced.toFixed(1)} calls/s in this process)`
+        : `retrying in ${Math.round(info.nextDelayMs / 100) / 10} s`;
   return `${info.operation}: attempt ${info.attempt} failed (${attemptErrorLabel(info.error)}); ${next}`;
 }
 

@@ -180,6 +180,11 @@ export interface CloudErrorFields {
   nothingSent?: boolean;
   /** What to do about it, from ERROR_HINTS; shown after the cloud's own message and request id. */
   hint?: string;
+  /**
+   * On a throttling error: the pace (calls per second) its action is now held to in this process
+   * (pacing.ts), so the retry queues for a slot instead of backing off on its own.
+   */
+  pacedPerSecond?: number;
   cause?: unknown;
 }
 
@@ -200,6 +205,7 @@ export class CloudError extends Error {
   readonly elapsedMs?: number;
   readonly nothingSent?: boolean;
   readonly hint?: string;
+  readonly pacedPerSecond?: number;
 
   constructor(fields: CloudErrorFields) {
     super(formatCloudError(fields), { cause: fields.cause });
@@ -215,6 +221,7 @@ export class CloudError extends Error {
     this.elapsedMs = fields.elapsedMs;
     this.nothingSent = fields.nothingSent;
     this.hint = fields.hint;
+    this.pacedPerSecond = fields.pacedPerSecond;
     this.kind = fields.kind ?? kindOfCode(fields.code, fields.status);
   }
 
@@ -248,6 +255,7 @@ export class CloudError extends Error {
       elapsedMs: this.elapsedMs,
       nothingSent: this.nothingSent,
       hint: this.hint,
+      pacedPerSecond: this.pacedPerSecond,
       cause: this.cause,
     };
   }

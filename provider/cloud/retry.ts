@@ -85,7 +85,12 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
  */
 export const THROTTLE_BACKOFF_FACTOR = 5;
 
-/** More attempts than any deadline allows; the real bounds are `maxAttempts` (non-throttled) and the deadline. */
+/**
+ * More attempts than any deadline allows; the real bounds are `maxAttempts` (non-throttled) and the
+ * deadline. Checked here, not by p-retry: given `retries: N`, p-retry's `retry` module builds, sorts and
+ * deep-copies an array of N delays for every operation — at 10,000 that was most of the CPU (and
+ * garbage) of a destroy of 400 resources. In `forever` mode it keeps one.
+ */
 const P_RETRY_CEILING = 10_000;
 
 /**
@@ -145,7 +150,12 @@ export function decideRetry(state: RetryState, policy: RetryPolicy, random: () =
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
   const attemptLimit = Math.min(maxAttempts, ATTEMPT_CAPS[state.error.code] ?? maxAttempts);
   if (!isThrottled && state.counted >= attemptLimit) return { retry: false, reason: "attempts" };
-  const delay = isThrottled
+  // A paced action (pacing.ts) queues the retry for its next slot: that queue is the wait, shared by
+  // every caller of the action, so a backoff of the caller's own would only leave the slot unused.
+  const paced = isThrottled && state.error.pacedPerSecond !== undefined;
+  const delay = paced
+    ? 0
+    : isThrottled
     ? backoffDelay(state.throttled, { baseDelayMs: policy.baseDelayMs * THROTTLE_BACKOFF_FACTOR, maxDelayMs: policy.maxDelayMs }, random)
     : backoffDelay(state.counted, policy, random);
   if (delay + MIN_CALL_BUDGET_MS <= state.remainingMs) return { retry: true, delayMs: delay, final: false };
@@ -218,7 +228,8 @@ export async function withRetry<T>(
         }
       },
       {
-        retries: P_RETRY_CEILING,
+        retries: 0,
+        forever: true,
         minTimeout: 0,
         maxTimeout: 0,
         factor: 1,

@@ -53,6 +53,22 @@ export interface Transport {
   scopeKey?(product: ProductName, region: string): string;
 }
 
+/**
+ * A transport's scope key (Transport.scopeKey), or — for a transport without one (a test's fake) — a
+ * number of its own, so it shares reads and pacing with itself only. The numbers are held weakly, by
+ * transport: a deliberate per-process table that goes with the transports.
+ */
+export function scopeKeyOf(transport: Transport, product: ProductName, region: string): string {
+  const key = transport.scopeKey?.(product, region);
+  if (key !== undefined) return key;
+  let n = transportNumbers.get(transport);
+  if (n === undefined) transportNumbers.set(transport, (n = ++transportsNumbered));
+  return `${product}|${region}|transport #${n}`;
+}
+
+const transportNumbers = new WeakMap<Transport, number>();
+let transportsNumbered = 0;
+
 /** Signs and sends calls with credentials and endpoints resolved from a SettingsSource. */
 export class SignedTransport implements Transport {
   private readonly credentials: CredentialSource;
