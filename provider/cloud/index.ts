@@ -7,3 +7,4 @@ export * from "./credentials";
 export * from "./products";
 export * from "./transport";
 export * from "./context";
+export { DEFAULT_PACE_POLICY, type PacePolicy } from "./pacing";
