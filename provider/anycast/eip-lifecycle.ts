@@ -12,6 +12,7 @@ import { Lifecycle, PartialCreateError, Props, TypedLifecycle, checkArguments, p
 import { Operation, callerRetryDelay, operationOf } from "../operation";
 import { confirmationDeadline } from "../cloud/poll";
 import { changedProperties, diffByTable, fillDefaults, localOutputs } from "../properties";
+import { ReleaseOutcomeCheck, settleUnansweredRelease } from "../release-outcome";
 import {
   AnycastEipRecord,
   allocateAnycastEip,
@@ -331,12 +332,38 @@ async function untilReleasable(op: Operation, anycastId: string, props: ReleaseO
   }
 }
 
+/** Watches the EIP until it is gone (or `Released`), by `op`'s deadline. */
+async function confirmEipReleased(op: Operation, anycastId: string): Promise<void> {
+  await waitForEip(op, `waiting for Anycast EIP ${anycastId} to be released`, anycastId, (r) => ({
+    done: r === undefined || r.status === "Released",
+    state: r?.status,
+  }));
+}
+
+/**
+ * How a release whose answer was lost is checked (settleUnansweredRelease): gone or `Released` was
+ * released; `Releasing` was accepted and is watched until gone; any other status was not released.
+ */
+function releaseOutcomeCheck(anycastId: string): ReleaseOutcomeCheck {
+  return {
+    what: `Anycast EIP ${anycastId}`,
+    read: async (confirm) => {
+      const record = await readAnycastEip(confirm, anycastId);
+      if (record === undefined || record.status === "Released") return { kind: "gone" };
+      if (record.status === "Releasing") return { kind: "releasing", untilGone: () => confirmEipReleased(confirm, anycastId) };
+      return { kind: "present", state: record.status || "status not reported" };
+    },
+  };
+}
+
 /**
  * Releases the EIP if the checks allow it. Re-runnable after any crash: gone/Released is success, the
  * release carries one ClientToken for all its attempts, `ResourceNotFound` from it is success, and the EIP
  * is watched until it is gone. If the service still answers `IncorrectStatus.Anycast` once the retries
  * are spent, the checks run again (so a binding made meanwhile is reported as a refusal, a new transition
- * is waited out) and the release is sent again with the same token.
+ * is waited out) and the release is sent again with the same token. If the release's answer is lost
+ * (the retries end on a transient error of a call that may have reached the service), the EIP is read
+ * to report what happened (settleUnansweredRelease).
  */
 export async function releaseAnycastEipChecked(op: Operation, anycastId: string, props: ReleaseOptions): Promise<void> {
   const clientToken = op.ctx.newClientToken();
@@ -349,7 +376,7 @@ export async function releaseAnycastEipChecked(op: Operation, anycastId: string,
       outcome = await releaseAnycastEip(op, anycastId, clientToken);
     } catch (err) {
       const delayMs = nextReleaseRound(op, err, round);
-      if (delayMs === undefined) throw err;
+      if (delayMs === undefined) return settleUnansweredRelease(op, err, releaseOutcomeCheck(anycastId));
       op.ctx.progress(`releasing Anycast EIP ${anycastId}: ${attemptErrorLabel(err as CloudError)}: the service still reports a status that blocks the release; checking again`);
       if (delayMs > 0) await op.ctx.clock.sleep(delayMs);
       continue;
@@ -360,11 +387,7 @@ export async function releaseAnycastEipChecked(op: Operation, anycastId: string,
     }
     // The release was sent: confirming it may run a little past the deadline, so that a release that
     // happened is reported as done rather than as "deadline reached" (see confirmationDeadline).
-    const confirm: Operation = { ...op, deadlineAt: confirmationDeadline(op.ctx.clock, op.deadlineAt) };
-    await waitForEip(confirm, `waiting for Anycast EIP ${anycastId} to be released`, anycastId, (r) => ({
-      done: r === undefined || r.status === "Released",
-      state: r?.status,
-    }));
+    await confirmEipReleased({ ...op, deadlineAt: confirmationDeadline(op.ctx.clock, op.deadlineAt) }, anycastId);
     op.ctx.progress(`released Anycast EIP ${anycastId}`);
     return;
   }

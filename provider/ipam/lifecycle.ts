@@ -7,6 +7,7 @@ import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, resourceUrn, typedLifecycle } from "../lifecycle";
 import { Operation, operationOf, roundWaiter } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
+import { settleUnansweredRelease } from "../release-outcome";
 import {
   ALLOCATION_READS,
   allocationLabel,
@@ -41,6 +42,29 @@ async function refuseIpv4MaskAbove32(op: Operation, inputs: IpamPoolAllocationIn
   if (version === "IPv4") {
     throw new Error(`cidrMask: ${inputs.cidrMask} is not a prefix length of IPv4 pool ${inputs.ipamPoolId}; use 0–${MAX_IPV4_MASK} (0–128 is for IPv6 pools). Nothing was created`);
   }
+}
+
+/**
+ * Polls until the allocation is gone, by `op`'s deadline. The API deletes synchronously, so the first
+ * probe is immediate. The probes are reads of the coalescer: the confirmations of a destroy share List
+ * calls.
+ */
+async function confirmAllocationGone(op: Operation, id: string, pool: string | undefined): Promise<void> {
+  const what = allocationLabel(id);
+  await pollUntil(
+    `confirming the release of ${what}`,
+    async () => {
+      const again = await readAllocation(op, id, pool);
+      return { done: !again, state: again?.Status };
+    },
+    {
+      policy: { ...op.ctx.poll, firstDelayMs: 0 },
+      deadlineAt: op.deadlineAt,
+      clock: op.ctx.clock,
+      onWait: (state, waited) => op.ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
+      sleep: pool ? roundWaiter(op, ALLOCATION_READS, pool) : undefined,
+    },
+  );
 }
 
 /** The typed implementation; {@link ipamPoolAllocationLifecycle} is what the engine calls. */
@@ -155,28 +179,26 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     }
     // 2. Refuse before any delete call.
     assertAllocationReleasable(verdict);
-    // 3. Release with one token for every retry; not-found means someone released it meanwhile.
-    const released = await deleteAllocation(op, { id, clientToken: ctx.newClientToken() });
-    if (!released) return;
-    // 4. Confirm. The API deletes synchronously, so the first probe is immediate. The release was sent, so
-    //    confirming it may run a little past the deadline (see confirmationDeadline). The probes are reads
-    //    of the coalescer: the confirmations of a destroy share List calls.
-    const confirm = { ...op, deadlineAt: confirmationDeadline(ctx.clock, deadlineAt) };
+    // 3. Release with one token for every retry; not-found means someone released it meanwhile. A release
+    //    whose answer was lost is checked by a read: gone is released, still there fails with its error.
     const pool = props.ipamPoolId || undefined;
-    await pollUntil(
-      `confirming the release of ${what}`,
-      async () => {
-        const again = await readAllocation(confirm, id, pool);
-        return { done: !again, state: again?.Status };
-      },
-      {
-        policy: { ...ctx.poll, firstDelayMs: 0 },
-        deadlineAt: confirm.deadlineAt,
-        clock: ctx.clock,
-        onWait: (state, waited) => ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
-        sleep: pool ? roundWaiter(confirm, ALLOCATION_READS, pool) : undefined,
-      },
-    );
+    let released: boolean;
+    try {
+      released = await deleteAllocation(op, { id, clientToken: ctx.newClientToken() });
+    } catch (err) {
+      return settleUnansweredRelease(op, err, {
+        what,
+        // The API deletes synchronously: an allocation is there or gone, never on its way out.
+        read: async (confirm) => {
+          const record = await readAllocation(confirm, id, pool);
+          return record ? { kind: "present", state: record.Status || "status not reported" } : { kind: "gone" };
+        },
+      });
+    }
+    if (!released) return;
+    // 4. Confirm. The release was sent, so confirming it may run a little past the deadline (see
+    //    confirmationDeadline).
+    await confirmAllocationGone({ ...op, deadlineAt: confirmationDeadline(ctx.clock, deadlineAt) }, id, pool);
   },
 };
 
