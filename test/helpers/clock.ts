@@ -1,4 +1,4 @@
-import { Clock } from "../../provider/cloud/retry";
+import { Clock, systemClock } from "../../provider/cloud/retry";
 
 /** A virtual clock: sleeping advances time instantly, so backoff and deadlines are tested without waiting. */
 export function virtualClock(start = 1_700_000_000_000, random = () => 0.5): Clock & { slept: number[] } {
@@ -13,4 +13,10 @@ export function virtualClock(start = 1_700_000_000_000, random = () => 0.5): Clo
     },
     random,
   };
+}
+
+/** The real clock with a hand-moved offset: a test makes time jump (past a deadline) between two calls. */
+export function steppableClock(): Clock & { jump(ms: number): void } {
+  let offset = 0;
+  return { now: () => systemClock.now() + offset, sleep: systemClock.sleep, random: systemClock.random, jump: (ms) => (offset += ms) };
 }

@@ -2,13 +2,13 @@
  * The per-resource deadline (`timeoutSeconds`) over real HTTP to the emulator: no call outlives it,
  * nothing is sent after it, and a release sent before it is confirmed and reported as done.
  */
-import { Clock, systemClock } from "../../provider/cloud/retry";
 import { SignedTransport, Transport } from "../../provider/cloud/transport";
 import { envSource } from "../../provider/cloud/settings";
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { callsOf, caught, checkedCreate, emulatorContext, emulatorEnv } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
+import { steppableClock } from "../helpers/clock";
 
 const emu = useEmulator();
 let poolId: string;
@@ -38,12 +38,6 @@ test("a pre-delete read slower than the deadline is cut at the deadline and no r
   expect(allocationIds()).toEqual([a.id]);
   expect(err.message).toMatch(/^reading IPAM pool allocation .*ReadTimeout: .*deadline/);
 });
-
-/** Real time, plus a jump the test makes: lets a test put "now" past the deadline at an exact step. */
-function steppableClock(): Clock & { jump(ms: number): void } {
-  let offset = 0;
-  return { now: () => systemClock.now() + offset, sleep: systemClock.sleep, random: systemClock.random, jump: (ms) => (offset += ms) };
-}
 
 /**
  * A context whose clock jumps 5 s right after `releaseAction` answers: the deadline passes between the

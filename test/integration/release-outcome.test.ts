@@ -7,12 +7,12 @@
  * the retries run into `timeoutSeconds` whatever the machine's speed.
  */
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
-import { Clock, systemClock } from "../../provider/cloud/retry";
 import { envSource } from "../../provider/cloud/settings";
 import { SignedTransport, Transport } from "../../provider/cloud/transport";
 import { ipamPoolAllocationLifecycle as lc } from "../../provider/ipam/lifecycle";
 import { callsOf, caught, checkedCreate, emulatorContext, emulatorEnv, REGION } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
+import { steppableClock } from "../helpers/clock";
 
 const emu = useEmulator({ anycastTiming: "instant" });
 let poolId: string;
@@ -27,12 +27,6 @@ beforeEach(() => {
 const allocationIds = () => (emu.control.state().vpcipam as { allocations: { ipamPoolAllocationId: string }[] }).allocations.map((a) => a.ipamPoolAllocationId);
 const eips = () => (emu.control.state().eipanycast as { eips: { anycastId: string; status: string }[] }).eips;
 const seedEip = (): string => (emu.control.seed({ eipanycast: { eips: [{}] } }) as { eipanycast: { anycastIds: string[] } }).eipanycast.anycastIds[0];
-
-/** Real time plus the jumps made so far. */
-function steppableClock(): Clock & { jump(ms: number): void } {
-  let offset = 0;
-  return { now: () => systemClock.now() + offset, sleep: systemClock.sleep, random: systemClock.random, jump: (ms) => (offset += ms) };
-}
 
 /** A context whose clock jumps 1 s after every call of `releaseAction`, answered or not. */
 function deadlineRunsOutOn(releaseAction: string, onLine?: (line: string) => void) {
