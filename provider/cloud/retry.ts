@@ -251,7 +251,7 @@ export async function withRetry<T>(
             options.onFailedAttempt?.({ operation, attempt: attemptNumber, error: cloud });
             if (decision.reason === "deadline") {
               last = new CloudError({
-                ...cloud.fields(),
+                ...(last ?? cloud).fields(),
                 attempts: attemptNumber,
                 message: `${cloud.cloudMessage} (gave up: the ${formatSeconds(deadlineAt - startedAt)} deadline leaves no time for another attempt)`,
               });

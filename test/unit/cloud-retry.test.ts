@@ -77,6 +77,15 @@ describe("withRetry", () => {
     expect(calls).toBeLessThan(10);
   });
 
+  test("a network failure that runs into the deadline still says how long its attempts took", async () => {
+    const clock = virtualClock(0, () => 1);
+    const err = await withRetry("op", async () => {
+      throw new CloudError({ code: "ECONNRESET", message: "connection lost", kind: "transient" });
+    }, { ...policy, maxAttempts: 100, deadlineMs: 1000 }, { clock }).catch((e) => e);
+    expect(err.message).toMatch(/^op: after \d+ failed attempts over \d+(\.\d)? s: ECONNRESET: connection lost \(gave up: the 1 s deadline leaves no time for another attempt\)/);
+    expect(err.elapsedMs).toBeGreaterThan(0);
+  });
+
   test("under a permanent throttle, only the deadline ends the retries: the last wait is shortened to fit one more attempt", async () => {
     // Throttled backoff floor 5 x 200 ms; random() = 1 draws the cap: 1 s, then 2 s — which would cross 3 s.
     const clock = virtualClock(0, () => 1);
