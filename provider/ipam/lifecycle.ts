@@ -5,7 +5,7 @@
 import { adoptionRecord, adoptionWarningLabel, refuseReplacingAdopted } from "../adoption";
 import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, resourceUrn, typedLifecycle } from "../lifecycle";
-import { Operation, operationOf, roundWaiter } from "../operation";
+import { Operation, operationOf, roundRider } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
 import {
   ALLOCATION_READS,
@@ -20,7 +20,7 @@ import {
   withPoolRegionHint,
 } from "./api";
 import { allocationVerdict, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
-import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
+import { AllocationRecord, IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
 import { cidrTextsMayOverlap } from "../cidr";
 import { MAX_IPV4_MASK, validateAllocationInputs } from "./validate";
@@ -163,20 +163,14 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
     //    of the coalescer: the confirmations of a destroy share List calls.
     const confirm = { ...op, deadlineAt: confirmationDeadline(ctx.clock, deadlineAt) };
     const pool = props.ipamPoolId || undefined;
-    await pollUntil(
-      `confirming the release of ${what}`,
-      async () => {
-        const again = await readAllocation(confirm, id, pool);
-        return { done: !again, state: again?.Status };
-      },
-      {
-        policy: { ...ctx.poll, firstDelayMs: 0 },
-        deadlineAt: confirm.deadlineAt,
-        clock: ctx.clock,
-        onWait: (state, waited) => ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
-        sleep: pool ? roundWaiter(confirm, ALLOCATION_READS, pool) : undefined,
-      },
-    );
+    const judge = (again: AllocationRecord | undefined) => ({ done: !again, state: again?.Status });
+    await pollUntil(`confirming the release of ${what}`, async () => judge(await readAllocation(confirm, id, pool)), {
+      policy: { ...ctx.poll, firstDelayMs: 0 },
+      deadlineAt: confirm.deadlineAt,
+      clock: ctx.clock,
+      onWait: (state, waited) => ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
+      wait: pool ? roundRider(confirm, ALLOCATION_READS, id, judge, pool) : undefined,
+    });
   },
 };
 
