@@ -36,11 +36,13 @@ import {
 const PARTS = ["latency", "calls", "batch", "state", "scale"] as const;
 type Part = (typeof PARTS)[number];
 
-const USAGE = `usage: npm run bench [-- --quick] [-- --only ${PARTS.join(",")}] [-- --parallel N] [-- --sizes 50,100,200,400] [-- --no-baseline] [-- --reps N] [-- --summary]
+const USAGE = `usage: npm run bench [-- --quick] [-- --only ${PARTS.join(",")}] [-- --parallel N] [-- --sizes 50,100,200,400] [-- --no-baseline] [-- --reps N] [-- --summary] [-- --releases-only]
   --summary    only rewrite bench/results/summary.md from the JSON results there
   --quick      a short run (about a minute): fewer settle times and repetitions, 100 resources for state, 50 for scale
   --only       comma-separated parts (default: all); batch = 1/10/100/200 EIPs released concurrently with batched
                and per-resource reads, then 200+200 resources destroyed through the CLI both ways (--quick: 1/10/100, 50+50)
+  --releases-only  with --only batch: measure the concurrent releases only; the throttled-destroy and CLI
+               tables are kept from the batch.json already there (the summary says which run they come from)
   --parallel   pulumi --parallel for the scale part (default: the CLI's default, 8 = 4 × cores)
   --no-baseline  skip the unthrottled run of the largest size
   --sizes      total resources per scale step, half allocations, half EIPs (default 50,100,200,400; --quick 50)
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
     log(`wrote ${path.relative(process.cwd(), writeSummary())}`);
     return;
   }
-  for (const f of flags) if (f !== "quick" && f !== "no-baseline") throw new Error(`unknown flag --${f}\n${USAGE}`);
+  for (const f of flags) if (f !== "quick" && f !== "no-baseline" && f !== "releases-only") throw new Error(`unknown flag --${f}\n${USAGE}`);
   for (const k of values.keys()) if (!["only", "parallel", "sizes", "reps"].includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const quick = flags.has("quick");
   const only = (values.get("only") ?? PARTS.join(",")).split(",").map((s) => s.trim()).filter(Boolean);
@@ -87,7 +89,9 @@ async function main(): Promise<void> {
   const sizes = (values.get("sizes") ?? (quick ? "50" : "50,100,200,400")).split(",").map(Number);
   if (sizes.some((n) => !(Number.isInteger(n) && n >= 2 && n % 2 === 0))) throw new Error("--sizes must be even whole numbers ≥ 2");
 
-  if (parts.has("state") || parts.has("scale") || parts.has("batch")) ensurePulumi();
+  const releasesOnly = flags.has("releases-only");
+  if (releasesOnly && !parts.has("batch")) throw new Error(`--releases-only applies to the batch part (--only batch)\n${USAGE}`);
+  if (parts.has("state") || parts.has("scale") || (parts.has("batch") && !releasesOnly)) ensurePulumi();
   let machine: MachineInfo = machineInfo();
   log(describeMachine(machine));
   const started = Date.now();
@@ -112,7 +116,7 @@ async function main(): Promise<void> {
 
   if (parts.has("batch")) {
     machine = machineInfo();
-    written.push(await runBatchPart(quick, parallel, mode, machine));
+    written.push(await runBatchPart(quick, parallel, mode, machine, releasesOnly));
   }
 
   if (parts.has("state")) {
@@ -138,13 +142,42 @@ async function main(): Promise<void> {
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${written.map((f) => path.relative(process.cwd(), f)).join(", ") || "nothing"}`);
 }
 
-/** The batch part: concurrent releases both ways, then the throttled scale step both ways through the CLI. */
-async function runBatchPart(quick: boolean, parallel: number | undefined, mode: string, machine: MachineInfo): Promise<string> {
+/** The batch part's throttled-destroy and CLI tables, as batch.json holds them. */
+interface BatchScaleTables {
+  destroyHeaders: string[];
+  destroyRows: (string | number)[][];
+  scaleHeaders: string[];
+  scaleRows: (string | number)[][];
+  destroys: ThrottledDestroy[];
+  scale: BatchScaleComparison;
+  /** Set when these tables were kept from an earlier run (`--releases-only`): that run's time and commit. */
+  carriedOver?: { measuredAt: string; gitCommit: string | null };
+}
+
+/** The batch part: concurrent releases both ways, then (unless `releasesOnly`) the throttled scale step both ways through the CLI. */
+async function runBatchPart(quick: boolean, parallel: number | undefined, mode: string, machine: MachineInfo, releasesOnly: boolean): Promise<string> {
   const settle = quick ? [500, 2000] : [500, 2000, 5000];
   const counts = quick ? [1, 10, 100] : [1, 10, 100, 200];
   log(`\n== batched reads: ${counts.join(", ")} EIPs released concurrently, per-resource and batched reads (real clock, S = ${settle.map((s) => s / 1000).join(", ")} s)`);
   const releases: BatchReleaseResult = await measureBatchedReleases({ settleMs: settle, counts, log });
   log(`\n${printBatch(releases)}`);
+  const tables = releasesOnly ? previousScaleTables() : await measureBatchScale(quick, parallel);
+  const { runs, ...rest } = releases;
+  // Per-EIP samples of the 200-EIP runs are many: the file keeps each run's figures and its samples' ratios only.
+  const compactRuns = runs.map(({ samples, ...run }) => ({ ...run, samples: samples.map((s) => ({ latencyMs: Math.round(s.latencyMs), sinceReleaseMs: s.sinceReleaseMs, ...(s.error ? { error: s.error } : {}) })) }));
+  return writeResult("batch", { part: "batch", mode, machine, headers: BATCH_HEADERS, rows: batchRows(releases), ...tables, ...rest, runs: compactRuns });
+}
+
+/** `--releases-only`: the throttled-destroy and CLI tables of the batch.json already there, marked as carried over. */
+function previousScaleTables(): BatchScaleTables {
+  const previous = readResult<BatchScaleTables>("batch");
+  if (!previous?.scale) throw new Error("--releases-only keeps the throttled-destroy and CLI tables of bench/results/batch.json, which has none: run the whole batch part once");
+  const { destroyHeaders, destroyRows, scaleHeaders, scaleRows, destroys, scale } = previous;
+  return { destroyHeaders, destroyRows, scaleHeaders, scaleRows, destroys, scale, carriedOver: previous.carriedOver ?? { measuredAt: previous.machine.measuredAt, gitCommit: previous.machine.gitCommit } };
+}
+
+/** The throttled destroy in one process, then the scale step through the real CLI, each per-resource and batched. */
+async function measureBatchScale(quick: boolean, parallel: number | undefined): Promise<BatchScaleTables> {
   const size = quick ? 100 : 400;
   const destroys: ThrottledDestroy[] = [];
   for (const batchMode of BATCH_MODES) {
@@ -162,24 +195,7 @@ async function runBatchPart(quick: boolean, parallel: number | undefined, mode: 
     scale.steps.push({ mode: batchMode, step: r.steps[0] });
   }
   log(`\n${printBatchScale(scale)}`);
-  const { runs, ...rest } = releases;
-  // Per-EIP samples of the 200-EIP runs are many: the file keeps each run's figures and its samples' ratios only.
-  const compactRuns = runs.map(({ samples, ...run }) => ({ ...run, samples: samples.map((s) => ({ latencyMs: Math.round(s.latencyMs), sinceReleaseMs: s.sinceReleaseMs, ...(s.error ? { error: s.error } : {}) })) }));
-  return writeResult("batch", {
-    part: "batch",
-    mode,
-    machine,
-    headers: BATCH_HEADERS,
-    rows: batchRows(releases),
-    destroyHeaders: DESTROY_HEADERS,
-    destroyRows: destroyRows(destroys),
-    scaleHeaders: BATCH_SCALE_HEADERS,
-    scaleRows: batchScaleRows(scale),
-    ...rest,
-    runs: compactRuns,
-    destroys,
-    scale,
-  });
+  return { destroyHeaders: DESTROY_HEADERS, destroyRows: destroyRows(destroys), scaleHeaders: BATCH_SCALE_HEADERS, scaleRows: batchScaleRows(scale), destroys, scale };
 }
 
 function readResult<T>(name: string): (T & { machine: MachineInfo; mode: string }) | undefined {
@@ -202,11 +218,12 @@ function writeSummary(): string {
     header("API calls per release (goal ≤ 3 per allocation, ≤ 6 per EIP)", calls);
     out.push(markdownTable(calls.headers, calls.rows), "");
   }
-  type Table = { headers: string[]; rows: (string | number)[][] };
-  const batch = readResult<Rows & { notes: string[]; scale: BatchScaleComparison; destroyHeaders: string[]; destroyRows: Table["rows"]; scaleHeaders: string[]; scaleRows: Table["rows"] }>("batch");
+  const batch = readResult<Rows & BatchScaleTables & { notes: string[] }>("batch");
   if (batch) {
     header("Concurrent releases with batched reads (goals: ≤ 1.5 calls per release at 100+ EIPs, ≤ 1.2 × S; release actions ≥ 90 % of their throttle bound)", batch);
     out.push(markdownTable(batch.headers, batch.rows), "", ...batch.notes.map((l) => `- ${l}`), "");
+    const from = batch.carriedOver;
+    if (from) out.push(`_The two tables below come from an earlier run (${from.measuredAt}, commit ${from.gitCommit ?? "?"}): the run above measured the concurrent releases only (\`--releases-only\`)._`, "");
     out.push("Throttled destroy in one process (every delete at once, as the provider process runs them; no CLI):", "", markdownTable(batch.destroyHeaders, batch.destroyRows), "");
     out.push("The same resources through the real CLI:", "", markdownTable(batch.scaleHeaders, batch.scaleRows), "", `(every action throttled at ${batch.scale.perSecond} requests/s, burst ${batch.scale.perSecond}; --parallel ${batch.scale.parallel})`, "");
   }
