@@ -119,7 +119,9 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
 
   async read(baseCtx, id, props) {
     const op = operationOf(baseCtx, props);
-    const record = await getAllocation(op, id);
+    // A refresh reads every resource at once: the reads of one pool share List calls (state without a
+    // pool reads with Get).
+    const record = await readAllocation(op, id, props.ipamPoolId || undefined);
     if (!record) return {};
     return { id, props: outputsFromRecord(record, { ...props, regionId: op.region }) };
   },

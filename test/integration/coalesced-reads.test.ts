@@ -404,6 +404,42 @@ describe("IPAM pool allocations", () => {
   });
 });
 
+describe("reads (pulumi refresh)", () => {
+  test("Anycast EIPs read at once: ceil(N/50) List calls, a Describe only for an EIP with a binding, outputs identical to one read each", async () => {
+    const binding = { bindInstanceId: "eni-refresh", bindInstanceRegionId: "us-west-1", bindInstanceType: "NetworkInterface" };
+    const ids = seedEips([...Array.from({ length: 60 }, (_, i) => ({ name: `refresh${i}`, tags: [{ key: "n", value: String(i) }] })), { name: "bound", bindings: [binding] }]);
+    const gone = ["aeip-refreshgone1", "aeip-refreshgone2"];
+    const readAll = (batchReads: boolean) =>
+      Promise.all([...ids, ...gone].map((id) => eipLc.read!(freshCtx({ batchReads }), id, { anycastId: id, regionId: REGION, detachOnDelete: false })));
+    emu.control.clearCalls();
+    const one = await readAll(false);
+    expect(emu.control.calls().map((c) => c.action)).toEqual(Array(ids.length + gone.length).fill("DescribeAnycastEipAddress"));
+    emu.control.clearCalls();
+    const batched = await readAll(true);
+    const calls = emu.control.calls();
+    expect(calls.filter((c) => c.action === "ListAnycastEipAddresses")).toHaveLength(Math.ceil((ids.length + gone.length) / LIST_EIPS_MAX_IDS));
+    expect(calls.filter((c) => c.action === "DescribeAnycastEipAddress").map((c) => c.params.AnycastId)).toEqual([ids.at(-1)]);
+    expect(batched).toEqual(one);
+    expect(batched.slice(-2)).toEqual([{}, {}]);
+    expect(batched[0]).toMatchObject({ id: ids[0], props: { anycastId: ids[0], name: "refresh0", tags: { n: "0" } } });
+  });
+
+  test("allocations of one pool read at once: ceil(N/20) List calls, outputs identical to one Get each", async () => {
+    const ids = seedAllocations(45);
+    const readAll = (batchReads: boolean) =>
+      Promise.all([...ids, "ipam-pool-alloc-refreshgone"].map((id) => allocLc.read!(freshCtx({ batchReads }), id, { allocationId: id, ipamPoolId: POOL, regionId: REGION })));
+    emu.control.clearCalls();
+    const one = await readAll(false);
+    expect(emu.control.calls().map((c) => c.action)).toEqual(Array(ids.length + 1).fill("GetIpamPoolAllocation"));
+    emu.control.clearCalls();
+    const batched = await readAll(true);
+    expect(emu.control.calls().map((c) => c.action)).toEqual(Array(Math.ceil((ids.length + 1) / LIST_ALLOCATIONS_MAX_IDS)).fill("ListIpamPoolAllocations"));
+    expect(batched).toEqual(one);
+    expect(batched.at(-1)).toEqual({});
+    expect(batched[0]).toMatchObject({ id: ids[0], props: { allocationId: ids[0], ipamPoolId: POOL } });
+  });
+});
+
 describe("the List calls as the SDK sends them", () => {
   test("AnycastIds.N takes up to 50 ids; ListIpamPoolAllocations needs IpamPoolId and takes up to 20 IpamPoolAllocationIds.N (its API page)", async () => {
     const ctx = freshCtx({ retry: { maxAttempts: 1 } });
