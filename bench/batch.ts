@@ -1,6 +1,6 @@
 /**
  * Coalesced reads (provider/cloud/coalesce.ts): N Anycast EIPs released concurrently, on the real clock
- * against the emulator, with batched reads and — side by side in the same run — with per-resource reads
+ * against the emulator in a process of its own (bench/child-emulator.ts), with batched reads and — side by side in the same run — with per-resource reads
  * (`batchReads: false`, each delete polling with its own Describe calls, as before batching).
  *
  * For each settle time S (the emulator's `Releasing` duration) and each N, one run per mode: N EIPs are
@@ -12,9 +12,10 @@
  *     → confirmed (which adds the pre-read and the queueing of N release calls on this machine).
  */
 import { performance } from "node:perf_hooks";
-import { EIPANYCAST_INSTANT_TIMING, RunningEmulator, startEmulator } from "../emulator";
+import { EIPANYCAST_INSTANT_TIMING, startEmulator } from "../emulator";
 import { anycastEipAddressLifecycle } from "../provider/anycast/eip-lifecycle";
 import { ipamPoolAllocationLifecycle } from "../provider/ipam/lifecycle";
+import { ChildEmulator, startChildEmulator } from "./child-emulator";
 import { REGION, emulatorContext, markdownTable, max, median, seconds, table } from "./common";
 import { PhaseResult, ScaleStep, everyAction, phase } from "./scale";
 
@@ -51,19 +52,19 @@ export interface BatchReleaseResult {
   notes: string[];
 }
 
-function seedEips(emu: RunningEmulator, n: number): string[] {
-  const out = emu.control.seed({ eipanycast: { eips: Array.from({ length: n }, (_, i) => ({ name: `batch${i}` })) } }) as { eipanycast: { anycastIds: string[] } };
+async function seedEips(emu: ChildEmulator, n: number): Promise<string[]> {
+  const out = (await emu.control.seed({ eipanycast: { eips: Array.from({ length: n }, (_, i) => ({ name: `batch${i}` })) } })) as { eipanycast: { anycastIds: string[] } };
   return out.eipanycast.anycastIds;
 }
 
 /** Repetitions for N EIPs: enough to pool about 5 samples of a single EIP; one run otherwise. */
 export const repsFor = (count: number): number => Math.max(1, Math.ceil(5 / count));
 
-async function runOnce(emu: RunningEmulator, count: number, settleMs: number, mode: BatchMode): Promise<Omit<BatchRun, "reps">> {
-  emu.control.reset();
-  emu.control.setTiming({ eipanycast: { Allocating: 0, Releasing: settleMs } });
-  const ids = seedEips(emu, count);
-  const since = emu.control.calls().at(-1)?.seq ?? 0;
+async function runOnce(emu: ChildEmulator, count: number, settleMs: number, mode: BatchMode): Promise<Omit<BatchRun, "reps">> {
+  await emu.control.reset();
+  await emu.control.setTiming({ eipanycast: { Allocating: 0, Releasing: settleMs } });
+  const ids = await seedEips(emu, count);
+  const since = (await emu.control.calls()).at(-1)?.seq ?? 0;
   const started = performance.now();
   const ended = new Map<string, { latencyMs: number; at: number; error?: string }>();
   await Promise.all(
@@ -79,12 +80,13 @@ async function runOnce(emu: RunningEmulator, count: number, settleMs: number, mo
     }),
   );
   const wallMs = performance.now() - started;
-  const calls = emu.control.calls(since);
+  const calls = await emu.control.calls(since);
   const callsByAction: Record<string, number> = {};
   for (const c of calls) callsByAction[c.action ?? "?"] = (callsByAction[c.action ?? "?"] ?? 0) + 1;
-  // The emulator's clock is the real clock here (Date.now), so call-log times compare with `at`.
+  // The emulator's clock is the real clock here (Date.now, in its own process on this machine), so
+  // call-log times compare with `at`.
   const releasedAt = new Map(calls.filter((c) => c.action === "ReleaseAnycastEipAddress" && c.mutating).map((c) => [c.params.AnycastId, c.time]));
-  const left = new Set((emu.control.state().eipanycast as { eips: { anycastId: string }[] }).eips.map((e) => e.anycastId));
+  const left = new Set(((await emu.control.state()).eipanycast as { eips: { anycastId: string }[] }).eips.map((e) => e.anycastId));
   const samples = ids.map((id): BatchSample => {
     const e = ended.get(id)!;
     const error = e.error ?? (left.has(id) ? "the EIP was still there after the delete returned" : undefined);
@@ -117,7 +119,7 @@ function pool(parts: Omit<BatchRun, "reps">[]): BatchRun {
 
 export async function measureBatchedReleases(options: { settleMs: number[]; counts: number[]; log?: (line: string) => void }): Promise<BatchReleaseResult> {
   const log = options.log ?? (() => undefined);
-  const emu = await startEmulator({ port: 0 });
+  const emu = await startChildEmulator();
   const runs: BatchRun[] = [];
   try {
     for (const settleMs of options.settleMs) {
@@ -143,6 +145,7 @@ export async function measureBatchedReleases(options: { settleMs: number[]; coun
       "Real clock, production retry and poll policies; every EIP of a run is deleted concurrently (started together), each delete with a fresh context as the provider's runtime makes one.",
       "per-resource = alicloud-release:batchReads false: each delete reads with its own DescribeAnycastEipAddress calls (the behaviour before batching); batched = the default: reads of one round share ListAnycastEipAddresses calls (≤ 50 AnycastIds each, the API's maximum).",
       "A single EIP is released 5 times one after another (figures pooled): its latency depends on where S falls between two probes.",
+      "The emulator runs in a process of its own (`pulumi-alicloud-release emulator`), driven through its HTTP control plane: the deletes' process pays for its own calls only, as against the real cloud, instead of sharing one event loop with the emulator answering them (this machine has 2 cores for both).",
       "calls per release = every call the emulator logged during the run ÷ N; release → confirmed = from the release call reaching the emulator (where the S-long Releasing transition starts) to the delete returning.",
     ],
   };

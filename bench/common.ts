@@ -131,13 +131,16 @@ export function median(xs: number[]): number {
 export const max = (xs: number[]): number => (xs.length === 0 ? NaN : Math.max(...xs));
 export const min = (xs: number[]): number => (xs.length === 0 ? NaN : Math.min(...xs));
 
+/** Where a provider reaches an emulator, in process or not, and with which credentials. */
+export type EmulatorAddress = Pick<RunningEmulator, "url" | "accessKeyId" | "accessKeySecret" | "securityToken">;
+
 /** The environment a provider process pointed at `emu` would have. No backoff override: production retry policy. */
-export function emulatorEnv(emu: RunningEmulator, extra: Record<string, string> = {}): Record<string, string> {
+export function emulatorEnv(emu: EmulatorAddress, extra: Record<string, string> = {}): Record<string, string> {
   return { ...providerEnvFor(emu, REGION), ...extra };
 }
 
 /** A context exactly as the provider's runtime builds one, over real HTTP to the emulator; progress lines are collected. */
-export function emulatorContext(emu: RunningEmulator, overrides: ContextOverrides = {}, extraEnv: Record<string, string> = {}): CloudContext & { lines: string[] } {
+export function emulatorContext(emu: EmulatorAddress, overrides: ContextOverrides = {}, extraEnv: Record<string, string> = {}): CloudContext & { lines: string[] } {
   const lines: string[] = [];
   const ctx = createContext(envSource(emulatorEnv(emu, extraEnv)), { ...overrides, progress: (l) => lines.push(l) });
   return Object.assign(ctx, { lines });

@@ -67,12 +67,19 @@ export function readIn<T>(op: Operation, operation: string, reader: BatchReader<
 }
 
 /**
- * The wait between two probes of a poll over `reader`'s objects (pollUntil's `sleep`): the clock's sleep,
- * cut short when a round of reads of the same scope goes out, so the probe rides it.
+ * The wait between two probes of a poll of one object (pollUntil's `wait`), with batched reads on: the
+ * object is read in every round of reads of its scope that goes out meanwhile (waitForRound), and the
+ * first such record, judged as a probe's would be, ends the wait early. Undefined (the clock's sleep)
+ * with `batchReads` off.
  */
-export function roundWaiter<T>(op: Operation, reader: BatchReader<T>, partition?: string): (ms: number) => Promise<void> {
+export function roundRider<T, R>(op: Operation, reader: BatchReader<T>, id: string, judge: (record: T | undefined) => R, partition?: string): ((ms: number) => Promise<R | undefined>) | undefined {
+  if (op.ctx.batchReads === false) return undefined;
   const scope = readScope(op, partition);
-  return (ms) => (op.ctx.batchReads === false ? op.ctx.clock.sleep(ms) : waitForRound(reader, scope, ms, op.ctx.clock));
+  return async (ms) => {
+    const ride = { id, timeoutMs: op.deadlineAt - op.ctx.clock.now(), progress: op.ctx.progress };
+    const answer = await waitForRound(reader, scope, ms, op.ctx.clock, ride);
+    return answer === undefined ? undefined : judge(answer.record);
+  };
 }
 
 /**

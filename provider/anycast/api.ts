@@ -6,7 +6,7 @@
 import { CloudError } from "../cloud/errors";
 import { pollUntil, ProbeResult } from "../cloud/poll";
 import { BatchReader, ReadCall } from "../cloud/coalesce";
-import { callIn, Operation, readIn, roundWaiter } from "../operation";
+import { callIn, Operation, readIn, roundRider } from "../operation";
 import { AnycastEipAddressOutputs, AnycastEipBinding } from "./types";
 
 const PRODUCT = "Eipanycast" as const;
@@ -448,18 +448,17 @@ export async function waitForEip(
   reads: "coalesced" | "describe" = "coalesced",
 ): Promise<AnycastEipRecord | undefined> {
   const read = reads === "coalesced" ? readAnycastEip : describeAnycastEip;
-  const probe = async (): Promise<ProbeResult<AnycastEipRecord | undefined>> => {
-    const record = await read(op, anycastId);
+  const judge = (record: AnycastEipRecord | undefined): ProbeResult<AnycastEipRecord | undefined> => {
     const verdict = until(record);
     if (verdict.fail !== undefined) throw vanished(verdict.fail);
     return { done: verdict.done, value: record, state: verdict.state };
   };
-  const result = await pollUntil(what, probe, {
+  const result = await pollUntil(what, async () => judge(await read(op, anycastId)), {
     policy: op.ctx.poll,
     deadlineAt: op.deadlineAt,
     clock: op.ctx.clock,
     onWait: (state, waitedMs) => op.ctx.progress(`${what}: ${state ?? "not done"}, waited ${(waitedMs / 1000).toFixed(1)} s`),
-    sleep: reads === "coalesced" ? roundWaiter(op, EIP_READS) : undefined,
+    wait: reads === "coalesced" ? roundRider(op, EIP_READS, anycastId, judge) : undefined,
   });
   return result.value;
 }

@@ -417,7 +417,8 @@ const typed: TypedLifecycle<AnycastEipAddressInputs, AnycastEipAddressOutputs> =
 
   async read(ctx, id, props) {
     const op = operationOf(ctx, props);
-    const record = await describeAnycastEip(op, id);
+    // A refresh reads every resource at once: the reads share List calls (the record is Describe's).
+    const record = await readAnycastEip(op, id);
     if (record === undefined || record.status === "Released" || record.status === "Releasing") return {};
     return { id, props: eipOutputsFromRecord(record, { ...props, regionId: op.region }) };
   },

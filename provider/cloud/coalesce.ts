@@ -12,11 +12,21 @@
  * by the same parser as the one-object answer; where a listed record lacks what that answer carries
  * (BatchReader.complete), the object is read with the one-object call as well.
  *
- * Rounds. A group has at most one round in the air; reads that come meanwhile wait for the next one. When
- * a round opens, every poller of the group that is between two probes (waitForRound) is woken to ride it:
- * a probe earlier than its own schedule is never later, and it costs no call of its own. Pollers started
- * at different times so fall into the same rounds, while each keeps its own schedule (its next probe is
- * due a share of its own time waited after this one).
+ * Rounds. A group has at most one round in the air; reads that come meanwhile wait for the next one. A
+ * poller between two probes (waitForRound) rides every round that goes out meanwhile: its object is read
+ * in the round's List calls, with no call or attempt of its own, and the first record read for it ends
+ * its wait as its next probe (a probe earlier than its own schedule is never later). A round that could
+ * not read it leaves the wait running: its own probe, an attempt of its own retry policy, comes at its
+ * own time. Pollers started at different times so fall into the same rounds, while each keeps its own
+ * schedule (its next probe is due a share of its own time waited after this one).
+ *
+ * Cadence. While two or more pollers wait, the group opens rounds of its own, groupRoundGapMs after the
+ * last one opened: GROUP_CADENCE of the shortest wait its pollers asked for, less the last round's
+ * duration (but at least half that wait). A poller's schedule bounds how late it sees a change (a share
+ * of the time waited); left to their own timers, pollers that ride every round drift to one round per
+ * wait plus round trip, and see a change up to a whole wait plus two round trips late. The cadence keeps
+ * every poller of the group within its wait, round trip included, at one List call per `maxIds` objects
+ * a round. A poller alone keeps its own schedule: there a probe is a whole call.
  *
  * Attempts, not operations, are coalesced: a read is one attempt of its caller's own retry loop, with the
  * caller's deadline, attempt limit, backoff and progress lines. A batched call that fails fails that
@@ -32,10 +42,11 @@
  * pre-delete reads share the first round, so make one denied List call per group, not one per round of
  * confirmation probes (a group is dropped between bursts, so its own memory would not last).
  *
- * The groups and those refusals are this module's deliberate per-process cache. A group is dropped as soon
- * as it has no read pending, no round in the air and no poller waiting, so none outlives the burst of
- * reads it served; its key holds a digest of the credentials, never a secret, and is shown nowhere. The
- * refusals are held weakly by transport, so they go with the contexts that saw them.
+ * The groups, those refusals and each transport's scope key are this module's deliberate per-process
+ * cache. A group is dropped once it has no read pending, no round in the air and no poller waiting at the
+ * end of a turn of the event loop, so none outlives the burst of reads it served; its key holds a digest
+ * of the credentials, never a secret, and is shown nowhere. The refusals and scope keys are held weakly
+ * by transport, so they go with the contexts that saw them.
  */
 import { attemptErrorLabel } from "./context";
 import { CloudError, isRetryable } from "./errors";
@@ -46,6 +57,13 @@ import { Transport, scopeKeyOf } from "./transport";
 
 /** How long the first read of a round waits for others before the call goes out. */
 export const BATCH_WINDOW_MS = 5;
+
+/**
+ * How far apart a group's own rounds are, as a share of the shortest wait its pollers asked for (the last
+ * round's duration is taken off too): a margin for the time from a round's answer to its pollers. See the
+ * module comment.
+ */
+export const GROUP_CADENCE = 0.95;
 
 /** Where a read goes: the transport (endpoint and credentials), the region, and what else narrows a List (the pool). */
 export interface ReadScope {
@@ -88,6 +106,28 @@ interface PendingRead<T> {
   settle(outcome: Outcome<T>): void;
 }
 
+/** A poller between two probes: its object is read in every round that goes out meanwhile. */
+interface Rider<T> {
+  readonly id: string;
+  readonly scope: ReadScope;
+  /** The wait its own schedule asked for: the group's cadence follows the shortest. */
+  readonly waitMs: number;
+  /** Epoch ms (real time) when its operation runs out: a round's call waits no longer than its last one. */
+  readonly expiresAt: number;
+  readonly progress: (line: string) => void;
+  /** A round's answer for its object: its wait ends with it. */
+  answer(record: T | undefined): void;
+}
+
+/** What a poller's wait ended with: the record a round read for it, or undefined when its own time came. */
+export type RoundAnswer<T> = { readonly record: T | undefined } | undefined;
+
+/**
+ * Why a wait is cut short (a signal's reason, never thrown): one value, since an abort without a reason
+ * builds a DOMException, stack and all, and every round cuts short the wait of every poller of its group.
+ */
+const WAIT_OVER = "the wait is over";
+
 /** What a read that ran out of time gets: the transport's read-timeout error, classified the same way. */
 function readTimeoutError(ms: number): Error {
   const err = new Error(`ReadTimeout(${ms})`);
@@ -101,6 +141,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** How long after its last round opened a group opens one of its own: see the module comment and GROUP_CADENCE. */
+export function groupRoundGapMs(shortestWaitMs: number, lastRoundMs: number): number {
+  return Math.max(shortestWaitMs / 2, shortestWaitMs * GROUP_CADENCE - lastRoundMs);
+}
+
 /**
  * The group keys whose List call each transport has seen refused for good (see the module comment): held
  * weakly, so a context's memory goes with it.
@@ -111,9 +156,17 @@ const refusedLists = new WeakMap<Transport, Set<string>>();
 class ReadGroup<T> {
   private pending = new Map<string, PendingRead<T>[]>();
   private phase: "idle" | "collecting" | "inflight" = "idle";
-  private readonly wakers = new Set<() => void>();
+  private readonly riders = new Set<Rider<T>>();
   /** Whether a List call of the round in the air was refused for good (its reads then read one by one). */
   private roundRefused = false;
+  /** The pollers' clock (the last one that waited): the group's cadence runs on it. */
+  private clock: Clock | undefined;
+  /** When the last round opened, and how long it took from then to its answers (on `clock`). */
+  private openedAt: number | undefined;
+  private roundMs = 0;
+  /** The group's next round of its own (see the module comment), while two or more pollers wait. */
+  private cadence: { at: number; abort: AbortController } | undefined;
+  private dropPlanned = false;
 
   constructor(
     private readonly reader: BatchReader<T>,
@@ -145,50 +198,93 @@ class ReadGroup<T> {
     });
   }
 
-  /** Resolves after `ms`, or as soon as a round opens (at once while one is collecting reads). */
-  async wait(ms: number, clock: Clock): Promise<void> {
-    if (ms <= 0 || this.phase === "collecting") return this.dropIfIdle();
+  /** Waits `ms` on `clock`, or until a round that went out meanwhile answers for `ride.id`. */
+  async wait(ms: number, clock: Clock, ride: { id: string; scope: ReadScope; timeoutMs: number; progress: (line: string) => void }): Promise<RoundAnswer<T>> {
+    if (ms <= 0) {
+      this.dropIfIdle();
+      return undefined;
+    }
+    this.clock = clock;
     const abort = new AbortController();
-    const woken = new Promise<void>((resolve) => {
-      const wake = () => {
-        abort.abort();
-        resolve();
-      };
-      this.wakers.add(wake);
-      abort.signal.addEventListener("abort", () => this.wakers.delete(wake), { once: true });
+    let rider!: Rider<T>;
+    const answered = new Promise<RoundAnswer<T>>((resolve) => {
+      rider = { ...ride, waitMs: ms, expiresAt: Date.now() + Math.max(1, ride.timeoutMs), answer: (record) => resolve({ record }) };
     });
+    this.riders.add(rider);
+    this.scheduleCadence();
     try {
-      await Promise.race([clock.sleep(ms, abort.signal), woken]);
+      return await Promise.race([clock.sleep(ms, abort.signal).then(() => undefined), answered]);
     } finally {
-      abort.abort();
+      abort.abort(WAIT_OVER);
+      this.riders.delete(rider);
+      this.scheduleCadence();
       this.dropIfIdle();
     }
   }
 
+  /**
+   * While two or more pollers wait, the group opens its next round itself, groupRoundGapMs after the last
+   * one opened (see the module comment).
+   */
+  private scheduleCadence(): void {
+    const clock = this.clock;
+    if (this.phase !== "idle" || this.riders.size < 2 || clock === undefined || this.openedAt === undefined) return this.cancelCadence();
+    let shortest = Infinity;
+    for (const r of this.riders) shortest = Math.min(shortest, r.waitMs);
+    const at = this.openedAt + groupRoundGapMs(shortest, this.roundMs);
+    if (this.cadence?.at === at) return;
+    this.cancelCadence();
+    const cadence = { at, abort: new AbortController() };
+    this.cadence = cadence;
+    void clock.sleep(Math.max(0, at - clock.now()), cadence.abort.signal).then(() => {
+      if (cadence.abort.signal.aborted) return;
+      this.cadence = undefined;
+      if (this.phase === "idle" && this.riders.size >= 2) this.open();
+    });
+  }
+
+  private cancelCadence(): void {
+    this.cadence?.abort.abort(WAIT_OVER);
+    this.cadence = undefined;
+  }
+
   private open(): void {
+    this.cancelCadence();
     this.phase = "collecting";
-    for (const wake of [...this.wakers]) wake();
+    this.openedAt = this.clock?.now();
     setTimeout(() => void this.flush(), BATCH_WINDOW_MS);
   }
 
+  /** The round: every read pending and every poller waiting, one List call per `maxIds` ids. */
   private async flush(): Promise<void> {
     this.phase = "inflight";
     const round = [...this.pending].map(([id, reads]) => [id, reads.filter((r) => !r.settled)] as const).filter(([, reads]) => reads.length > 0);
     this.pending = new Map();
     const reads = round.flatMap(([, r]) => r);
-    if (reads.length > 0) {
-      // Any read's transport will do (one scope: same endpoint, same credentials); the call may wait as
-      // long as the read with the most time left.
-      const call: ReadCall = { scope: reads[0].scope, timeoutMs: Math.max(1, Math.max(...reads.map((r) => r.expiresAt)) - Date.now()) };
-      const refused = reads.some((r) => refusedLists.get(r.scope.transport)?.has(this.key) === true);
+    const riders = [...this.riders];
+    const ids = [...new Set([...round.map(([id]) => id), ...riders.map((r) => r.id)])];
+    const callers = [...reads, ...riders];
+    if (ids.length > 0) {
+      // Any caller's transport will do (one scope: same endpoint, same credentials); the call may wait as
+      // long as the caller with the most time left.
+      const call: ReadCall = { scope: callers[0].scope, timeoutMs: Math.max(1, Math.max(...callers.map((r) => r.expiresAt)) - Date.now()) };
+      const refused = callers.some((r) => refusedLists.get(r.scope.transport)?.has(this.key) === true);
       this.roundRefused = false;
-      const outcomes = await this.send(call, round.map(([id]) => id), reads[0].progress, refused);
-      if (refused || this.roundRefused) for (const r of reads) this.rememberRefusal(r.scope.transport);
-      for (const [id, waiting] of round) for (const r of waiting) r.settle(outcomes.get(id) ?? { ok: true, value: undefined });
+      const outcomes = await this.send(call, ids, callers[0].progress, refused);
+      if (refused || this.roundRefused) for (const r of callers) this.rememberRefusal(r.scope.transport);
+      const outcomeOf = (id: string): Outcome<T> => outcomes.get(id) ?? { ok: true, value: undefined };
+      for (const [id, waiting] of round) for (const r of waiting) r.settle(outcomeOf(id));
+      // A rider whose object the round could not read just waits on: its own probe is its retry.
+      for (const rider of riders) {
+        const outcome = outcomeOf(rider.id);
+        if (outcome.ok) rider.answer(outcome.value);
+      }
     }
+    if (this.clock && this.openedAt !== undefined) this.roundMs = Math.max(0, this.clock.now() - this.openedAt);
     this.phase = "idle";
-    if (this.pending.size > 0) this.open();
-    else this.dropIfIdle();
+    if (this.pending.size > 0) return this.open();
+    this.scheduleCadence();
+    this.dropIfIdle();
   }
 
   private rememberRefusal(transport: Transport): void {
@@ -251,8 +347,24 @@ class ReadGroup<T> {
     }
   }
 
+  private idle(): boolean {
+    return this.phase === "idle" && this.pending.size === 0 && this.riders.size === 0;
+  }
+
+  /**
+   * Drops the group if it is still idle once this turn of the event loop is over: a poller's answer and
+   * its next wait, or the end of its wait and its next read, are promise continuations of one turn, and
+   * the group's last round (when it opened, how long it took) must outlive that gap.
+   */
   private dropIfIdle(): void {
-    if (this.phase === "idle" && this.pending.size === 0 && this.wakers.size === 0) this.drop();
+    if (!this.idle() || this.dropPlanned) return;
+    this.dropPlanned = true;
+    setImmediate(() => {
+      this.dropPlanned = false;
+      if (!this.idle()) return;
+      this.cancelCadence();
+      this.drop();
+    });
   }
 }
 
@@ -278,9 +390,19 @@ export function readCoalesced<T>(reader: BatchReader<T>, scope: ReadScope, id: s
   return groupOf(reader, scope).read(scope, id, options.timeoutMs, options.progress);
 }
 
-/** A poller's wait between two probes: `ms` on `clock`, cut short when a round of its scope's group opens. */
-export function waitForRound<T>(reader: BatchReader<T>, scope: ReadScope, ms: number, clock: Clock): Promise<void> {
-  return groupOf(reader, scope).wait(ms, clock);
+/**
+ * A poller's wait between two probes: `ms` on `clock`, during which `ride.id` is read in every round of
+ * its scope's group that goes out (without a call or an attempt of its own). Resolves with the first such
+ * round's record, or undefined when `ms` is over; a round that could not read it leaves the wait running.
+ */
+export function waitForRound<T>(
+  reader: BatchReader<T>,
+  scope: ReadScope,
+  ms: number,
+  clock: Clock,
+  ride: { id: string; timeoutMs: number; progress: (line: string) => void },
+): Promise<RoundAnswer<T>> {
+  return groupOf(reader, scope).wait(ms, clock, { ...ride, scope });
 }
 
 /** How many groups are alive (none once every read and wait is over). */

@@ -79,13 +79,15 @@ export async function pollUntil<T>(
     onWait?: (state: string | undefined, waitedMs: number) => void;
     reportEveryMs?: number;
     /**
-     * The wait between two probes (default: `clock.sleep`). A wait may end early — to ride a round of
-     * reads that goes out anyway (waitForRound) — but never late: the schedule is an upper bound.
+     * The wait between two probes (default: `clock.sleep`, then the probe). It may end early with a probe
+     * made meanwhile (a round of reads that went out anyway: roundRider), which counts as the next
+     * probe; never late: the schedule is an upper bound. It may throw as a probe may.
      */
-    sleep?: (ms: number) => Promise<void>;
+    wait?: (ms: number) => Promise<ProbeResult<T> | undefined>;
   },
 ): Promise<{ value: T | undefined; probes: number; waitedMs: number }> {
   const clock = options.clock ?? systemClock;
+  const wait = options.wait ?? (async (ms: number) => void (await clock.sleep(ms)));
   const started = clock.now();
   const reportEvery = options.reportEveryMs ?? 5000;
   let probes = 0;
@@ -103,11 +105,11 @@ export async function pollUntil<T>(
     const waited = clock.now() - started;
     const delay = nextPollDelay(waited, probes, options.policy);
     if (clock.now() + delay > options.deadlineAt) throw new WaitTimeoutError(what, waited, lastState);
-    if (delay > 0) await (options.sleep ?? ((ms: number) => clock.sleep(ms)))(delay);
     probes++;
     let result: ProbeResult<T>;
     try {
-      result = await probe();
+      const early = delay > 0 ? await wait(delay) : undefined;
+      result = early ?? (await probe());
     } catch (err) {
       const cloud: CloudError = toCloudError(err);
       // The probe had no time left to ask: the wait ran out, in the state last seen.

@@ -55,17 +55,29 @@ export interface Transport {
 
 /**
  * A transport's scope key (Transport.scopeKey), or — for a transport without one (a test's fake) — a
- * number of its own, so it shares reads and pacing with itself only. The numbers are held weakly, by
- * transport: a deliberate per-process table that goes with the transports.
+ * number of its own, so it shares reads and pacing with itself only. Worked out once per transport,
+ * product and region: a transport's endpoints and credentials are set when it is made, and the key (with
+ * a digest of the secret) is asked for on every call, read and wait. The keys and numbers are held
+ * weakly, by transport: a deliberate per-process table that goes with the transports.
  */
 export function scopeKeyOf(transport: Transport, product: ProductName, region: string): string {
-  const key = transport.scopeKey?.(product, region);
-  if (key !== undefined) return key;
-  let n = transportNumbers.get(transport);
-  if (n === undefined) transportNumbers.set(transport, (n = ++transportsNumbered));
-  return `${product}|${region}|transport #${n}`;
+  let keys = scopeKeys.get(transport);
+  if (!keys) scopeKeys.set(transport, (keys = new Map()));
+  const where = `${product}|${region}`;
+  let key = keys.get(where);
+  if (key === undefined) {
+    key = transport.scopeKey?.(product, region);
+    if (key === undefined) {
+      let n = transportNumbers.get(transport);
+      if (n === undefined) transportNumbers.set(transport, (n = ++transportsNumbered));
+      key = `${where}|transport #${n}`;
+    }
+    keys.set(where, key);
+  }
+  return key;
 }
 
+const scopeKeys = new WeakMap<Transport, Map<string, string>>();
 const transportNumbers = new WeakMap<Transport, number>();
 let transportsNumbered = 0;
 

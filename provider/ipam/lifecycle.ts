@@ -5,7 +5,7 @@
 import { adoptionRecord, adoptionWarningLabel, refuseReplacingAdopted } from "../adoption";
 import { confirmationDeadline, pollUntil } from "../cloud/poll";
 import { Lifecycle, PartialCreateError, TypedLifecycle, fillDefaultRegion, plain, resourceUrn, typedLifecycle } from "../lifecycle";
-import { Operation, operationOf, roundWaiter } from "../operation";
+import { Operation, operationOf, roundRider } from "../operation";
 import { changedProperties, diffByTable } from "../properties";
 import { settleUnansweredRelease } from "../release-outcome";
 import {
@@ -21,7 +21,7 @@ import {
   withPoolRegionHint,
 } from "./api";
 import { allocationVerdict, assertAllocationReleasable, inspectAllocationRelease } from "./checks";
-import { IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
+import { AllocationRecord, IpamPoolAllocationInputs, IpamPoolAllocationOutputs } from "./types";
 import { ALLOCATION_PROPERTIES, allocationFromState, allocationInputs } from "./state";
 import { cidrTextsMayOverlap } from "../cidr";
 import { MAX_IPV4_MASK, validateAllocationInputs } from "./validate";
@@ -51,20 +51,15 @@ async function refuseIpv4MaskAbove32(op: Operation, inputs: IpamPoolAllocationIn
  */
 async function confirmAllocationGone(op: Operation, id: string, pool: string | undefined): Promise<void> {
   const what = allocationLabel(id);
-  await pollUntil(
-    `confirming the release of ${what}`,
-    async () => {
-      const again = await readAllocation(op, id, pool);
-      return { done: !again, state: again?.Status };
-    },
-    {
-      policy: { ...op.ctx.poll, firstDelayMs: 0 },
-      deadlineAt: op.deadlineAt,
-      clock: op.ctx.clock,
-      onWait: (state, waited) => op.ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
-      sleep: pool ? roundWaiter(op, ALLOCATION_READS, pool) : undefined,
-    },
-  );
+  const judge = (again: AllocationRecord | undefined) => ({ done: !again, state: again?.Status });
+  await pollUntil(`confirming the release of ${what}`, async () => judge(await readAllocation(op, id, pool)), {
+    policy: { ...op.ctx.poll, firstDelayMs: 0 },
+    deadlineAt: op.deadlineAt,
+    clock: op.ctx.clock,
+    onWait: (state, waited) => op.ctx.progress(`${what}: still ${state ?? "present"} after ${(waited / 1000).toFixed(1)} s; waiting`),
+    // The probes are reads of the coalescer: the confirmations of a destroy share List calls.
+    wait: pool ? roundRider(op, ALLOCATION_READS, id, judge, pool) : undefined,
+  });
 }
 
 /** The typed implementation; {@link ipamPoolAllocationLifecycle} is what the engine calls. */
@@ -143,7 +138,9 @@ const typed: TypedLifecycle<IpamPoolAllocationInputs, IpamPoolAllocationOutputs>
 
   async read(baseCtx, id, props) {
     const op = operationOf(baseCtx, props);
-    const record = await getAllocation(op, id);
+    // A refresh reads every resource at once: the reads of one pool share List calls (state without a
+    // pool reads with Get).
+    const record = await readAllocation(op, id, props.ipamPoolId || undefined);
     if (!record) return {};
     return { id, props: outputsFromRecord(record, { ...props, regionId: op.region }) };
   },

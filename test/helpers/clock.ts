@@ -20,3 +20,29 @@ export function steppableClock(): Clock & { jump(ms: number): void } {
   let offset = 0;
   return { now: () => systemClock.now() + offset, sleep: systemClock.sleep, random: systemClock.random, jump: (ms) => (offset += ms) };
 }
+
+/**
+ * A clock the test moves by hand: `sleep` resolves only when `advanceTo` passes its time (or its signal
+ * aborts), so what a schedule plans is read from `dueTimes()` and released step by step.
+ */
+export function manualClock(start = 1_700_000_000_000): Clock & { dueTimes(): number[]; advanceTo(at: number): void } {
+  let now = start;
+  const sleepers = new Set<{ at: number; wake: () => void }>();
+  return {
+    now: () => now,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const sleeper = { at: now + Math.max(0, ms), wake: () => (sleepers.delete(sleeper), resolve()) };
+        sleepers.add(sleeper);
+        signal?.addEventListener("abort", sleeper.wake, { once: true });
+      }),
+    random: () => 0.5,
+    dueTimes: () => [...sleepers].map((s) => s.at).sort((a, b) => a - b),
+    advanceTo(at) {
+      if (at < now) throw new Error(`the manual clock only moves forward (now ${now}, asked for ${at})`);
+      now = at;
+      for (const s of [...sleepers].sort((a, b) => a.at - b.at)) if (s.at <= at) s.wake();
+    },
+  };
+}

@@ -11,7 +11,7 @@
 import type { CallRecord } from "../../emulator";
 import { anycastEipAddressLifecycle as eipLc } from "../../provider/anycast/eip-lifecycle";
 import { LIST_EIPS_MAX_IDS } from "../../provider/anycast/api";
-import { liveReadGroups } from "../../provider/cloud/coalesce";
+import { GROUP_CADENCE, liveReadGroups } from "../../provider/cloud/coalesce";
 import { ContextOverrides, createContext, invoke } from "../../provider/cloud/context";
 import type { CallParams } from "../../provider/cloud/transport";
 import { DEFAULT_POLL_POLICY, WaitTimeoutError } from "../../provider/cloud/poll";
@@ -19,7 +19,7 @@ import { envSource, SettingsError } from "../../provider/cloud/settings";
 import { LIST_ALLOCATIONS_MAX_IDS } from "../../provider/ipam/api";
 import { ipamPoolAllocationLifecycle as allocLc } from "../../provider/ipam/lifecycle";
 import { Props, ReleaseRefusedError } from "../../provider/lifecycle";
-import { virtualClock } from "../helpers/clock";
+import { manualClock, virtualClock } from "../helpers/clock";
 import { caught, emulatorContext, REGION } from "../helpers/cloud";
 import { useEmulator } from "../helpers/emulator";
 
@@ -74,8 +74,10 @@ function readCalls(calls: CallRecord[], kind: { list: string; one: string; idsPa
 const EIP_KIND = { list: "ListAnycastEipAddresses", one: "DescribeAnycastEipAddress", idsParam: "AnycastIds", idParam: "AnycastId" };
 const ALLOCATION_KIND = { list: "ListIpamPoolAllocations", one: "GetIpamPoolAllocation", idsParam: "IpamPoolAllocationIds", idParam: "IpamPoolAllocationId" };
 
-afterEach(() => {
-  // Every group is dropped once its reads and waits are over: the cache outlives no burst.
+afterEach(async () => {
+  // Every group is dropped once its reads and waits are over (at the end of that turn of the event loop):
+  // the cache outlives no burst.
+  await new Promise((resolve) => setImmediate(resolve));
   expect(liveReadGroups()).toBe(0);
 });
 
@@ -257,6 +259,100 @@ describe("Anycast EIPs", () => {
   });
 });
 
+describe("the group's own rounds (cadence)", () => {
+  /** Moves `clock` from one planned time to the next until `done` settles. */
+  async function driveUntil(clock: ReturnType<typeof manualClock>, done: Promise<unknown>): Promise<void> {
+    let finished = false;
+    void done.then(() => (finished = true), () => (finished = true));
+    while (!finished) {
+      await until(() => finished || clock.dueTimes().length > 0, "a planned wake-up or the end");
+      if (!finished) clock.advanceTo(clock.dueTimes()[0]);
+    }
+    await done;
+  }
+
+  /** Deletes `n` EIPs whose release never completes on its own, on `clock`, and waits until each polls (its first wait planned). */
+  async function pollingDeletes(clock: ReturnType<typeof manualClock>, n: number) {
+    const ids = seedEips(Array.from({ length: n }, () => ({})));
+    emu.control.setTiming({ eipanycast: { Releasing: null } });
+    emu.control.clearCalls();
+    const ctxs = ids.map(() => freshCtx({ clock, poll: DEFAULT_POLL_POLICY }));
+    const deletes = Promise.all(ids.map((id, i) => eipLc.delete(ctxs[i], id, { anycastId: id, regionId: REGION })));
+    await until(() => clock.dueTimes().length === n, "every delete waiting for its first probe");
+    return { ids, deletes, ctxs };
+  }
+
+  const probes = (ids: string[]) => emu.control.calls().filter((c) => c.action === "ListAnycastEipAddresses" || (c.action === "DescribeAnycastEipAddress" && ids.includes(c.params.AnycastId)));
+
+  test("two pollers waiting: the group's next round comes GROUP_CADENCE of their wait after the last, before either poller's own time", async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const { ids, deletes } = await pollingDeletes(clock, 2);
+    const first = DEFAULT_POLL_POLICY.firstDelayMs;
+    expect(clock.dueTimes()).toEqual([t0 + first, t0 + first]);
+    // Their first probes: one round (the clock does not move while it is in the air: it took 0 ms on it).
+    clock.advanceTo(t0 + first);
+    const interval = DEFAULT_POLL_POLICY.minIntervalMs;
+    const ownNext = t0 + first + interval;
+    await until(() => clock.dueTimes().filter((t) => t === ownNext).length === 2, "both pollers waiting again");
+    // The group planned its own round when the second poller began to wait.
+    const cadenceAt = t0 + first + interval * GROUP_CADENCE;
+    expect(clock.dueTimes()).toEqual([cadenceAt, ownNext, ownNext]);
+    const before = probes(ids).length;
+    clock.advanceTo(cadenceAt);
+    await until(() => probes(ids).length > before, "the group's round");
+    const round = probes(ids).slice(before);
+    expect(round.map((c) => c.action)).toEqual(["ListAnycastEipAddresses"]);
+    expect(listedIds(round[0], "AnycastIds").sort()).toEqual([...ids].sort());
+    emu.control.settle();
+    await driveUntil(clock, deletes);
+    expect(eipIds()).toEqual([]);
+  });
+
+  test("a round that cannot read a poller's object leaves its wait running: its own probe comes at its own time, no attempt failed", async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const { ids, deletes, ctxs } = await pollingDeletes(clock, 2);
+    const first = DEFAULT_POLL_POLICY.firstDelayMs;
+    const interval = DEFAULT_POLL_POLICY.minIntervalMs;
+    clock.advanceTo(t0 + first);
+    const ownNext = t0 + first + interval;
+    await until(() => clock.dueTimes().filter((t) => t === ownNext).length === 2, "both pollers waiting again");
+    const cadenceAt = clock.dueTimes()[0];
+    expect(cadenceAt).toBeLessThan(ownNext);
+    // The group's own round fails (throttled): the pollers rode it, so neither has an attempt to retry.
+    emu.control.addFault({ product: "Eipanycast", action: "ListAnycastEipAddresses", kind: "error", code: "Throttling.User", count: 1 });
+    const before = probes(ids).length;
+    clock.advanceTo(cadenceAt);
+    const nextCadence = cadenceAt + interval * GROUP_CADENCE;
+    await until(() => clock.dueTimes().includes(nextCadence), "the failed round over, the next one planned");
+    expect(probes(ids).slice(before).map((c) => c.outcome.code)).toEqual(["Throttling.User"]);
+    expect(clock.dueTimes()).toEqual([ownNext, ownNext, nextCadence]);
+    // Their own time: each probes with a read of its own, and the two reads share one List call.
+    clock.advanceTo(ownNext);
+    await until(() => probes(ids).length === before + 2, "the pollers' own probes");
+    const own = probes(ids).at(-1)!;
+    expect(own.outcome.status).toBe(200);
+    expect(listedIds(own, "AnycastIds").sort()).toEqual([...ids].sort());
+    emu.control.settle();
+    await driveUntil(clock, deletes);
+    for (const ctx of ctxs) expect(ctx.lines.filter((l) => /attempt \d+ failed/.test(l))).toEqual([]);
+  });
+
+  test("a poller alone keeps its own schedule: no round of the group's own", async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const { ids, deletes } = await pollingDeletes(clock, 1);
+    const first = DEFAULT_POLL_POLICY.firstDelayMs;
+    clock.advanceTo(t0 + first);
+    await until(() => probes(ids).length === 2 && clock.dueTimes().length === 1, "the first probe answered and the next wait planned");
+    expect(clock.dueTimes()).toEqual([t0 + first + DEFAULT_POLL_POLICY.minIntervalMs]);
+    emu.control.settle();
+    await driveUntil(clock, deletes);
+    expect(probes(ids).map((c) => c.action)).toEqual(["DescribeAnycastEipAddress", "DescribeAnycastEipAddress", "DescribeAnycastEipAddress"]);
+  });
+});
+
 describe("IPAM pool allocations", () => {
   test("150 concurrent deletes in one pool: the pre-delete reads are ceil(150/20) List calls; one delete per allocation", async () => {
     const n = 150;
@@ -305,6 +401,42 @@ describe("IPAM pool allocations", () => {
     const lists = emu.control.calls().filter((c) => c.action === "ListIpamPoolAllocations");
     expect(lists.map((c) => c.outcome.code).slice(0, 2)).toEqual(["Throttling.User", "Forbidden.RAM"]);
     expect(new Set(emu.control.calls().filter((c) => c.action === "GetIpamPoolAllocation").map((c) => c.params.IpamPoolAllocationId))).toEqual(new Set(ids));
+  });
+});
+
+describe("reads (pulumi refresh)", () => {
+  test("Anycast EIPs read at once: ceil(N/50) List calls, a Describe only for an EIP with a binding, outputs identical to one read each", async () => {
+    const binding = { bindInstanceId: "eni-refresh", bindInstanceRegionId: "us-west-1", bindInstanceType: "NetworkInterface" };
+    const ids = seedEips([...Array.from({ length: 60 }, (_, i) => ({ name: `refresh${i}`, tags: [{ key: "n", value: String(i) }] })), { name: "bound", bindings: [binding] }]);
+    const gone = ["aeip-refreshgone1", "aeip-refreshgone2"];
+    const readAll = (batchReads: boolean) =>
+      Promise.all([...ids, ...gone].map((id) => eipLc.read!(freshCtx({ batchReads }), id, { anycastId: id, regionId: REGION, detachOnDelete: false })));
+    emu.control.clearCalls();
+    const one = await readAll(false);
+    expect(emu.control.calls().map((c) => c.action)).toEqual(Array(ids.length + gone.length).fill("DescribeAnycastEipAddress"));
+    emu.control.clearCalls();
+    const batched = await readAll(true);
+    const calls = emu.control.calls();
+    expect(calls.filter((c) => c.action === "ListAnycastEipAddresses")).toHaveLength(Math.ceil((ids.length + gone.length) / LIST_EIPS_MAX_IDS));
+    expect(calls.filter((c) => c.action === "DescribeAnycastEipAddress").map((c) => c.params.AnycastId)).toEqual([ids.at(-1)]);
+    expect(batched).toEqual(one);
+    expect(batched.slice(-2)).toEqual([{}, {}]);
+    expect(batched[0]).toMatchObject({ id: ids[0], props: { anycastId: ids[0], name: "refresh0", tags: { n: "0" } } });
+  });
+
+  test("allocations of one pool read at once: ceil(N/20) List calls, outputs identical to one Get each", async () => {
+    const ids = seedAllocations(45);
+    const readAll = (batchReads: boolean) =>
+      Promise.all([...ids, "ipam-pool-alloc-refreshgone"].map((id) => allocLc.read!(freshCtx({ batchReads }), id, { allocationId: id, ipamPoolId: POOL, regionId: REGION })));
+    emu.control.clearCalls();
+    const one = await readAll(false);
+    expect(emu.control.calls().map((c) => c.action)).toEqual(Array(ids.length + 1).fill("GetIpamPoolAllocation"));
+    emu.control.clearCalls();
+    const batched = await readAll(true);
+    expect(emu.control.calls().map((c) => c.action)).toEqual(Array(Math.ceil((ids.length + 1) / LIST_ALLOCATIONS_MAX_IDS)).fill("ListIpamPoolAllocations"));
+    expect(batched).toEqual(one);
+    expect(batched.at(-1)).toEqual({});
+    expect(batched[0]).toMatchObject({ id: ids[0], props: { allocationId: ids[0], ipamPoolId: POOL } });
   });
 });
 
