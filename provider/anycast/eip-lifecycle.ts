@@ -108,15 +108,21 @@ async function waitStable(op: Operation, anycastId: string, what: string): Promi
   return record!;
 }
 
-/** Applies the declared tags and resource group that differ from the record (no status requirement). */
-async function applyTagsAndGroup(op: Operation, record: AnycastEipRecord, desired: Desired): Promise<boolean> {
+/**
+ * Applies the declared tags and resource group that differ from the record (no status requirement) and
+ * returns the record as they leave it. TagResources, UntagResources and ChangeResourceGroup answer once
+ * applied, so the record is brought up to date here rather than described again: one call fewer per
+ * tagged EIP (each new EIP gets at least its ownership tag).
+ */
+async function applyTagsAndGroup(op: Operation, record: AnycastEipRecord, desired: Desired): Promise<AnycastEipRecord> {
   const id = record.anycastId;
   const { tag, untag } = tagChanges(desired.previousTags ?? {}, desired.tags ?? {}, record.tags);
   const regroup = desired.resourceGroupId !== undefined && desired.resourceGroupId !== record.resourceGroupId;
   if (untag.length > 0) await untagAnycastEip(op, id, untag);
   if (Object.keys(tag).length > 0) await tagAnycastEip(op, id, tag);
   if (regroup) await changeAnycastEipResourceGroup(op, id, desired.resourceGroupId!);
-  return untag.length > 0 || Object.keys(tag).length > 0 || regroup;
+  const tags = Object.fromEntries(Object.entries({ ...record.tags, ...tag }).filter(([k]) => !untag.includes(k)));
+  return { ...record, tags, resourceGroupId: regroup ? desired.resourceGroupId! : record.resourceGroupId };
 }
 
 /** Applies declared name/description/bandwidth/resource group/tags that differ from the record; returns the final record. */
@@ -126,8 +132,8 @@ async function applyInPlace(op: Operation, record: AnycastEipRecord, desired: De
   const redescribe = desired.description !== undefined && desired.description !== record.description;
   const resize = desired.bandwidth !== undefined && desired.bandwidth !== record.bandwidth;
   const retagged = await applyTagsAndGroup(op, record, desired);
-  if (!rename && !redescribe && !resize) return retagged ? ((await describeAnycastEip(op, id)) ?? record) : record;
-  let current = record;
+  if (!rename && !redescribe && !resize) return retagged;
+  let current = retagged;
   if (TRANSITIONAL_EIP_STATUSES.has(current.status)) {
     current = await waitStable(op, id, `waiting for Anycast EIP ${id} (${current.status}) to settle before changing it`);
   }

@@ -37,6 +37,8 @@ test("tags are applied right after the allocation (the Allocate request has no T
   const ctx = emulatorContext(emu);
   const { id, outs } = await checkedCreate(lc, ctx, { serviceLocation: "international", tags: { env: "prod", team: "net" } });
   expect(writes()).toEqual(["AllocateAnycastEipAddress", "TagResources"]);
+  // The tagged record is brought up to date locally: no Describe after TagResources.
+  expect(calls().at(-1)!.action).toBe("TagResources");
   expect(Object.keys(calls("AllocateAnycastEipAddress")[0].params).filter((k) => k.startsWith("Tag"))).toEqual([]);
   expect(calls("TagResources")[0].params).toMatchObject({ ResourceType: "ANYCASTEIPADDRESS", "ResourceId.1": id, "Tag.1.Key": "env", "Tag.1.Value": "prod", "Tag.2.Key": "team" });
   expect(outs).toMatchObject({ tags: { env: "prod", team: "net" }, declaredTags: { env: "prod", team: "net" } });
@@ -47,6 +49,7 @@ test("tags are applied right after the allocation (the Allocate request has no T
   emu.control.clearCalls();
   const changed = await up(id, outs, { serviceLocation: "international", tags: { env: "dev", team: "net", tier: "" } });
   expect(writes()).toEqual(["TagResources"]);
+  expect(calls().map((c) => c.action)).toEqual(["DescribeAnycastEipAddress", "TagResources"]);
   expect(calls("TagResources")[0].params).toMatchObject({ "Tag.1.Key": "env", "Tag.1.Value": "dev", "Tag.2.Key": "tier", "Tag.2.Value": "" });
   expect(cloudTags()).toEqual({ env: "dev", team: "net", owner: "ops", tier: "" });
   expect(changed).toMatchObject({ tags: { env: "dev", team: "net", owner: "ops", tier: "" }, declaredTags: { env: "dev", team: "net", tier: "" } });
