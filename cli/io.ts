@@ -3,6 +3,8 @@
  * environment and the working directory (the pulumi CLI, where a command needs it, is the one on the
  * environment's PATH).
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 
 export interface CliIo {
   stdout(text: string): void;
@@ -61,3 +63,16 @@ export const processIo: CliIo = {
   env: process.env,
   cwd: process.cwd(),
 };
+
+/**
+ * `--state FILE`: the export's absolute path (against `io.cwd`) and its text. A file that cannot be read
+ * is `failure`'s error, named by the option as the user gave it.
+ */
+export async function readStateOption(given: string, io: CliIo, failure: (message: string) => Error): Promise<{ file: string; text: string }> {
+  const file = path.resolve(io.cwd, given);
+  try {
+    return { file, text: await readFile(file, "utf8") };
+  } catch (err) {
+    throw failure(`cannot read --state ${given}: ${(err as Error).message}`);
+  }
+}

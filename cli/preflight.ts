@@ -5,7 +5,6 @@
  * stored in the state at the last `pulumi up` — or, with `--run-program`, the current stack config — then
  * the environment.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { SettingsError, Warn, warnOnceEach } from "../provider/cloud/settings";
 import { formatReport } from "../provider/preflight/format";
@@ -13,7 +12,7 @@ import { runPreflight } from "../provider/preflight/run";
 import { destroySettings, runProgramSettings, SettingsPlan } from "../provider/preflight/settings";
 import { parseStackState, StackState, stackStateOf } from "../provider/preflight/state";
 import { PreflightInputError } from "../provider/preflight/types";
-import { CliIo, CommandFailure, UsageError, commandFailureReporter, parseCommandArgs } from "./io";
+import { CliIo, CommandFailure, UsageError, commandFailureReporter, parseCommandArgs, readStateOption } from "./io";
 import { openStack, StackReader } from "./stack";
 
 export const PREFLIGHT_USAGE = `Usage: pulumi-alicloud-release preflight [--stack NAME] [--cwd DIR] [--run-program] [--state FILE] [--json]
@@ -132,13 +131,7 @@ export async function stackSettings(stack: StackReader, state: StackState, runPr
 async function load(args: PreflightArgs, io: CliIo): Promise<Loaded> {
   const warn = settingsWarning(io);
   if (args.state !== undefined) {
-    const file = path.resolve(io.cwd, args.state);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (err) {
-      throw new CommandFailure(`cannot read --state ${args.state}: ${(err as Error).message}`);
-    }
+    const { file, text } = await readStateOption(args.state, io, (message) => new CommandFailure(message));
     const state = parseStackState(text, file);
     return { state, settings: destroySettings(state, io.env, file, warn), stack: null, source: file };
   }

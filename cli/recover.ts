@@ -7,7 +7,7 @@
  * with `--run-program`, the current stack config — then the environment. The recovered state goes back
  * with `pulumi stack import`.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CloudError } from "../provider/cloud/errors";
 import { SettingsError } from "../provider/cloud/settings";
@@ -18,7 +18,7 @@ import { formatRecoverReport } from "../provider/recover/format";
 import { parseDuration } from "../provider/recover/plan";
 import { DEFAULT_REPLAY_WINDOW_MS, runRecover, RecoverRun } from "../provider/recover/run";
 import { RecoverInputError, RecoverReport, StackExport } from "../provider/recover/types";
-import { CliIo, CommandFailure, UsageError, commandFailureReporter, parseCommandArgs } from "./io";
+import { CliIo, CommandFailure, UsageError, commandFailureReporter, parseCommandArgs, readStateOption } from "./io";
 import { settingsWarning, stackSettings } from "./preflight";
 import { openStack, StackReader } from "./stack";
 
@@ -171,13 +171,7 @@ interface Loaded {
 
 async function load(args: RecoverArgs, io: CliIo): Promise<Loaded> {
   if (args.state !== undefined) {
-    const file = path.resolve(io.cwd, args.state);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (err) {
-      throw new FatalError(`cannot read --state ${args.state}: ${(err as Error).message}`);
-    }
+    const { file, text } = await readStateOption(args.state, io, (message) => new FatalError(message));
     const exp = parseRecoverExport(text, file);
     return { exp, settings: destroySettings(settingsStateOf(exp, file), io.env, file, settingsWarning(io), "recover"), stack: null, source: file };
   }
