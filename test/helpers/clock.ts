@@ -46,3 +46,28 @@ export function manualClock(start = 1_700_000_000_000): Clock & { dueTimes(): nu
     },
   };
 }
+
+/**
+ * A {@link manualClock} that drives itself: `run` moves it to the next planned wake-up, one at a time,
+ * letting every promise chain settle in between, until nothing sleeps (or `limit` wake-ups). For code
+ * whose only waits are this clock's sleeps and promises (no real timers or I/O), with many concurrent
+ * sleepers (where `virtualClock`'s sleeps would add up instead of overlapping).
+ */
+export function schedulerClock(start = 1_700_000_000_000): Clock & { run(limit?: number): Promise<void> } {
+  const clock = manualClock(start);
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return {
+    now: clock.now,
+    sleep: clock.sleep,
+    random: clock.random,
+    async run(limit = 1_000_000) {
+      await settle();
+      for (let woken = 0; woken < limit; woken++) {
+        const [next] = clock.dueTimes();
+        if (next === undefined) return;
+        clock.advanceTo(Math.max(next, clock.now()));
+        await settle();
+      }
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { CloudError } from "../../provider/cloud/errors";
 import { ActionPacer, DEFAULT_PACE_POLICY, pacedTransport } from "../../provider/cloud/pacing";
 import { Clock, DEFAULT_RETRY_POLICY, decideRetry } from "../../provider/cloud/retry";
 import { Transport } from "../../provider/cloud/transport";
-import { schedulerClock } from "../helpers/scheduler-clock";
+import { schedulerClock } from "../helpers/clock";
 
 const REGION = "cn-hangzhou";
 
